@@ -1,0 +1,145 @@
+package org.padfree.reference;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+import org.padfree.Validate;
+import org.padfree.layout.LayoutChecks;
+import org.padfree.quant.QuantizedActivations;
+import org.padfree.quant.QuantizedWeights;
+
+/**
+ * The exact CPU reference backend: dense NT, padded contiguous, padding-free contiguous and masked
+ * grouped FP8 GEMMs with the semantics of {@link BlockScaledTileKernel}. Every output row depends
+ * only on its own A row and its expert's weights, so all layouts give bit-identical valid rows.
+ *
+ * <p>Work is cut into tiles of up to 64 rows x 256 columns of one group and spread over a
+ * ForkJoinPool of {@code threads} workers. Rows a layout marks invalid (padding, masked-out) are
+ * never computed and stay zero in D.
+ */
+public final class CpuGroupedGemm implements AutoCloseable {
+  private final ForkJoinPool pool;
+  private final ThreadLocal<BlockScaledTileKernel> kernels =
+      ThreadLocal.withInitial(BlockScaledTileKernel::new);
+
+  /** A backend using every available processor. */
+  public CpuGroupedGemm() {
+    this(Runtime.getRuntime().availableProcessors());
+  }
+
+  public CpuGroupedGemm(int threads) {
+    Validate.positive("threads", threads);
+    this.pool = new ForkJoinPool(threads);
+  }
+
+  /** D[M, N] = A[M, K] x B^T for a single weight matrix (b must hold exactly one expert). */
+  public Bf16Matrix dense(QuantizedActivations a, QuantizedWeights b) {
+    requireSameK(a, b);
+    Validate.require(b.experts() == 1, "experts", b.experts(), "a dense GEMM takes exactly one weight matrix");
+    Bf16Matrix d = Bf16Matrix.zeros(a.rows(), b.n());
+    run(d, List.of(new Group(0, a.rows(), 0, 0)), a, b);
+    return d;
+  }
+
+  /**
+   * The padded contiguous (DeepGEMM-style) layout: {@code groupIndex[r]} is row r's expert, or -1 for
+   * a padding row; groups start at multiples of 128 (see {@link LayoutChecks#checkPaddedGroupIndex}).
+   * D has one row per A row; padding rows of D stay zero.
+   */
+  public Bf16Matrix paddedContiguous(QuantizedActivations a, QuantizedWeights b, int[] groupIndex) {
+    requireSameK(a, b);
+    LayoutChecks.checkPaddedGroupIndex(groupIndex, a.rows(), b.experts());
+    List<Group> groups = new ArrayList<>();
+    int r = 0;
+    while (r < groupIndex.length) {
+      int e = groupIndex[r];
+      int end = r + 1;
+      while (end < groupIndex.length && groupIndex[end] == e) {
+        end++;
+      }
+      if (e >= 0) {
+        groups.add(new Group(r, end - r, e, r));
+      }
+      r = end;
+    }
+    Bf16Matrix d = Bf16Matrix.zeros(a.rows(), b.n());
+    run(d, groups, a, b);
+    return d;
+  }
+
+  /**
+   * The padding-free contiguous layout: expert e owns rows {@code [offsets[e], offsets[e+1])};
+   * offsets has E+1 entries, starts at 0, never decreases and ends at M. Groups of any size, 0 included.
+   */
+  public Bf16Matrix paddingFreeContiguous(QuantizedActivations a, QuantizedWeights b, int[] offsets) {
+    requireSameK(a, b);
+    LayoutChecks.checkOffsets(offsets, a.rows(), b.experts());
+    List<Group> groups = new ArrayList<>();
+    for (int e = 0; e < b.experts(); e++) {
+      if (offsets[e + 1] > offsets[e]) {
+        groups.add(new Group(offsets[e], offsets[e + 1] - offsets[e], e, offsets[e]));
+      }
+    }
+    Bf16Matrix d = Bf16Matrix.zeros(a.rows(), b.n());
+    run(d, groups, a, b);
+    return d;
+  }
+
+  /**
+   * The masked layout (decode): A is [E][maxRows][K] flattened to E*maxRows rows; expert e's valid
+   * rows are the first {@code counts[e]} of its slab. D is [E][maxRows][N]; rows past a count stay zero.
+   */
+  public Bf16Matrix masked(QuantizedActivations a, QuantizedWeights b, int maxRows, int[] counts) {
+    requireSameK(a, b);
+    LayoutChecks.checkMaskedCounts(counts, maxRows, a.rows(), b.experts());
+    List<Group> groups = new ArrayList<>();
+    for (int e = 0; e < counts.length; e++) {
+      if (counts[e] > 0) {
+        groups.add(new Group(e * maxRows, counts[e], e, e * maxRows));
+      }
+    }
+    Bf16Matrix d = Bf16Matrix.zeros(a.rows(), b.n());
+    run(d, groups, a, b);
+    return d;
+  }
+
+  @Override
+  public void close() {
+    pool.shutdown();
+  }
+
+  private static void requireSameK(QuantizedActivations a, QuantizedWeights b) {
+    Validate.notNull("a", a);
+    Validate.notNull("b", b);
+    Validate.require(a.k() == b.k(), "k", a.k(), "A has K=" + a.k() + " but B has K=" + b.k());
+  }
+
+  /** Rows [aRow, aRow+rows) of A against one expert, written to D from dRow. */
+  private record Group(int aRow, int rows, int expert, int dRow) {}
+
+  private record Tile(int aRow, int rows, int expert, int n0, int cols, int dRow) {}
+
+  private void run(Bf16Matrix d, List<Group> groups, QuantizedActivations a, QuantizedWeights b) {
+    int n = b.n();
+    List<Tile> tiles = new ArrayList<>();
+    for (Group g : groups) {
+      for (int m = 0; m < g.rows(); m += BlockScaledTileKernel.TILE_M) {
+        int rows = Math.min(BlockScaledTileKernel.TILE_M, g.rows() - m);
+        for (int n0 = 0; n0 < n; n0 += BlockScaledTileKernel.TILE_N) {
+          int cols = Math.min(BlockScaledTileKernel.TILE_N, n - n0);
+          tiles.add(new Tile(g.aRow() + m, rows, g.expert(), n0, cols, g.dRow() + m));
+        }
+      }
+    }
+    Runnable work = () -> IntStream.range(0, tiles.size()).parallel().forEach(i -> {
+      Tile t = tiles.get(i);
+      kernels.get().run(a, t.aRow(), t.rows(), b, t.expert(), t.n0(), t.cols(), d, t.dRow());
+    });
+    if (tiles.size() == 1) {
+      work.run();
+    } else {
+      pool.submit(work).join();
+    }
+  }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Finds a JDK >= 25 and prints its home. Order: $JAVA_HOME, then every JDK under /usr/lib/jvm
+# (newest first). Sourced by ./mvnw and the run scripts so they all agree on one rule.
+# Exit status 1 with a plain message on stderr when none is found.
+
+padfree_java_major() {
+  # Prints the feature version of the java binary in $1/bin (e.g. 25), or nothing.
+  local home=$1 line
+  [[ -x "$home/bin/java" ]] || return 0
+  line=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | grep -m1 'java.specification.version' || true)
+  line=${line##*= }
+  line=${line%%.*}
+  [[ $line =~ ^[0-9]+$ ]] && printf '%s' "$line"
+}
+
+padfree_find_jdk() {
+  local min=25 home major
+  if [[ -n ${JAVA_HOME:-} ]]; then
+    major=$(padfree_java_major "$JAVA_HOME")
+    if [[ -n $major && $major -ge $min ]]; then printf '%s\n' "$JAVA_HOME"; return 0; fi
+    echo "padfree: JAVA_HOME=$JAVA_HOME is Java ${major:-unknown}, padfree needs Java >= $min; looking in /usr/lib/jvm" >&2
+  fi
+  for home in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do
+    home=${home%/}
+    [[ -x "$home/bin/javac" ]] || continue
+    major=$(padfree_java_major "$home")
+    if [[ -n $major && $major -ge $min ]]; then printf '%s\n' "$home"; return 0; fi
+  done
+  cat >&2 <<MSG
+padfree: no JDK >= $min found (checked JAVA_HOME and /usr/lib/jvm).
+Install one, for example Eclipse Temurin 25 (Debian/Ubuntu: the 'temurin-25-jdk' package from
+packages.adoptium.net, or a tarball from adoptium.net), then set JAVA_HOME to its folder.
+MSG
+  return 1
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  padfree_find_jdk
+fi
