@@ -13,10 +13,10 @@ import org.padfree.quant.ScaleBlocks;
  * {@code sum_kb |sa*sb*P|} that bounds the FP32 rounding error of the block-scaled accumulation:
  *
  * <pre>
- *   |D - ref| <= 2^-9 |ref| + (1 + 2^-9) (ceil(K/128) + 3) 2^-24 * magnitude
+ *   |D - ref| <= 2^-8 |ref| + (1 + 2^-8) (ceil(K/128) + 3) 2^-24 * magnitude
  * </pre>
  *
- * (2^-9 is BF16's half ulp; each K block adds at most one FP32 rounding of the partial, of the scale
+ * (2^-8 bounds BF16's half ulp relative to the value; each K block adds at most one FP32 rounding of the partial, of the scale
  * product and of the fused multiply-add.) {@link #bound} evaluates it.
  */
 public final class DoubleReference {
@@ -32,7 +32,7 @@ public final class DoubleReference {
 
   /** The documented per-element bound on |D - ref|. */
   public static double bound(double ref, double magnitude, int kBlocks) {
-    return 0x1p-9 * Math.abs(ref) + (1 + 0x1p-9) * (kBlocks + 3) * 0x1p-24 * magnitude;
+    return 0x1p-8 * Math.abs(ref) + (1 + 0x1p-8) * (kBlocks + 3) * 0x1p-24 * magnitude;
   }
 
   public static Result compute(QuantizedActivations a, int row0, int rows, QuantizedWeights b, int expert) {

@@ -5,7 +5,7 @@ import org.padfree.Validate;
 /**
  * DeepGEMM's global error measure {@code 1 - 2<x,y> / (<x,x> + <y,y>)}: 0 for identical vectors,
  * about the mean squared relative error otherwise. GPU results must be below 1e-3 against
- * {@link DoubleReference}; the CPU backend is far tighter (BF16 rounding alone bounds it by 2^-18).
+ * {@link DoubleReference}; the CPU backend is far tighter (BF16 rounding alone bounds it by about 2^-17).
  */
 public final class RelativeError {
   private RelativeError() {}
