@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Finds a JDK >= 25 and prints its home. Order: $JAVA_HOME, then every JDK under /usr/lib/jvm
-# (newest first). Sourced by ./mvnw and the run scripts so they all agree on one rule.
+# (newest first; PADFREE_JVM_DIR replaces that folder, e.g. /Library/Java/JavaVirtualMachines/*/Contents). Sourced by ./mvnw and the run scripts so they all agree on one rule.
 # Exit status 1 with a plain message on stderr when none is found.
 
 padfree_java_major() {
@@ -14,20 +14,20 @@ padfree_java_major() {
 }
 
 padfree_find_jdk() {
-  local min=25 home major
+  local min=25 home major jvms=${PADFREE_JVM_DIR:-/usr/lib/jvm}
   if [[ -n ${JAVA_HOME:-} ]]; then
     major=$(padfree_java_major "$JAVA_HOME")
     if [[ -n $major && $major -ge $min ]]; then printf '%s\n' "$JAVA_HOME"; return 0; fi
-    echo "padfree: JAVA_HOME=$JAVA_HOME is Java ${major:-unknown}, padfree needs Java >= $min; looking in /usr/lib/jvm" >&2
+    echo "padfree: JAVA_HOME=$JAVA_HOME is Java ${major:-unknown}, padfree needs Java >= $min; looking in $jvms" >&2
   fi
-  for home in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do
+  for home in $(ls -d "$jvms"/*/ 2>/dev/null | sort -rV); do
     home=${home%/}
     [[ -x "$home/bin/javac" ]] || continue
     major=$(padfree_java_major "$home")
     if [[ -n $major && $major -ge $min ]]; then printf '%s\n' "$home"; return 0; fi
   done
   cat >&2 <<MSG
-padfree: no JDK >= $min found (checked JAVA_HOME and /usr/lib/jvm).
+padfree: no JDK >= $min found (checked JAVA_HOME=${JAVA_HOME:-unset} and $jvms).
 Install one, for example Eclipse Temurin 25 (Debian/Ubuntu: the 'temurin-25-jdk' package from
 packages.adoptium.net, or a tarball from adoptium.net), then set JAVA_HOME to its folder.
 MSG
