@@ -76,4 +76,24 @@ public final class LayoutBuilder {
     }
     return max;
   }
+
+  /**
+   * The pad operation's gather map: for each row of {@code padded}, the row of the padding-free
+   * layout copied there, or -1 for padding. Both layouts must come from the same batch.
+   */
+  public static int[] padSource(PaddingFreeLayout free, PaddedLayout padded) {
+    Validate.require(free.numExperts() == padded.numExperts(), "num_experts", padded.numExperts(),
+        "the padded layout is not of the same batch (padding-free has " + free.numExperts() + ")");
+    int[] source = new int[padded.paddedRows()];
+    java.util.Arrays.fill(source, -1);
+    for (int e = 0; e < free.numExperts(); e++) {
+      int start = padded.groupStarts()[e];
+      Validate.require(padded.groupStarts()[e + 1] - start >= free.groupSize(e), "group_starts[" + (e + 1) + "]",
+          padded.groupStarts()[e + 1], "expert " + e + " has " + free.groupSize(e) + " rows, more than its padded group");
+      for (int i = 0; i < free.groupSize(e); i++) {
+        source[start + i] = free.offsets()[e] + i;
+      }
+    }
+    return source;
+  }
 }

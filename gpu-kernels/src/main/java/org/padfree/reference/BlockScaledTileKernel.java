@@ -49,6 +49,12 @@ final class BlockScaledTileKernel {
     }
   }
 
+  /** The blocking, for reports: which configuration produced a timing. */
+  static String describe() {
+    return "tile " + TILE_M + "x" + TILE_N + ", k-block " + K_BLOCK + ", micro-tile " + MICRO_M + "x" + MICRO_N
+        + " (" + SPECIES.vectorBitSize() + "-bit)";
+  }
+
   // Packed operands of one K block: A as [m strip][k][MICRO_M], B as [n strip][k][MICRO_N], so the
   // inner loop reads both sequentially. Rows/columns beyond the tile are zero and never stored.
   private final double[] packedA = new double[TILE_M * K_BLOCK];

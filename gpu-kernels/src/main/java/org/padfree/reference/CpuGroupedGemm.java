@@ -104,6 +104,11 @@ public final class CpuGroupedGemm implements AutoCloseable {
     return d;
   }
 
+  /** The tiling and thread count, for reports. */
+  public String configuration() {
+    return "cpu-reference " + BlockScaledTileKernel.describe() + ", " + pool.getParallelism() + " threads";
+  }
+
   @Override
   public void close() {
     pool.shutdown();

@@ -1,0 +1,24 @@
+package org.padfree.backend;
+
+/**
+ * A way to run one batch through the padded, padding-free and masked paths. The CPU reference and
+ * the CUDA backend both implement it; the Spark job only talks to this interface.
+ * Implementations may hold native resources: close them when the executor is done.
+ */
+public interface GroupedGemmBackend extends AutoCloseable {
+
+  /** "cpu" or "cuda", as in {@code spark.padfree.backend}. */
+  String name();
+
+  /** The hardware it ran on, e.g. "NVIDIA H200 (sm_90, 132 SMs)" or "CPU: 2 threads, AVX-512". */
+  String device();
+
+  /**
+   * Runs every path {@code repetitions} times (after a warm-up run) and returns the outputs of the
+   * last run with median timings. Checks are the caller's: a backend never compares its paths.
+   */
+  PathOutputs run(GroupedGemmProblem problem, int repetitions);
+
+  @Override
+  void close();
+}
