@@ -7,11 +7,28 @@ package org.padfree;
 public final class InvalidInputException extends IllegalArgumentException {
   private final String field;
   private final String value;
+  private final String reason;
 
   public InvalidInputException(String field, Object value, String reason) {
     super("invalid " + field + " = " + render(value) + ": " + reason);
     this.field = field;
     this.value = render(value);
+    this.reason = reason;
+  }
+
+  /**
+   * The same field, value and reason with {@code context} appended (e.g. {@code " in file x.csv"}),
+   * for a caller that knows where the bad value came from; this exception becomes the cause.
+   */
+  public InvalidInputException withContext(String context) {
+    InvalidInputException wrapped = new InvalidInputException(field, value, reason + context);
+    wrapped.initCause(this);
+    return wrapped;
+  }
+
+  /** Why the value is invalid, without the field and value. */
+  public String reason() {
+    return reason;
   }
 
   /** The name of the offending field, e.g. {@code "offsets[3]"} or {@code "expert_ids"}. */

@@ -1,0 +1,151 @@
+package org.padfree.dataset;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.padfree.InvalidInputException;
+import org.padfree.Validate;
+import org.padfree.routing.RoutedBatch;
+
+/**
+ * The routed-batch dataset: one row per {@link RoutedBatch}, documented in datasets/README.md.
+ * Columns are looked up by name, so extra columns and any column order are accepted on read.
+ */
+public final class DatasetSchema {
+  private DatasetSchema() {}
+
+  public static final String BATCH_ID = "batch_id";
+  public static final String MODEL = "model";
+  public static final String DISTRIBUTION = "distribution";
+  public static final String NUM_EXPERTS = "num_experts";
+  public static final String TOP_K = "top_k";
+  public static final String NUM_TOKENS = "num_tokens";
+  public static final String SEED = "seed";
+  /** Token-major: token t's experts are elements t*top_k .. t*top_k+top_k-1. */
+  public static final String EXPERT_IDS = "expert_ids";
+
+  public static final StructType SCHEMA = new StructType(new StructField[] {
+      DataTypes.createStructField(BATCH_ID, DataTypes.StringType, false),
+      DataTypes.createStructField(MODEL, DataTypes.StringType, false),
+      DataTypes.createStructField(DISTRIBUTION, DataTypes.StringType, false),
+      DataTypes.createStructField(NUM_EXPERTS, DataTypes.IntegerType, false),
+      DataTypes.createStructField(TOP_K, DataTypes.IntegerType, false),
+      DataTypes.createStructField(NUM_TOKENS, DataTypes.IntegerType, false),
+      DataTypes.createStructField(SEED, DataTypes.LongType, false),
+      DataTypes.createStructField(EXPERT_IDS, DataTypes.createArrayType(DataTypes.IntegerType, false), false),
+  });
+
+  /** Column names in schema order. */
+  public static List<String> columnNames() {
+    return Arrays.asList(SCHEMA.fieldNames());
+  }
+
+  /**
+   * Throws unless {@code actual} has every dataset column (names are exact) with the right type,
+   * nullability aside: Parquet files read back as nullable. The error lists all missing columns.
+   */
+  public static void requireColumns(StructType actual) {
+    Validate.notNull("schema", actual);
+    Set<String> present = new HashSet<>(Arrays.asList(actual.fieldNames()));
+    List<String> missing = new ArrayList<>();
+    for (String name : SCHEMA.fieldNames()) {
+      if (!present.contains(name)) {
+        missing.add(name);
+      }
+    }
+    Validate.require(missing.isEmpty(), "columns", missing,
+        "missing from the routed-batch dataset, which has " + Arrays.toString(actual.fieldNames()));
+    for (StructField expected : SCHEMA.fields()) {
+      DataType type = actual.apply(actual.getFieldIndex(expected.name()).get()).dataType();
+      Validate.require(sameTypeIgnoringNulls(type, expected.dataType()), expected.name(), type.simpleString(),
+          "column must have type " + expected.dataType().simpleString());
+    }
+  }
+
+  /** The batch as a row; the int[] goes in as is, which Spark's row encoder converts without boxing. */
+  public static Row toRow(RoutedBatch batch) {
+    Validate.notNull("batch", batch);
+    // Rows carry the schema so that fromRow can find columns by name without a DataFrame.
+    return new GenericRowWithSchema(new Object[] {batch.batchId(), batch.model(), batch.distribution(),
+        batch.numExperts(), batch.topK(), batch.numTokens(), batch.seed(), batch.expertIds().clone()}, SCHEMA);
+  }
+
+  /**
+   * The batch a row describes, found by column name. Nulls and inconsistent values are errors that
+   * name the column and the batch id.
+   */
+  public static RoutedBatch fromRow(Row row) {
+    Validate.notNull("row", row);
+    String batchId = row.isNullAt(index(row, BATCH_ID)) ? null : row.getString(index(row, BATCH_ID));
+    Validate.require(batchId != null, BATCH_ID, null, "is null in a routed-batch row");
+    String context = " (batch " + batchId + ")";
+    int[] ids = expertIds(notNull(row, EXPERT_IDS, batchId), context);
+    try {
+      return new RoutedBatch(batchId,
+          notNull(row, MODEL, batchId).getString(index(row, MODEL)),
+          notNull(row, DISTRIBUTION, batchId).getString(index(row, DISTRIBUTION)),
+          notNull(row, NUM_EXPERTS, batchId).getInt(index(row, NUM_EXPERTS)),
+          notNull(row, TOP_K, batchId).getInt(index(row, TOP_K)),
+          notNull(row, NUM_TOKENS, batchId).getInt(index(row, NUM_TOKENS)),
+          ids,
+          notNull(row, SEED, batchId).getLong(index(row, SEED)));
+    } catch (InvalidInputException e) {
+      // RoutedBatch names the batch in most messages; add it where it does not.
+      throw e.getMessage().contains("batch " + batchId) ? e : e.withContext(context);
+    }
+  }
+
+  /**
+   * expert_ids as int[]: rows from {@link #toRow} hold an int[], rows read by Spark a Scala Seq, and
+   * rows users build in Java may hold a java.util.List.
+   */
+  private static int[] expertIds(Row row, String context) {
+    Object value = row.get(index(row, EXPERT_IDS));
+    if (value instanceof int[] ids) {
+      return ids.clone();
+    }
+    List<?> boxed;
+    if (value instanceof List<?> list) {
+      boxed = list;
+    } else if (value instanceof scala.collection.Seq<?>) {
+      boxed = row.getList(index(row, EXPERT_IDS));
+    } else {
+      throw new InvalidInputException(EXPERT_IDS, value.getClass().getName(), "must be an array of int" + context);
+    }
+    int[] ids = new int[boxed.size()];
+    for (int i = 0; i < ids.length; i++) {
+      Validate.require(boxed.get(i) instanceof Integer, EXPERT_IDS + "[" + i + "]", boxed.get(i),
+          "must be an int" + context);
+      ids[i] = (Integer) boxed.get(i);
+    }
+    return ids;
+  }
+
+  private static int index(Row row, String column) {
+    Validate.require(row.schema() != null, "row", row, "has no schema; build rows against DatasetSchema.SCHEMA");
+    scala.Option<Object> index = row.schema().getFieldIndex(column);
+    Validate.require(index.isDefined(), "columns", column, "missing from the routed-batch row");
+    return (Integer) index.get();
+  }
+
+  private static Row notNull(Row row, String column, String batchId) {
+    Validate.require(!row.isNullAt(index(row, column)), column, null, "is null (batch " + batchId + ")");
+    return row;
+  }
+
+  private static boolean sameTypeIgnoringNulls(DataType actual, DataType expected) {
+    if (actual instanceof ArrayType a && expected instanceof ArrayType e) {
+      return sameTypeIgnoringNulls(a.elementType(), e.elementType());
+    }
+    return actual.equals(expected);
+  }
+}

@@ -1,0 +1,38 @@
+package org.padfree
+
+import java.nio.file.{Files, Path}
+
+import org.apache.spark.sql.SparkSession
+import org.scalatest.{BeforeAndAfterAll, Suite}
+
+/**
+ * One local[2] SparkSession per suite, started on first use and stopped after the suite, so suites
+ * that need Spark pay its start-up once and never leak a session into the next suite.
+ */
+trait LocalSparkSuite extends BeforeAndAfterAll { self: Suite =>
+
+  private var started: Option[SparkSession] = None
+
+  protected def spark: SparkSession = synchronized {
+    if (started.isEmpty) {
+      started = Some(SparkSession.builder()
+        .appName(getClass.getSimpleName)
+        .master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate())
+    }
+    started.get
+  }
+
+  /** A fresh directory under java.io.tmpdir (the build's target/ in Maven runs). */
+  protected def tempDir(prefix: String): Path = Files.createTempDirectory(prefix)
+
+  override protected def afterAll(): Unit = {
+    try started.foreach(_.stop())
+    finally {
+      started = None
+      super.afterAll()
+    }
+  }
+}

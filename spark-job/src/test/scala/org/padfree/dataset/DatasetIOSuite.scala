@@ -1,0 +1,96 @@
+package org.padfree.dataset
+
+import java.nio.file.Files
+
+import scala.jdk.CollectionConverters._
+
+import org.apache.spark.sql.Row
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema
+import org.padfree.{InvalidInputException, LocalSparkSuite}
+import org.padfree.routing.{RoutedBatch, RoutingDistribution, RoutingGenerator}
+import org.scalatest.funsuite.AnyFunSuite
+
+class DatasetIOSuite extends AnyFunSuite with LocalSparkSuite {
+
+  private def generated(id: String, text: String, experts: Int, topK: Int, tokens: Int, seed: Long) =
+    RoutingGenerator.generate(id, "toy", RoutingDistribution.parse(text), experts, topK, tokens, seed)
+
+  private val batches = Seq(
+    generated("b0", "balanced", 8, 2, 33, 1),
+    generated("b1", "zipf(s=1.2,empty=2)", 16, 4, 100, 2),
+    generated("b2", "lognormal(sigma=1.0)", 128, 8, 64, 3),
+    generated("b3", "uniform30", 4, 1, 0, 4))
+
+  test("a row converts back to the same batch, without Spark") {
+    for (b <- batches) assert(DatasetSchema.fromRow(DatasetSchema.toRow(b)) == b, b.toString)
+  }
+
+  test("write then read gives the same batches, sorted by batch id") {
+    val out = tempDir("dataset").resolve("batches.parquet").toString
+    DatasetIO.write(spark, batches.reverse.asJava, out, false)
+    assert(DatasetIO.readBatches(spark, out).asScala == batches)
+    assert(DatasetIO.read(spark, out).schema.fieldNames.toSeq == DatasetSchema.columnNames().asScala)
+  }
+
+  test("an existing target is an error unless overwrite, which replaces it and leaves no temporaries") {
+    val parent = tempDir("dataset")
+    val out = parent.resolve("batches.parquet").toString
+    DatasetIO.write(spark, batches.take(1).asJava, out, false)
+    val e = intercept[InvalidInputException](DatasetIO.write(spark, batches.asJava, out, false))
+    assert(e.field() == "out" && e.getMessage.contains("already exists"), e.getMessage)
+    DatasetIO.write(spark, batches.asJava, out, true)
+    assert(DatasetIO.readBatches(spark, out).size == batches.size)
+    assert(Files.list(parent).iterator().asScala.map(_.getFileName.toString).toSeq == Seq("batches.parquet"))
+  }
+
+  test("a dataset missing columns is an error listing every missing column") {
+    val out = tempDir("dataset").resolve("partial.parquet").toString
+    spark.createDataFrame(batches.map(DatasetSchema.toRow).asJava, DatasetSchema.SCHEMA)
+      .drop("seed", "top_k").write.parquet(out)
+    val e = intercept[InvalidInputException](DatasetIO.read(spark, out))
+    assert(e.field() == "columns" && e.value() == "[top_k, seed]", e.getMessage)
+  }
+
+  test("a column of the wrong type is named with its type") {
+    val out = tempDir("dataset").resolve("typed.parquet").toString
+    spark.createDataFrame(batches.map(DatasetSchema.toRow).asJava, DatasetSchema.SCHEMA)
+      .withColumn("num_tokens", org.apache.spark.sql.functions.col("num_tokens").cast("string"))
+      .write.parquet(out)
+    val e = intercept[InvalidInputException](DatasetIO.read(spark, out))
+    assert(e.field() == "num_tokens" && e.value() == "string", e.getMessage)
+  }
+
+  test("a missing dataset path is named") {
+    val path = tempDir("dataset").resolve("nothing-here").toString
+    val e = intercept[InvalidInputException](DatasetIO.read(spark, path))
+    assert(e.field() == "dataset" && e.value() == path, e.getMessage)
+  }
+
+  private def rowWith(column: String, value: Any): Row = {
+    val values = DatasetSchema.toRow(batches(1)).toSeq.toArray
+    values(DatasetSchema.SCHEMA.fieldIndex(column)) = value
+    new GenericRowWithSchema(values, DatasetSchema.SCHEMA)
+  }
+
+  test("bad rows are errors naming the column and the batch") {
+    val nullModel = intercept[InvalidInputException](DatasetSchema.fromRow(rowWith("model", null)))
+    assert(nullModel.field() == "model" && nullModel.getMessage.contains("batch b1"), nullModel.getMessage)
+    val shortIds = intercept[InvalidInputException](
+      DatasetSchema.fromRow(rowWith("expert_ids", java.util.List.of(1, 2, 3))))
+    assert(shortIds.field() == "expert_ids.length" && shortIds.getMessage.contains("batch b1"), shortIds.getMessage)
+    val zeroExperts = intercept[InvalidInputException](DatasetSchema.fromRow(rowWith("num_experts", 0)))
+    assert(zeroExperts.field() == "num_experts" && zeroExperts.getMessage.contains("batch b1"), zeroExperts.getMessage)
+    val nullId = intercept[InvalidInputException](
+      DatasetSchema.fromRow(rowWith("expert_ids", java.util.Arrays.asList[Integer](1, null))))
+    assert(nullId.field() == "expert_ids[1]" && nullId.getMessage.contains("batch b1"), nullId.getMessage)
+    val text = intercept[InvalidInputException](DatasetSchema.fromRow(rowWith("expert_ids", "1,2")))
+    assert(text.field() == "expert_ids" && text.getMessage.contains("batch b1"), text.getMessage)
+    val outOfRange = DatasetSchema.toRow(batches(1)).toSeq.toArray
+    val ids = batches(1).expertIds().clone()
+    ids(5) = 16
+    outOfRange(7) = ids
+    val e = intercept[InvalidInputException](
+      DatasetSchema.fromRow(new GenericRowWithSchema(outOfRange, DatasetSchema.SCHEMA)))
+    assert(e.field() == "expert_ids[5]" && e.value() == "16" && e.getMessage.contains("batch b1"), e.getMessage)
+  }
+}
