@@ -13,11 +13,14 @@ trait LocalSparkSuite extends BeforeAndAfterAll { self: Suite =>
 
   private var started: Option[SparkSession] = None
 
+  /** The master URL; a suite may override it, e.g. local[2,3] to allow task retries. */
+  protected def master: String = "local[2]"
+
   protected def spark: SparkSession = synchronized {
     if (started.isEmpty) {
       started = Some(SparkSession.builder()
         .appName(getClass.getSimpleName)
-        .master("local[2]")
+        .master(master)
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
         .getOrCreate())

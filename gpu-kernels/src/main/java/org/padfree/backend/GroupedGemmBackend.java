@@ -14,8 +14,9 @@ public interface GroupedGemmBackend extends AutoCloseable {
   String device();
 
   /**
-   * Runs every path {@code repetitions} times (after a warm-up run) and returns the outputs of the
-   * last run with median timings. Checks are the caller's: a backend never compares its paths.
+   * Runs every path {@code repetitions} times (a GPU backend adds an untimed warm-up run) and returns
+   * the outputs of the last run with median timings. Checks are the caller's: a backend never
+   * compares its paths.
    */
   PathOutputs run(GroupedGemmProblem problem, int repetitions);
 

@@ -63,12 +63,14 @@ final class BlockScaledTileKernel {
   private final float[] acc = new float[TILE_M * TILE_N];
 
   /**
-   * Writes D rows {@code [dRow, dRow + rows)} x columns {@code [n0, n0 + cols)} from A rows
-   * {@code [aRow, aRow + rows)} and expert {@code expert}'s weights. Requires rows <= TILE_M,
-   * cols <= TILE_N, and n0 a multiple of 128 (so a micro-tile never straddles a weight scale block).
+   * Writes D rows {@code dRows[from .. from+rows)} x columns {@code [n0, n0 + cols)} from A rows
+   * {@code aRows[from .. from+rows)} and expert {@code expert}'s weights. The rows need not be
+   * contiguous: rows of several experts that share one weight matrix can share a tile. Requires
+   * rows <= TILE_M, cols <= TILE_N, and n0 a multiple of 128 (so a micro-tile never straddles a weight
+   * scale block).
    */
-  void run(QuantizedActivations a, int aRow, int rows, QuantizedWeights b, int expert,
-      int n0, int cols, Bf16Matrix d, int dRow) {
+  void run(QuantizedActivations a, int[] aRows, int[] dRows, int from, int rows, QuantizedWeights b, int expert,
+      int n0, int cols, Bf16Matrix d) {
     int k = a.k();
     int kBlocks = a.kBlocks();
     int paddedRows = ScaleBlocks.roundUp(rows, MICRO_M);
@@ -79,7 +81,7 @@ final class BlockScaledTileKernel {
     for (int kb = 0; kb < kBlocks; kb++) {
       int k0 = kb * K_BLOCK;
       int kLen = Math.min(K_BLOCK, k - k0);
-      packA(av, k, aRow, rows, paddedRows, k0, kLen);
+      packA(av, k, aRows, from, rows, paddedRows, k0, kLen);
       packB(bv, k, n0, cols, paddedCols, k0, kLen);
       for (int i0 = 0; i0 < rows; i0 += MICRO_M) {
         for (int j0 = 0; j0 < cols; j0 += MICRO_N) {
@@ -88,7 +90,7 @@ final class BlockScaledTileKernel {
           int iEnd = Math.min(MICRO_M, rows - i0);
           int jEnd = Math.min(MICRO_N, cols - j0);
           for (int i = 0; i < iEnd; i++) {
-            float s = a.scale(aRow + i0 + i, kb) * sb;
+            float s = a.scale(aRows[from + i0 + i], kb) * sb;
             int accRow = (i0 + i) * TILE_N + j0;
             for (int j = 0; j < jEnd; j++) {
               acc[accRow + j] = Math.fma((float) partial[i * MICRO_N + j], s, acc[accRow + j]);
@@ -100,18 +102,18 @@ final class BlockScaledTileKernel {
     short[] out = d.bits();
     int nOut = d.cols();
     for (int i = 0; i < rows; i++) {
-      int base = (dRow + i) * nOut + n0;
+      int base = dRows[from + i] * nOut + n0;
       for (int j = 0; j < cols; j++) {
         out[base + j] = Bf16.round(acc[i * TILE_N + j]);
       }
     }
   }
 
-  private void packA(byte[] av, int k, int aRow, int rows, int paddedRows, int k0, int kLen) {
+  private void packA(byte[] av, int k, int[] aRows, int from, int rows, int paddedRows, int k0, int kLen) {
     for (int i = 0; i < paddedRows; i++) {
       int strip = (i / MICRO_M) * kLen * MICRO_M + (i % MICRO_M);
       if (i < rows) {
-        int src = (aRow + i) * k + k0;
+        int src = aRows[from + i] * k + k0;
         for (int kk = 0; kk < kLen; kk++) {
           packedA[strip + kk * MICRO_M] = FP8_TO_DOUBLE[av[src + kk] & 0xFF];
         }

@@ -123,28 +123,71 @@ public final class CpuGroupedGemm implements AutoCloseable {
   /** Rows [aRow, aRow+rows) of A against one expert, written to D from dRow. */
   private record Group(int aRow, int rows, int expert, int dRow) {}
 
-  private record Tile(int aRow, int rows, int expert, int n0, int cols, int dRow) {}
+  /** Rows aRows/dRows[from, from+rows) against one weight matrix (held by {@code expert}), columns [n0, n0+cols). */
+  private record Tile(int[] aRows, int[] dRows, int from, int rows, int expert, int n0, int cols) {}
 
   private void run(Bf16Matrix d, List<Group> groups, QuantizedActivations a, QuantizedWeights b) {
     int n = b.n();
     List<Tile> tiles = new ArrayList<>();
-    for (Group g : groups) {
-      for (int m = 0; m < g.rows(); m += BlockScaledTileKernel.TILE_M) {
-        int rows = Math.min(BlockScaledTileKernel.TILE_M, g.rows() - m);
+    for (RowSet set : byWeightMatrix(groups, b)) {
+      for (int m = 0; m < set.aRows.length; m += BlockScaledTileKernel.TILE_M) {
+        int rows = Math.min(BlockScaledTileKernel.TILE_M, set.aRows.length - m);
         for (int n0 = 0; n0 < n; n0 += BlockScaledTileKernel.TILE_N) {
-          int cols = Math.min(BlockScaledTileKernel.TILE_N, n - n0);
-          tiles.add(new Tile(g.aRow() + m, rows, g.expert(), n0, cols, g.dRow() + m));
+          tiles.add(new Tile(set.aRows, set.dRows, m, rows, set.expert, n0, Math.min(BlockScaledTileKernel.TILE_N, n - n0)));
         }
       }
     }
     Runnable work = () -> IntStream.range(0, tiles.size()).parallel().forEach(i -> {
       Tile t = tiles.get(i);
-      kernels.get().run(a, t.aRow(), t.rows(), b, t.expert(), t.n0(), t.cols(), d, t.dRow());
+      kernels.get().run(a, t.aRows(), t.dRows(), t.from(), t.rows(), b, t.expert(), t.n0(), t.cols(), d);
     });
     if (tiles.size() == 1) {
       work.run();
     } else {
       pool.submit(work).join();
+    }
+  }
+
+  /** All rows multiplied by one weight matrix (one expert's, or several experts' that share it). */
+  private record RowSet(int expert, int[] aRows, int[] dRows) {}
+
+  /**
+   * Pools the groups of experts that share a weight matrix (same arrays, as in a synthetic weight
+   * bank), so each matrix is decoded once per tile of rows rather than once per tiny group. Per-row
+   * arithmetic is unchanged, so results are identical; only small groups get cheaper.
+   */
+  private static List<RowSet> byWeightMatrix(List<Group> groups, QuantizedWeights b) {
+    java.util.Map<Object, List<Group>> shared = new java.util.LinkedHashMap<>();
+    for (Group g : groups) {
+      shared.computeIfAbsent(new MatrixIdentity(b.values()[g.expert()], b.scales()[g.expert()]), x -> new ArrayList<>()).add(g);
+    }
+    List<RowSet> sets = new ArrayList<>();
+    for (List<Group> list : shared.values()) {
+      int total = list.stream().mapToInt(Group::rows).sum();
+      int[] aRows = new int[total];
+      int[] dRows = new int[total];
+      int i = 0;
+      for (Group g : list) {
+        for (int r = 0; r < g.rows(); r++, i++) {
+          aRows[i] = g.aRow() + r;
+          dRows[i] = g.dRow() + r;
+        }
+      }
+      sets.add(new RowSet(list.get(0).expert(), aRows, dRows));
+    }
+    return sets;
+  }
+
+  /** Identity (not equality) of an expert's value and scale arrays. */
+  private record MatrixIdentity(byte[] values, float[] scales) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof MatrixIdentity m && m.values == values && m.scales == scales;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(values) * 31 + System.identityHashCode(scales);
     }
   }
 }

@@ -89,4 +89,21 @@ class CpuGroupedGemmSuite extends AnyFunSuite with BeforeAndAfterAll {
       assert(org.padfree.numerics.Bf16.toFloat(d.bits()(r * 64 + 5)) != 0f)
     }
   }
+
+  test("experts sharing one weight matrix are pooled into common tiles with identical results") {
+    val counts = Array(3, 0, 1, 70, 2, 5, 0, 64)
+    val f = GemmFixture.fromCounts(counts, n = 200, k = 300, seed = 12L)
+    // experts e and e+4 share arrays; the copies hold the same values in distinct arrays
+    val sharedValues = Array.tabulate(8)(e => f.weights.values()(e % 4))
+    val sharedScales = Array.tabulate(8)(e => f.weights.scales()(e % 4))
+    val shared = new org.padfree.quant.QuantizedWeights(200, 300, sharedValues, sharedScales)
+    val copies = new org.padfree.quant.QuantizedWeights(200, 300, sharedValues.map(_.clone), sharedScales.map(_.clone))
+    val pooled = gemm.paddingFreeContiguous(f.freeA, shared, f.free.offsets)
+    val separate = gemm.paddingFreeContiguous(f.freeA, copies, f.free.offsets)
+    assert(java.util.Arrays.equals(pooled.bits(), separate.bits()))
+    for (e <- counts.indices if counts(e) > 0) {
+      val r = f.free.offsets()(e)
+      assert(pooled.bits()(r * 200 + 11) == GemmFixture.definition(f.freeA, r, shared, e, 11), s"expert $e")
+    }
+  }
 }

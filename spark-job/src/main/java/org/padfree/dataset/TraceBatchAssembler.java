@@ -22,16 +22,20 @@ final class TraceBatchAssembler {
    * @param grouped rows of (batch_id, pairs) sorted by batch_id; pairs are (token: long, expert: int)
    *     for the tokens form and (expert: int, count: int) for the counts form
    */
-  static List<RoutedBatch> assemble(List<Row> grouped, TraceReader.Form form, ModelShape model, long seed) {
+  static List<TraceBatch> assemble(List<Row> grouped, TraceReader.Form form, ModelShape model, long seed) {
     SplittableRandom seeds = new SplittableRandom(seed);
-    List<RoutedBatch> batches = new ArrayList<>(grouped.size());
+    List<TraceBatch> batches = new ArrayList<>(grouped.size());
     for (Row row : grouped) {
       String batchId = row.getString(0);
       List<Row> pairs = row.getList(1);
       long batchSeed = seeds.nextLong();
-      batches.add(form == TraceReader.Form.TOKENS
-          ? fromTokens(batchId, pairs, model, batchSeed)
-          : fromCounts(batchId, pairs, model, batchSeed));
+      try {
+        batches.add(TraceBatch.ok(form == TraceReader.Form.TOKENS
+            ? fromTokens(batchId, pairs, model, batchSeed)
+            : fromCounts(batchId, pairs, model, batchSeed)));
+      } catch (InvalidInputException e) {
+        batches.add(TraceBatch.failed(batchId, e)); // one bad batch must not cost the others
+      }
     }
     return batches;
   }

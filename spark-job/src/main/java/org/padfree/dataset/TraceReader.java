@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.trim;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.TreeMap;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +17,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -90,6 +93,59 @@ public final class TraceReader {
    */
   public static List<RoutedBatch> read(SparkSession spark, String path, String format, ModelShape model,
       long seed) {
+    return read(load(spark, path, format), model, seed, path);
+  }
+
+  /**
+   * Reads a trace already loaded as a DataFrame; {@code source} names it in errors. Throws on the first
+   * bad batch (in batch-id order); {@link #readEach} reports every batch separately instead.
+   */
+  public static List<RoutedBatch> read(Dataset<Row> trace, ModelShape model, long seed, String source) {
+    List<RoutedBatch> batches = new ArrayList<>();
+    for (TraceBatch b : readEach(trace, model, seed, source)) {
+      if (!b.isOk()) {
+        throw b.error();
+      }
+      batches.add(b.batch());
+    }
+    return batches;
+  }
+
+  /**
+   * Every batch of the trace, each built or failed on its own, sorted by batch id. Problems with the
+   * whole trace (no recognisable form, wrong column types, no rows) still throw.
+   */
+  public static List<TraceBatch> readEach(SparkSession spark, String path, String format, ModelShape model,
+      long seed) {
+    return readEach(load(spark, path, format), model, seed, path);
+  }
+
+  /** As {@link #readEach(SparkSession, String, String, ModelShape, long)}, for a loaded DataFrame. */
+  public static List<TraceBatch> readEach(Dataset<Row> trace, ModelShape model, long seed, String source) {
+    Validate.notNull("trace", trace);
+    Validate.notNull("model", model);
+    Form form = detectForm(trace.schema(), source);
+    Dataset<Row> typed = typed(trace, form, source);
+    Column bad = badRow(form, model);
+    // The first bad row of each batch explains why that batch fails; the other batches go on.
+    Map<String, InvalidInputException> failed = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
+    for (Row row : typed.filter(bad).collectAsList()) {
+      failed.putIfAbsent(row.getAs(DatasetSchema.BATCH_ID), explain(row, form, model, source));
+    }
+    // One row per batch holding its (token, expert) or (expert, count) pairs.
+    List<Row> grouped = typed.filter(functions.not(bad)).groupBy(DatasetSchema.BATCH_ID)
+        .agg(collect_list(struct(col(form.columns.get(1)), col(form.columns.get(2)))).as("pairs"))
+        .orderBy(DatasetSchema.BATCH_ID)
+        .collectAsList();
+    grouped = grouped.stream().filter(r -> !failed.containsKey(r.getString(0))).toList();
+    Validate.require(!grouped.isEmpty() || !failed.isEmpty(), "trace", source, "has no rows");
+    List<TraceBatch> out = new ArrayList<>(TraceBatchAssembler.assemble(grouped, form, model, seed));
+    failed.forEach((batchId, error) -> out.add(TraceBatch.failed(batchId == null ? "" : batchId, error)));
+    out.sort(Comparator.comparing(TraceBatch::batchId));
+    return out;
+  }
+
+  private static Dataset<Row> load(SparkSession spark, String path, String format) {
     Validate.require(path != null && !path.isBlank(), "trace", path, "must be a non-empty path");
     Format resolved = Format.of(format, path);
     DatasetIO.requireExists(spark, path, "trace");
@@ -98,23 +154,7 @@ public final class TraceReader {
       // Every CSV column is read as a string and parsed below, so bad values get our error messages.
       case CSV -> spark.read().option("header", "true").option("inferSchema", "false").csv(path);
     };
-    return read(trace, model, seed, path);
-  }
-
-  /** Reads a trace already loaded as a DataFrame; {@code source} names it in errors. */
-  public static List<RoutedBatch> read(Dataset<Row> trace, ModelShape model, long seed, String source) {
-    Validate.notNull("trace", trace);
-    Validate.notNull("model", model);
-    Form form = detectForm(trace.schema(), source);
-    Dataset<Row> typed = typed(trace, form, source);
-    requireValidRows(typed, form, model, source);
-    // One row per batch holding its (token, expert) or (expert, count) pairs.
-    List<Row> grouped = typed.groupBy(DatasetSchema.BATCH_ID)
-        .agg(collect_list(struct(col(form.columns.get(1)), col(form.columns.get(2)))).as("pairs"))
-        .orderBy(DatasetSchema.BATCH_ID)
-        .collectAsList();
-    Validate.require(!grouped.isEmpty(), "trace", source, "has no rows");
-    return TraceBatchAssembler.assemble(grouped, form, model, seed);
+    return trace;
   }
 
   /** The form the columns describe; an error lists the missing columns of both forms otherwise. */
@@ -154,8 +194,8 @@ public final class TraceReader {
     return trace.select(selected.toArray(Column[]::new));
   }
 
-  /** Finds the first row with a missing batch id, a non-integer, an expert out of range or a negative count. */
-  private static void requireValidRows(Dataset<Row> typed, Form form, ModelShape model, String source) {
+  /** A row with a missing batch id, a non-integer, an expert out of range or a negative count. */
+  private static Column badRow(Form form, ModelShape model) {
     Column batch = col(DatasetSchema.BATCH_ID);
     Column expert = col(EXPERT);
     Column bad = batch.isNull().or(trim(batch).equalTo(""))
@@ -164,10 +204,8 @@ public final class TraceReader {
     if (form == Form.COUNTS) {
       bad = bad.or(col(COUNT).lt(0));
     }
-    List<Row> first = typed.filter(bad).limit(1).collectAsList();
-    if (!first.isEmpty()) {
-      throw explain(first.get(0), form, model, source);
-    }
+    // try_cast leaves nulls, and a null in a condition is neither true nor false: count it as bad.
+    return functions.coalesce(bad, functions.lit(true));
   }
 
   private static InvalidInputException explain(Row row, Form form, ModelShape model, String source) {

@@ -1,0 +1,117 @@
+package org.padfree.evaluate;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.padfree.InvalidInputException;
+import org.padfree.backend.GroupedGemmBackend;
+import org.padfree.backend.GroupedGemmProblem;
+import org.padfree.backend.PathOutputs;
+import org.padfree.dataset.DatasetSchema;
+import org.padfree.layout.MemoryAccounting;
+import org.padfree.model.GemmShape;
+import org.padfree.model.ModelCatalog;
+import org.padfree.model.ModelShape;
+import org.padfree.quant.Fp8Quantizer;
+import org.padfree.quant.QuantizedActivations;
+import org.padfree.reference.SyntheticData;
+import org.padfree.routing.RoutedBatch;
+
+/**
+ * Executor-side evaluation of one input batch: validate it, then for each requested GEMM of its model
+ * build the problem, run every path on the backend, check, account memory, and return one
+ * {@link BatchResult} per GEMM. Nothing here throws for a bad batch: problems become error rows.
+ */
+final class BatchEvaluator {
+  private final EvaluateSettings settings;
+  private final GroupedGemmBackend backend;
+  private final ModelCatalog catalog;
+
+  BatchEvaluator(EvaluateSettings settings, GroupedGemmBackend backend, ModelCatalog catalog) {
+    this.settings = settings;
+    this.backend = backend;
+    this.catalog = catalog;
+  }
+
+  List<BatchResult> evaluate(EvalInput input, ExecutorInfo where) {
+    if (input.error() != null) {
+      return errorRows(input, where, input.batchIdHint(), "", "", input.error());
+    }
+    RoutedBatch batch;
+    ModelShape model;
+    try {
+      batch = DatasetSchema.fromRow(input.batch());
+      model = catalog.byName(batch.model());
+      requireMatchesModel(batch, model);
+    } catch (RuntimeException e) {
+      // A row with wrong types fails with a Spark or cast exception rather than our own; keep its name.
+      String message = e instanceof InvalidInputException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+      return errorRows(input, where, rawString(input, DatasetSchema.BATCH_ID), rawString(input, DatasetSchema.MODEL),
+          rawString(input, DatasetSchema.DISTRIBUTION), message);
+    }
+    List<BatchResult> results = new ArrayList<>();
+    for (GemmShape gemm : model.gemms()) {
+      if (settings.gemms().contains(gemm.name())) {
+        results.add(evaluateGemm(input, where, batch, gemm));
+      }
+    }
+    return results;
+  }
+
+  private BatchResult evaluateGemm(EvalInput input, ExecutorInfo where, RoutedBatch batch, GemmShape gemm) {
+    int bank = settings.weightBankFor(backend.name());
+    BatchResultBuilder row = new BatchResultBuilder(settings.runId(), input.dataset(), input.index(), where)
+        .routing(batch).gemm(gemm).backend(backend.name(), backend.device(), bank);
+    try {
+      long seed = batch.seed() * 31 + gemm.name().hashCode();
+      QuantizedActivations tokens = Fp8Quantizer.quantizeActivations(
+          SyntheticData.activations(seed, batch.numTokens(), gemm.k()), batch.numTokens(), gemm.k());
+      GroupedGemmProblem problem = GroupedGemmProblem.of(batch, tokens,
+          WeightBank.weights(batch.model(), gemm, batch.numExperts(), bank, settings.weightSeed()));
+      PathOutputs out = backend.run(problem, settings.repetitionsFor(backend.name()));
+      PathChecks.Outcome checks = PathChecks.check(problem, out, settings.referenceRows(), seed);
+      row.measured(out.timings(), out.kernelConfig(),
+              MemoryAccounting.of(problem.paddingFree(), problem.padded(), gemm.n(), gemm.k()),
+              problem.padded().paddedRows())
+          .checks(checks.paddedMismatches(), checks.maskedMismatches(), checks.referenceRows(),
+              checks.referenceError(), checks.boundViolations());
+      boolean passed = checks.passed("cpu".equals(backend.name()));
+      return row.status(passed ? BatchResult.OK : BatchResult.MISMATCH, checks.describe()).build();
+    } catch (RuntimeException e) {
+      // One GEMM failing (a bad shape, a backend error) must not lose the batch's other rows.
+      return row.status(BatchResult.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage()).build();
+    }
+  }
+
+  private static void requireMatchesModel(RoutedBatch batch, ModelShape model) {
+    if (batch.numExperts() != model.experts()) {
+      throw new InvalidInputException("num_experts", batch.numExperts(),
+          "model " + model.name() + " has " + model.experts() + " experts (batch " + batch.batchId() + ")");
+    }
+  }
+
+  /** One error row per requested GEMM, so a failed batch still appears once per GEMM. */
+  private List<BatchResult> errorRows(EvalInput input, ExecutorInfo where, String batchId, String model,
+      String distribution, String error) {
+    List<BatchResult> rows = new ArrayList<>();
+    for (String gemm : settings.gemms()) {
+      rows.add(new BatchResultBuilder(settings.runId(), input.dataset(), input.index(), where)
+          .identity(batchId, model, distribution).gemmName(gemm)
+          .backend(backend == null ? "" : backend.name(), backend == null ? "" : backend.device(), 0)
+          .status(BatchResult.ERROR, error).build());
+    }
+    return rows;
+  }
+
+  /** A column of the raw row as text, tolerating a missing column or a wrong type. */
+  private static String rawString(EvalInput input, String column) {
+    if (input.batch() == null) {
+      return input.batchIdHint() == null ? "" : input.batchIdHint();
+    }
+    try {
+      Object v = input.batch().get(input.batch().fieldIndex(column));
+      return v == null ? "" : v.toString();
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package org.padfree.evaluate;
+
+import org.padfree.backend.PathTimings;
+import org.padfree.layout.MemoryAccounting;
+import org.padfree.model.GemmShape;
+import org.padfree.routing.RoutedBatch;
+
+/**
+ * Assembles a {@link BatchResult} in steps, so the success and error paths share one place that
+ * knows the row's many columns. Everything not set is "not measured": NaN, 0 or empty.
+ */
+final class BatchResultBuilder {
+  private final String runId;
+  private final String dataset;
+  private final long inputIndex;
+  private String batchId = "";
+  private String model = "";
+  private String distribution = "";
+  private String gemm = "";
+  private int n;
+  private int k;
+  private int numExperts;
+  private int topK;
+  private int numTokens;
+  private int rows;
+  private int paddedRows;
+  private int emptyExperts;
+  private int largestGroup;
+  private double loadImbalance = Double.NaN;
+  private String status = BatchResult.ERROR;
+  private String error = "";
+  private boolean bitIdentical;
+  private long paddedMismatches;
+  private long maskedMismatches;
+  private int referenceRows;
+  private double referenceError = Double.NaN;
+  private long boundViolations;
+  private PathTimings timings = new PathTimings(Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0);
+  private double usefulFlops = Double.NaN;
+  private MemoryAccounting memory;
+  private String backend = "";
+  private String device = "";
+  private String kernelConfig = "";
+  private int weightBank;
+  private final ExecutorInfo executor;
+
+  BatchResultBuilder(String runId, String dataset, long inputIndex, ExecutorInfo executor) {
+    this.runId = runId;
+    this.dataset = dataset;
+    this.inputIndex = inputIndex;
+    this.executor = executor;
+  }
+
+  BatchResultBuilder identity(String batchId, String model, String distribution) {
+    this.batchId = batchId == null ? "" : batchId;
+    this.model = model == null ? "" : model;
+    this.distribution = distribution == null ? "" : distribution;
+    return this;
+  }
+
+  BatchResultBuilder routing(RoutedBatch batch) {
+    identity(batch.batchId(), batch.model(), batch.distribution());
+    int[] counts = batch.expertCounts();
+    numExperts = batch.numExperts();
+    topK = batch.topK();
+    numTokens = batch.numTokens();
+    rows = batch.routedRows();
+    emptyExperts = 0;
+    largestGroup = 0;
+    for (int c : counts) {
+      emptyExperts += c == 0 ? 1 : 0;
+      largestGroup = Math.max(largestGroup, c);
+    }
+    loadImbalance = rows == 0 ? Double.NaN : largestGroup / ((double) rows / numExperts);
+    return this;
+  }
+
+  BatchResultBuilder gemm(GemmShape shape) {
+    gemm = shape.name();
+    n = shape.n();
+    k = shape.k();
+    usefulFlops = shape.flops(rows);
+    return this;
+  }
+
+  BatchResultBuilder gemmName(String name) {
+    gemm = name;
+    return this;
+  }
+
+  BatchResultBuilder backend(String name, String deviceDescription, int bank) {
+    backend = name;
+    device = deviceDescription;
+    weightBank = bank;
+    return this;
+  }
+
+  BatchResultBuilder measured(PathTimings t, String config, MemoryAccounting m, int padded) {
+    timings = t;
+    kernelConfig = config;
+    memory = m;
+    paddedRows = padded;
+    return this;
+  }
+
+  BatchResultBuilder checks(long paddedDiff, long maskedDiff, int checkedRows, double refError, long violations) {
+    paddedMismatches = paddedDiff;
+    maskedMismatches = maskedDiff;
+    bitIdentical = paddedDiff == 0 && maskedDiff == 0;
+    referenceRows = checkedRows;
+    referenceError = refError;
+    boundViolations = violations;
+    return this;
+  }
+
+  BatchResultBuilder status(String status, String error) {
+    this.status = status;
+    this.error = error == null ? "" : error;
+    return this;
+  }
+
+  BatchResult build() {
+    double freeTflops = usefulFlops / (timings.paddingFreeGemmMs() * 1e9);
+    double paddedTflops = usefulFlops / (timings.paddedPathMs() * 1e9);
+    return new BatchResult(runId, dataset, inputIndex, batchId, model, distribution, gemm, n, k,
+        numExperts, topK, numTokens, rows, paddedRows, emptyExperts, largestGroup, loadImbalance,
+        status, error,
+        bitIdentical, paddedMismatches, maskedMismatches, referenceRows, referenceError, boundViolations,
+        timings.padMs(), timings.paddedGemmMs(), timings.paddingFreeGemmMs(), timings.maskedGemmMs(),
+        timings.repetitions(), timings.speedup(), usefulFlops, freeTflops, paddedTflops,
+        memory == null ? 0 : memory.paddingFreePeak(), memory == null ? 0 : memory.paddedPeak(),
+        memory == null ? 0 : memory.savedBytes(), memory == null ? Double.NaN : memory.savedFraction(),
+        saved("padded_A_copy"), saved("padded_A_scales"), saved("layout_index"), saved("D"),
+        backend, device, executor.executorId(), executor.host(), executor.gpuUuid(), kernelConfig,
+        executor.attempt(), weightBank);
+  }
+
+  private long saved(String tensor) {
+    return memory == null ? 0 : memory.savedByTensor().get(tensor);
+  }
+}

@@ -1,0 +1,164 @@
+package org.padfree.evaluate;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.padfree.InvalidInputException;
+import org.padfree.report.ReportWriter;
+import org.padfree.report.RunInfo;
+import org.padfree.spark.ActiveOrLocalSession;
+
+/**
+ * The evaluation job: {@code spark-submit --class org.padfree.evaluate.EvaluateJob padfree-job.jar
+ * --dataset ...} (see {@link EvaluateOptions#USAGE}). Writes OUT/RUN_ID/ with results.parquet,
+ * summary.json, summary.csv, report.md and index.html; the folder appears only when complete.
+ * Exit status: 0 all passed, 1 a check failed or a batch errored, 2 bad usage.
+ */
+public final class EvaluateJob {
+  private EvaluateJob() {}
+
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_FAILED_CHECKS = 1;
+  public static final int EXIT_USAGE = 2;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the job in the active SparkSession (or a new local one) and returns the exit status. */
+  public static int run(String... args) {
+    EvaluateOptions options;
+    try {
+      options = EvaluateOptions.parse(new SparkConf(), args);
+    } catch (InvalidInputException e) {
+      System.err.println("EvaluateJob: " + e.getMessage());
+      return EXIT_USAGE;
+    }
+    if (options.help()) {
+      System.out.print(EvaluateOptions.USAGE);
+      return EXIT_OK;
+    }
+    try (ActiveOrLocalSession session = ActiveOrLocalSession.open("padfree EvaluateJob")) {
+      return run(session.session(), options);
+    } catch (InvalidInputException e) {
+      System.err.println("EvaluateJob: " + e.getMessage());
+      return EXIT_USAGE;
+    }
+  }
+
+  /** The job on a given session with parsed options; the session is left running. */
+  public static int run(SparkSession spark, EvaluateOptions options) {
+    EvaluateSettings settings = options.settings();
+    Path runDir = Paths.get(options.out(), settings.runId()).toAbsolutePath().normalize();
+    if (Files.exists(runDir) && !options.overwrite()) {
+      throw new InvalidInputException("--run-id", settings.runId(),
+          runDir + " already exists; pass --overwrite or choose another --run-id");
+    }
+    Instant started = Instant.now();
+    long t0 = System.nanoTime();
+    List<BatchResult> results = EvaluationRun.execute(spark, options);
+    double wallSeconds = (System.nanoTime() - t0) / 1e9;
+
+    RunInfo info = runInfo(spark, options, results, started, wallSeconds);
+    publish(runDir, results, info);
+    printSummary(info, results, runDir);
+    boolean errored = info.errors() > 0;
+    boolean mismatched = info.mismatches() > 0 && settings.failOnMismatch();
+    return errored || mismatched ? EXIT_FAILED_CHECKS : EXIT_OK;
+  }
+
+  /** Writes everything into a hidden sibling folder, then renames it: no half-written run folder. */
+  private static void publish(Path runDir, List<BatchResult> results, RunInfo info) {
+    try {
+      Files.createDirectories(runDir.getParent());
+      Path tmp = Files.createTempDirectory(runDir.getParent(), "." + runDir.getFileName() + ".tmp-");
+      try {
+        ResultsParquetWriter.write(results, tmp.resolve("results.parquet"));
+        ReportWriter.writeAll(tmp, info, results);
+        if (Files.exists(runDir)) {
+          deleteTree(runDir); // --overwrite was given (checked before the run)
+        }
+        Files.move(tmp, runDir, StandardCopyOption.ATOMIC_MOVE);
+      } catch (RuntimeException | IOException e) {
+        deleteTree(tmp);
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the run folder " + runDir, e);
+    }
+  }
+
+  private static RunInfo runInfo(SparkSession spark, EvaluateOptions options, List<BatchResult> results,
+      Instant started, double wallSeconds) {
+    EvaluateSettings s = options.settings();
+    TreeSet<String> backends = new TreeSet<>();
+    TreeSet<String> devices = new TreeSet<>();
+    TreeSet<String> executors = new TreeSet<>();
+    long errors = 0;
+    long mismatches = 0;
+    for (BatchResult r : results) {
+      if (!r.backend().isEmpty()) {
+        backends.add(r.backend());
+      }
+      if (!r.device().isEmpty()) {
+        devices.add(r.device());
+      }
+      executors.add(r.executorId());
+      errors += r.isError() ? 1 : 0;
+      mismatches += BatchResult.MISMATCH.equals(r.status()) ? 1 : 0;
+    }
+    List<String> notes = new ArrayList<>();
+    if (backends.contains("cpu")) {
+      notes.addAll(RunInfo.cpuCaveats());
+    }
+    if (s.backend() == EvaluateSettings.Backend.AUTO && backends.contains("cpu")) {
+      notes.add("Backend auto chose the CPU reference: no CUDA backend was available to the tasks.");
+    }
+    List<String> datasets = new ArrayList<>(options.datasets());
+    datasets.addAll(options.traces());
+    long inputs = results.stream().mapToLong(BatchResult::inputIndex).distinct().count();
+    int bank = s.weightBankFor(backends.isEmpty() ? "cpu" : backends.first());
+    return new RunInfo(s.runId(), started.toString(), wallSeconds, s.backend().label(), List.copyOf(backends),
+        List.copyOf(devices), spark.sparkContext().master(), List.copyOf(executors), datasets, s.gemms(),
+        s.repetitionsFor(backends.isEmpty() ? "cpu" : backends.first()), s.referenceRows(), bank, inputs, results.size(), errors, mismatches, notes);
+  }
+
+  private static void printSummary(RunInfo info, List<BatchResult> results, Path runDir) {
+    double[] speedups = results.stream().filter(BatchResult::isOk).mapToDouble(BatchResult::speedup)
+        .filter(Double::isFinite).sorted().toArray();
+    double[] savings = results.stream().filter(BatchResult::isOk).mapToDouble(BatchResult::savedFraction)
+        .filter(Double::isFinite).sorted().toArray();
+    System.out.printf("padfree: run %s on %s (%s): %d batches, %d result rows: %d ok, %d mismatches, %d errors, %.1f s%n",
+        info.runId(), String.join(", ", info.backends()), info.sparkMaster(), info.inputBatches(), info.resultRows(),
+        info.resultRows() - info.errors() - info.mismatches(), info.mismatches(), info.errors(), info.wallSeconds());
+    if (speedups.length > 0) {
+      System.out.printf("padfree: (pad + padded) / padding-free time: p50 %.2fx, min %.2fx; memory saved: p50 %.1f%%, max %.1f%%%n",
+          speedups[speedups.length / 2], speedups[0], 100 * savings[savings.length / 2], 100 * savings[savings.length - 1]);
+    }
+    results.stream().filter(r -> !r.isOk()).limit(10).forEach(r ->
+        System.out.printf("padfree: %s %s/%s: %s%n", r.status(), r.batchId(), r.gemm(), r.error()));
+    System.out.println("padfree: report " + runDir.resolve("index.html"));
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package org.padfree.evaluate;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.padfree.model.ModelCatalog;
+import scala.Tuple2;
+
+/**
+ * The distributed part of an evaluation: load inputs, plan partitions by cost, evaluate on the
+ * executors, and bring the result rows back to the driver, checked to hold every input exactly once.
+ */
+final class EvaluationRun {
+  private EvaluationRun() {}
+
+  static List<BatchResult> execute(SparkSession spark, EvaluateOptions options) {
+    EvaluateSettings settings = options.settings();
+    ModelCatalog catalog = ModelCatalog.load(settings.modelsDir());
+    EvalInputs.Loaded loaded = EvalInputs.load(spark, options, catalog);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+
+    List<EvalInputs.InputMeta> metas = loaded.inputs().map(EvalInputs.InputMeta::of).collect();
+    long[] indices = new long[metas.size()];
+    double[] costs = new double[metas.size()];
+    for (int i = 0; i < indices.length; i++) {
+      indices[i] = metas.get(i).index();
+      costs[i] = metas.get(i).cost(catalog, settings.gemms());
+    }
+    int wanted = options.partitions() > 0 ? options.partitions() : 2 * jsc.defaultParallelism();
+    PartitionPlan plan = PartitionPlan.of(indices, costs, wanted);
+    Broadcast<Map<Long, String>> rejected = jsc.broadcast(EvalInputs.duplicates(metas));
+
+    JavaRDD<EvalInput> placed = loaded.inputs()
+        .map(in -> rejected.value().containsKey(in.index())
+            ? EvalInput.failed(in.index(), in.dataset(), batchIdOf(in), rejected.value().get(in.index()))
+            : in)
+        .mapToPair(in -> new Tuple2<>(in.index(), in))
+        .partitionBy(plan.partitioner())
+        .values();
+
+    String jobGroup = "padfree-evaluate-" + settings.runId();
+    ProgressListener progress = new ProgressListener(jobGroup, plan, loaded.count());
+    spark.sparkContext().addSparkListener(progress);
+    jsc.setJobGroup(jobGroup, "padfree: evaluate " + loaded.count() + " batches", false);
+    List<BatchResult> results;
+    try {
+      results = new ArrayList<>(placed.mapPartitions(new PartitionEvaluator(settings)).collect());
+    } finally {
+      jsc.clearJobGroup();
+      spark.sparkContext().removeSparkListener(progress);
+    }
+    results.sort(Comparator.comparingLong(BatchResult::inputIndex).thenComparing(BatchResult::gemm));
+    requireExactlyOnce(results, loaded.count());
+    return results;
+  }
+
+  /**
+   * Every input index 0..count-1 appears, none twice per GEMM. Spark guarantees this for collected
+   * task results; checking it keeps the promise visible and catches a planning bug at once.
+   */
+  static void requireExactlyOnce(List<BatchResult> results, long count) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.BitSet covered = new java.util.BitSet();
+    for (BatchResult r : results) {
+      if (!seen.add(r.inputIndex() + "/" + r.gemm())) {
+        throw new IllegalStateException("input " + r.inputIndex() + " (batch " + r.batchId() + ", " + r.gemm()
+            + ") has more than one result row");
+      }
+      covered.set((int) r.inputIndex());
+    }
+    if (covered.cardinality() != count || (count > 0 && covered.length() != count)) {
+      throw new IllegalStateException("results cover " + covered.cardinality() + " of " + count + " inputs");
+    }
+  }
+
+  private static String batchIdOf(EvalInput in) {
+    return EvalInputs.InputMeta.of(in).batchId();
+  }
+}

@@ -1,0 +1,25 @@
+package org.padfree.evaluate;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+
+/** Where a result row was computed: executor, host, GPU and task attempt. */
+record ExecutorInfo(String executorId, String host, String gpuUuid, int attempt) {
+
+  /** The current task's executor; outside a task (driver-side error rows) it says "driver". */
+  static ExecutorInfo current() {
+    TaskContext task = TaskContext.get();
+    String executor = SparkEnv.get() != null ? SparkEnv.get().executorId() : "driver";
+    return new ExecutorInfo(task == null ? "driver" : executor, hostName(), "", task == null ? 0 : task.attemptNumber());
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "unknown";
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package org.padfree.evaluate;
+
+import java.util.List;
+
+/**
+ * Every {@code spark.padfree.*} configuration key, in one place (the README lists them). A key can be
+ * set in spark-defaults.conf, with {@code --conf} on spark-submit, or by the job's command-line option
+ * of the same meaning, which wins.
+ */
+public final class PadfreeConf {
+  private PadfreeConf() {}
+
+  /** A key, its default, the command-line option that overrides it, and what it does. */
+  public record Key(String name, String defaultValue, String option, String doc) {}
+
+  public static final String PREFIX = "spark.padfree.";
+
+  public static final Key BACKEND = new Key(PREFIX + "backend", "auto", "--backend",
+      "auto | cpu | cuda. auto uses CUDA where the task has a Hopper GPU, else the exact CPU reference");
+  public static final Key REPETITIONS = new Key(PREFIX + "repetitions", "auto", "--repetitions",
+      "timed runs per batch and path, timings are their median; auto = 1 on the CPU (whose timings are"
+          + " not the product's figures), 10 on the GPU (after a warm-up run)");
+  public static final Key REFERENCE_ROWS = new Key(PREFIX + "referenceRows", "4", "--reference-rows",
+      "rows per batch and GEMM checked against the double-precision reference (0 turns the check off)");
+  public static final Key FAIL_ON_MISMATCH = new Key(PREFIX + "failOnMismatch", "true", "--fail-on-mismatch",
+      "exit non-zero when any batch's padded and padding-free rows differ or its reference check fails");
+  public static final Key WEIGHT_BANK = new Key(PREFIX + "weightBank", "auto", "--weight-bank",
+      "distinct synthetic weight matrices per (model, GEMM); expert e uses matrix e mod N; 0 = one per"
+          + " expert; auto = 4 on the CPU (DeepSeek-V3's 256 experts would need 11 GB there), 0 on the GPU"
+          + " (shared matrices would let L2 flatter the timings)");
+  public static final Key WEIGHT_SEED = new Key(PREFIX + "weightSeed", "2025", "--weight-seed",
+      "seed of the synthetic expert weights");
+  public static final Key PARTITIONS = new Key(PREFIX + "partitions", "0", "--partitions",
+      "evaluation tasks; 0 picks 2 x default parallelism (at most one per batch)");
+  public static final Key CPU_THREADS = new Key(PREFIX + "cpu.threads", "0", "--cpu-threads",
+      "threads of the CPU backend per task; 0 uses spark.task.cpus (local mode: all cores)");
+  public static final Key MODELS_DIR = new Key(PREFIX + "modelsDir", "", "--conf-dir",
+      "directory of model .properties files (default: the copy of conf/models in the jar)");
+  /** Test hook: every task's first attempt fails after its first batch, to prove exactly-once results. */
+  public static final Key FAIL_FIRST_ATTEMPT = new Key(PREFIX + "test.failFirstAttempt", "false", "",
+      "testing only: fail each task's first attempt after one batch (needs spark.task.maxFailures >= 2)");
+
+  public static final List<Key> ALL = List.of(BACKEND, REPETITIONS, REFERENCE_ROWS, FAIL_ON_MISMATCH,
+      WEIGHT_BANK, WEIGHT_SEED, PARTITIONS, CPU_THREADS, MODELS_DIR, FAIL_FIRST_ATTEMPT);
+}

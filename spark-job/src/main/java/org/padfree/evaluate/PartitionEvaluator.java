@@ -1,0 +1,63 @@
+package org.padfree.evaluate;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.padfree.backend.GroupedGemmBackend;
+
+/**
+ * The task body: evaluates every input of one partition and returns their result rows. The rows of
+ * a failed attempt are discarded by Spark with the attempt, and only the successful attempt's rows
+ * reach the driver, so each input yields its rows exactly once even when tasks are retried.
+ */
+final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, BatchResult> {
+  private final EvaluateSettings settings;
+
+  PartitionEvaluator(EvaluateSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public Iterator<BatchResult> call(Iterator<EvalInput> inputs) {
+    ExecutorInfo where = ExecutorInfo.current();
+    GroupedGemmBackend backend;
+    String unavailable = null;
+    try {
+      backend = ExecutorBackends.forTask(settings);
+    } catch (ExecutorBackends.BackendUnavailable e) {
+      backend = null;
+      unavailable = e.getMessage();
+    }
+    BatchEvaluator evaluator = new BatchEvaluator(settings, backend, ExecutorBackends.catalog(settings.modelsDir()));
+    List<BatchResult> results = new ArrayList<>();
+    while (inputs.hasNext()) {
+      EvalInput input = inputs.next();
+      if (unavailable != null) {
+        input = EvalInput.failed(input.index(), input.dataset(), batchIdOf(input), unavailable);
+      }
+      results.addAll(evaluator.evaluate(input, where));
+      failFirstAttemptIfAsked(where, results.size());
+    }
+    return results.iterator();
+  }
+
+  /** The test hook of spark.padfree.test.failFirstAttempt: fail after real work was done. */
+  private void failFirstAttemptIfAsked(ExecutorInfo where, int rowsSoFar) {
+    if (settings.failFirstAttempt() && where.attempt() == 0) {
+      TaskContext task = TaskContext.get();
+      throw new IllegalStateException("padfree test hook (" + PadfreeConf.FAIL_FIRST_ATTEMPT.name()
+          + "): failing attempt 0 of partition " + (task == null ? -1 : task.partitionId()) + " after "
+          + rowsSoFar + " result rows");
+    }
+  }
+
+  private static String batchIdOf(EvalInput input) {
+    try {
+      return input.batch() == null ? input.batchIdHint() : String.valueOf(input.batch().getAs("batch_id"));
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+}

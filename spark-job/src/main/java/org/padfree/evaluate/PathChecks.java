@@ -1,0 +1,112 @@
+package org.padfree.evaluate;
+
+import java.util.SplittableRandom;
+import org.padfree.backend.GroupedGemmProblem;
+import org.padfree.backend.PathOutputs;
+import org.padfree.numerics.Bf16;
+import org.padfree.reference.Bf16Matrix;
+import org.padfree.reference.DoubleReference;
+import org.padfree.reference.RelativeError;
+
+/**
+ * The correctness checks of one batch: the padded and masked paths must reproduce the padding-free
+ * rows bit for bit, and sampled padding-free rows must match the double-precision reference
+ * (DeepGEMM's global measure below {@link #MAX_REFERENCE_ERROR}; on the exact CPU backend also the
+ * documented per-element bound).
+ */
+final class PathChecks {
+  /** DeepGEMM's bound for FP8 GEMMs against a high-precision reference. */
+  static final double MAX_REFERENCE_ERROR = 1e-3;
+
+  record Outcome(long paddedMismatches, long maskedMismatches, int referenceRows, double referenceError,
+      long boundViolations) {
+
+    boolean passed(boolean exactBackend) {
+      return paddedMismatches == 0 && maskedMismatches == 0
+          && !(referenceError > MAX_REFERENCE_ERROR) // NaN (no rows checked) passes
+          && !(exactBackend && boundViolations > 0);
+    }
+
+    String describe() {
+      StringBuilder s = new StringBuilder();
+      if (paddedMismatches > 0) {
+        s.append("padded path differs from padding-free in ").append(paddedMismatches).append(" elements; ");
+      }
+      if (maskedMismatches > 0) {
+        s.append("masked path differs from padding-free in ").append(maskedMismatches).append(" elements; ");
+      }
+      if (referenceError > MAX_REFERENCE_ERROR) {
+        s.append("relative error ").append(referenceError).append(" against the reference exceeds 1e-3; ");
+      }
+      if (boundViolations > 0) {
+        s.append(boundViolations).append(" elements outside the documented error bound; ");
+      }
+      return s.isEmpty() ? "" : s.substring(0, s.length() - 2);
+    }
+  }
+
+  private PathChecks() {}
+
+  static Outcome check(GroupedGemmProblem p, PathOutputs out, int referenceRows, long samplingSeed) {
+    int[] offsets = p.paddingFree().offsets();
+    long padded = 0;
+    long masked = 0;
+    for (int e = 0; e < p.paddingFree().numExperts(); e++) {
+      for (int i = 0; i < p.paddingFree().groupSize(e); i++) {
+        int row = offsets[e] + i;
+        padded += differing(out.paddingFree(), row, out.padded(), p.padded().groupStarts()[e] + i);
+        masked += differing(out.paddingFree(), row, out.masked(), e * p.masked().maxRows() + i);
+      }
+    }
+    int rows = p.paddingFree().rows();
+    int sampled = Math.min(referenceRows, rows);
+    if (sampled == 0) {
+      return new Outcome(padded, masked, 0, Double.NaN, 0);
+    }
+    int n = p.n();
+    double[] actual = new double[sampled * n];
+    double[] expected = new double[sampled * n];
+    long violations = 0;
+    int[] chosen = new SplittableRandom(samplingSeed).ints(0, rows).distinct().limit(sampled).toArray();
+    for (int s = 0; s < sampled; s++) {
+      int row = chosen[s];
+      DoubleReference.Result ref = DoubleReference.compute(p.dispatched(), row, 1, p.weights(), expertOfRow(offsets, row));
+      for (int col = 0; col < n; col++) {
+        double d = Bf16.toFloat(out.paddingFree().bits()[row * n + col]);
+        actual[s * n + col] = d;
+        expected[s * n + col] = ref.values()[col];
+        if (!(Math.abs(d - ref.values()[col]) <= ref.bound(0, col))) {
+          violations++;
+        }
+      }
+    }
+    return new Outcome(padded, masked, sampled, RelativeError.of(actual, expected), violations);
+  }
+
+  /** Elements whose bits differ between row {@code aRow} of {@code a} and row {@code bRow} of {@code b}. */
+  static long differing(Bf16Matrix a, int aRow, Bf16Matrix b, int bRow) {
+    int n = a.cols();
+    long count = 0;
+    for (int c = 0; c < n; c++) {
+      if (a.bits()[aRow * n + c] != b.bits()[bRow * n + c]) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** The expert whose group holds {@code row}: the last e with offsets[e] <= row < offsets[e+1]. */
+  static int expertOfRow(int[] offsets, int row) {
+    int lo = 0;
+    int hi = offsets.length - 2;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (offsets[mid] <= row) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+}

@@ -1,0 +1,41 @@
+package org.padfree.evaluate;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.padfree.model.GemmShape;
+import org.padfree.quant.Fp8Quantizer;
+import org.padfree.quant.QuantizedWeights;
+import org.padfree.reference.SyntheticData;
+
+/**
+ * Synthetic expert weights, made once per executor JVM and shared by its tasks: the same
+ * (model, GEMM, experts, bank size, seed) always yields the same FP8 matrices, on every executor.
+ * With a bank of B > 0 matrices, expert e uses matrix e mod B; B = 0 gives every expert its own.
+ */
+final class WeightBank {
+  private WeightBank() {}
+
+  private record Key(String model, String gemm, int n, int k, int experts, int bank, long seed) {}
+
+  private static final Map<Key, QuantizedWeights> CACHE = new ConcurrentHashMap<>();
+
+  static QuantizedWeights weights(String model, GemmShape gemm, int experts, int bank, long seed) {
+    Key key = new Key(model, gemm.name(), gemm.n(), gemm.k(), experts, bank, seed);
+    return CACHE.computeIfAbsent(key, WeightBank::make);
+  }
+
+  private static QuantizedWeights make(Key key) {
+    int distinct = key.bank() == 0 ? key.experts() : Math.min(key.bank(), key.experts());
+    byte[][] values = new byte[key.experts()][];
+    float[][] scales = new float[key.experts()][];
+    for (int m = 0; m < distinct; m++) {
+      long seed = key.seed() * 1_000_003L + (key.model() + "/" + key.gemm()).hashCode() * 31L + m;
+      QuantizedWeights one = Fp8Quantizer.quantizeWeights(SyntheticData.weights(seed, key.n(), key.k()), key.n(), key.k());
+      for (int e = m; e < key.experts(); e += distinct) {
+        values[e] = one.values()[0];
+        scales[e] = one.scales()[0];
+      }
+    }
+    return new QuantizedWeights(key.n(), key.k(), values, scales);
+  }
+}

@@ -1,0 +1,180 @@
+package org.padfree.report;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.padfree.Validate;
+import org.padfree.evaluate.BatchResult;
+
+/**
+ * Writes index.html: one self-contained page (inline style, inline SVG charts, no scripts, fonts or
+ * other requests) that opens from a file, an artifact store or an air-gapped cluster alike. Its
+ * Content-Security-Policy forbids scripts and remote loads, a second line of defence behind
+ * escaping every piece of user text with {@link Escaping#markup}.
+ */
+public final class HtmlReportWriter {
+  private HtmlReportWriter() {}
+
+  public static final String FILE_NAME = "index.html";
+
+  private static final String STYLE = """
+      :root { color-scheme: light; }
+      body { margin: 0; background: #f6f7f9; color: #222; font: 15px/1.5 system-ui, -apple-system,
+             "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+      main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
+      h1 { font-size: 26px; margin: 8px 0 4px; }
+      h1 .run { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-weight: 500; }
+      h2 { font-size: 19px; margin: 32px 0 10px; border-bottom: 1px solid #dde1e6; padding-bottom: 4px; }
+      .verdict { font-weight: 600; padding: 8px 12px; border-radius: 6px; display: inline-block; }
+      .verdict.pass { background: #e6f4ea; color: #1e5631; }
+      .verdict.fail { background: #fdecea; color: #8a1c13; }
+      .notes { background: #fff8e1; border: 1px solid #f0c36d; border-left: 6px solid #e0a800;
+               border-radius: 6px; padding: 10px 18px; margin: 18px 0; }
+      .notes h2 { border: 0; margin: 4px 0; font-size: 16px; }
+      .notes ul { margin: 4px 0 6px; padding-left: 20px; }
+      table { border-collapse: collapse; background: #fff; font-size: 13px; }
+      th, td { padding: 5px 9px; border: 1px solid #dde1e6; text-align: left; vertical-align: top; }
+      th { background: #eef1f5; font-weight: 600; }
+      td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+      tr.total td { font-weight: 700; background: #f3f6fa; }
+      table.facts th { width: 16em; }
+      .scroll { overflow-x: auto; }
+      .legend { color: #555; font-size: 13px; max-width: 900px; }
+      figure { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; padding: 12px;
+               margin: 0 0 18px; overflow-x: auto; }
+      figcaption { color: #555; font-size: 13px; margin-top: 6px; }
+      svg { max-width: 100%; height: auto; }
+      code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+      pre { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; padding: 10px 14px;
+            overflow-x: auto; font-size: 13px; }
+      td.error { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px;
+                 word-break: break-word; max-width: 640px; }
+      """;
+
+  /** Writes {@value #FILE_NAME} into {@code directory}, atomically; returns its path. */
+  public static Path write(Path directory, RunInfo run, List<GroupSummary> groups, List<BatchResult> results) {
+    Validate.notNull("directory", directory);
+    return AtomicFiles.writeString(directory.resolve(FILE_NAME), toHtml(run, groups, results));
+  }
+
+  static String toHtml(RunInfo run, List<GroupSummary> groups, List<BatchResult> results) {
+    Validate.notNull("run", run);
+    Validate.notNull("groups", groups);
+    Validate.notNull("results", results);
+    StringBuilder html = new StringBuilder(64 * 1024);
+    html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+        .append("<meta http-equiv=\"Content-Security-Policy\" ")
+        .append("content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
+        .append("<title>padfree report ").append(Escaping.markup(run.runId())).append("</title>\n")
+        .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<main>\n");
+    html.append("<h1>padfree evaluation <span class=\"run\">").append(Escaping.markup(run.runId()))
+        .append("</span></h1>\n");
+    boolean passed = run.errors() + run.mismatches() == 0;
+    html.append("<p class=\"verdict ").append(passed ? "pass" : "fail").append("\">")
+        .append(Escaping.markup(ReportTables.verdict(run))).append("</p>\n");
+    appendNotes(html, run.notes());
+    appendRun(html, run);
+    appendGroups(html, groups);
+    appendCharts(html, results);
+    appendFailures(html, Failures.of(results));
+    appendMemoryAccounting(html);
+    html.append("</main>\n</body>\n</html>\n");
+    return html.toString();
+  }
+
+  private static void appendNotes(StringBuilder html, List<String> notes) {
+    if (notes.isEmpty()) {
+      return;
+    }
+    html.append("<aside class=\"notes\" role=\"note\" aria-labelledby=\"notes-title\">\n")
+        .append("<h2 id=\"notes-title\">Read this first</h2>\n<ul>\n");
+    for (String note : notes) {
+      html.append("<li>").append(Escaping.markup(note)).append("</li>\n");
+    }
+    html.append("</ul>\n</aside>\n");
+  }
+
+  private static void appendRun(StringBuilder html, RunInfo run) {
+    html.append("<section>\n<h2>Run</h2>\n<table class=\"facts\">\n");
+    for (ReportTables.Fact fact : ReportTables.runFacts(run)) {
+      html.append("<tr><th scope=\"row\">").append(Escaping.markup(fact.label())).append("</th><td>")
+          .append(Escaping.markup(fact.value())).append("</td></tr>\n");
+    }
+    html.append("</table>\n</section>\n");
+  }
+
+  private static void appendGroups(StringBuilder html, List<GroupSummary> groups) {
+    html.append("<section>\n<h2>Results by model, GEMM and distribution</h2>\n<div class=\"scroll\">\n<table>\n")
+        .append("<thead><tr>");
+    for (ReportTables.Column column : ReportTables.GROUP_COLUMNS) {
+      html.append("<th scope=\"col\"").append(numericClass(column)).append('>')
+          .append(Escaping.markup(column.label())).append("</th>");
+    }
+    html.append("</tr></thead>\n<tbody>\n");
+    for (GroupSummary group : groups) {
+      html.append(group.isTotal() ? "<tr class=\"total\">" : "<tr>");
+      for (ReportTables.Column column : ReportTables.GROUP_COLUMNS) {
+        html.append("<td").append(numericClass(column)).append('>')
+            .append(Escaping.markup(column.cell().apply(group))).append("</td>");
+      }
+      html.append("</tr>\n");
+    }
+    html.append("</tbody>\n</table>\n</div>\n<p class=\"legend\">")
+        .append(Escaping.markup(ReportTables.GROUP_LEGEND)).append("</p>\n</section>\n");
+  }
+
+  private static void appendCharts(StringBuilder html, List<BatchResult> results) {
+    html.append("<section>\n<h2>Charts</h2>\n");
+    figure(html, SvgCharts.speedupHistogram(results),
+        "Per-row speedup of the padding-free GEMM over the padded path (pad + padded GEMM); error rows left out. "
+            + "Rows left of the dashed line were slower without padding.");
+    figure(html, SvgCharts.savingVsImbalance(results),
+        "Memory saved, as a share of the padded path's peak, against load imbalance; one colour per routing "
+            + "distribution. Hover a point for its batch.");
+    figure(html, SvgCharts.throughputByShape(ResultAggregator.byShape(results)),
+        "Useful TFLOP/s per model and GEMM over all distributions: summed useful FLOPs over summed time.");
+    html.append("</section>\n");
+  }
+
+  private static void figure(StringBuilder html, String svg, String caption) {
+    html.append("<figure>\n").append(svg).append("\n<figcaption>").append(Escaping.markup(caption))
+        .append("</figcaption>\n</figure>\n");
+  }
+
+  private static void appendFailures(StringBuilder html, List<BatchResult> failures) {
+    html.append("<section>\n<h2>Failures</h2>\n");
+    if (failures.isEmpty()) {
+      html.append("<p>None.</p>\n</section>\n");
+      return;
+    }
+    html.append("<div class=\"scroll\">\n<table>\n<thead><tr>");
+    for (String column : List.of("batch_id", "gemm", "status", "error")) {
+      html.append("<th scope=\"col\">").append(column).append("</th>");
+    }
+    html.append("</tr></thead>\n<tbody>\n");
+    for (BatchResult r : failures.subList(0, Math.min(failures.size(), Failures.LISTED))) {
+      html.append("<tr>");
+      for (String cell : Arrays.asList(r.batchId(), r.gemm(), r.status())) {
+        html.append("<td>").append(Escaping.markup(cell)).append("</td>");
+      }
+      html.append("<td class=\"error\">").append(Escaping.markup(Failures.reason(r))).append("</td></tr>\n");
+    }
+    html.append("</tbody>\n</table>\n</div>\n");
+    if (failures.size() > Failures.LISTED) {
+      html.append("<p>and ").append(failures.size() - Failures.LISTED)
+          .append(" more (all are in results.parquet).</p>\n");
+    }
+    html.append("</section>\n");
+  }
+
+  private static void appendMemoryAccounting(StringBuilder html) {
+    html.append("<section>\n<h2>Memory accounting</h2>\n<p>").append(Escaping.markup(MemoryAccountingText.LEAD))
+        .append("</p>\n<pre>").append(Escaping.markup(MemoryAccountingText.FORMULA)).append("</pre>\n<p>")
+        .append(Escaping.markup(MemoryAccountingText.DIFFERENCE)).append("</p>\n</section>\n");
+  }
+
+  private static String numericClass(ReportTables.Column column) {
+    return column.numeric() ? " class=\"num\"" : "";
+  }
+}

@@ -1,0 +1,107 @@
+package org.padfree.report;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.padfree.Validate;
+import org.padfree.evaluate.BatchResult;
+
+/**
+ * Writes report.md: the run, its caveats (before any figure, so nobody quotes a CPU speedup as a GPU
+ * result), the group table, the failures and the memory accounting definition. All user text is
+ * escaped with {@link Escaping#markdownInline}, so a batch id cannot inject HTML or break a table.
+ */
+public final class MarkdownReportWriter {
+  private MarkdownReportWriter() {}
+
+  public static final String FILE_NAME = "report.md";
+
+  /** Writes {@value #FILE_NAME} into {@code directory}, atomically; returns its path. */
+  public static Path write(Path directory, RunInfo run, List<GroupSummary> groups, List<BatchResult> results) {
+    Validate.notNull("directory", directory);
+    return AtomicFiles.writeString(directory.resolve(FILE_NAME), toMarkdown(run, groups, results));
+  }
+
+  static String toMarkdown(RunInfo run, List<GroupSummary> groups, List<BatchResult> results) {
+    Validate.notNull("run", run);
+    Validate.notNull("groups", groups);
+    Validate.notNull("results", results);
+    StringBuilder md = new StringBuilder();
+    md.append("# padfree evaluation report: ").append(Escaping.markdownInline(run.runId())).append("\n\n");
+    md.append(Escaping.markdownInline(ReportTables.verdict(run))).append("\n\n");
+    appendNotes(md, run.notes());
+    appendRun(md, run);
+    appendGroups(md, groups);
+    appendFailures(md, Failures.of(results));
+    appendMemoryAccounting(md);
+    return md.toString();
+  }
+
+  private static void appendNotes(StringBuilder md, List<String> notes) {
+    if (notes.isEmpty()) {
+      return;
+    }
+    md.append("> **Read this first**\n>\n");
+    for (String note : notes) {
+      md.append("> - ").append(Escaping.markdownInline(note)).append('\n');
+    }
+    md.append('\n');
+  }
+
+  private static void appendRun(StringBuilder md, RunInfo run) {
+    md.append("## Run\n\n| | |\n| --- | --- |\n");
+    for (ReportTables.Fact fact : ReportTables.runFacts(run)) {
+      row(md, Arrays.asList(fact.label(), fact.value()), false);
+    }
+    md.append('\n');
+  }
+
+  private static void appendGroups(StringBuilder md, List<GroupSummary> groups) {
+    md.append("## Results by model, GEMM and distribution\n\n");
+    List<ReportTables.Column> columns = ReportTables.GROUP_COLUMNS;
+    row(md, columns.stream().map(ReportTables.Column::label).toList(), false);
+    md.append('|');
+    for (ReportTables.Column column : columns) {
+      md.append(column.numeric() ? " ---: |" : " --- |");
+    }
+    md.append('\n');
+    for (GroupSummary group : groups) {
+      row(md, columns.stream().map(c -> c.cell().apply(group)).toList(), group.isTotal());
+    }
+    md.append('\n').append(Escaping.markdownInline(ReportTables.GROUP_LEGEND)).append("\n\n");
+  }
+
+  private static void appendFailures(StringBuilder md, List<BatchResult> failures) {
+    md.append("## Failures\n\n");
+    if (failures.isEmpty()) {
+      md.append("None.\n\n");
+      return;
+    }
+    md.append("| batch_id | gemm | status | error |\n| --- | --- | --- | --- |\n");
+    for (BatchResult r : failures.subList(0, Math.min(failures.size(), Failures.LISTED))) {
+      // Arrays.asList, not List.of: an error row may lack its batch id or GEMM.
+      row(md, Arrays.asList(r.batchId(), r.gemm(), r.status(), Failures.reason(r)), false);
+    }
+    if (failures.size() > Failures.LISTED) {
+      md.append("\nand ").append(failures.size() - Failures.LISTED).append(" more (all are in results.parquet).\n");
+    }
+    md.append('\n');
+  }
+
+  private static void appendMemoryAccounting(StringBuilder md) {
+    md.append("## Memory accounting\n\n")
+        .append(MemoryAccountingText.LEAD).append("\n\n```\n")
+        .append(MemoryAccountingText.FORMULA).append("\n```\n\n")
+        .append(MemoryAccountingText.DIFFERENCE).append('\n');
+  }
+
+  /** A table row of escaped cells, in bold for the total row. */
+  private static void row(StringBuilder md, List<String> cells, boolean bold) {
+    String emphasis = bold ? "**" : "";
+    md.append('|');
+    for (String cell : cells) {
+      md.append(' ').append(emphasis).append(Escaping.markdownInline(cell)).append(emphasis).append(" |");
+    }
+    md.append('\n');
+  }
+}

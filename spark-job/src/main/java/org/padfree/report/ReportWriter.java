@@ -1,0 +1,36 @@
+package org.padfree.report;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.padfree.Validate;
+import org.padfree.evaluate.BatchResult;
+
+/**
+ * Writes a run's driver-side reports into its report directory: summary.json, summary.csv,
+ * report.md and index.html, all from one aggregation so they cannot disagree. results.parquet is
+ * written by the job itself, with Spark.
+ */
+public final class ReportWriter {
+  private ReportWriter() {}
+
+  /** Creates {@code directory} if needed and writes the four reports; returns their paths in that order. */
+  public static List<Path> writeAll(Path directory, RunInfo run, List<BatchResult> results) {
+    Validate.notNull("directory", directory);
+    Validate.notNull("run", run);
+    Validate.notNull("results", results);
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the report directory " + directory, e);
+    }
+    List<GroupSummary> groups = ResultAggregator.summarize(results);
+    return List.of(
+        SummaryJsonWriter.write(directory, run, groups),
+        SummaryCsvWriter.write(directory, groups),
+        MarkdownReportWriter.write(directory, run, groups, results),
+        HtmlReportWriter.write(directory, run, groups, results));
+  }
+}

@@ -1,0 +1,74 @@
+package org.padfree.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.List;
+import org.padfree.Validate;
+
+/**
+ * Writes summary.json: {@code {"run": RunInfo, "groups": [GroupSummary...], "memory_accounting": text}}
+ * with snake_case keys. NaN and infinities are written as null, because JSON has no such numbers and
+ * Jackson's default would write them as the strings "NaN" and "Infinity", which readers then take
+ * for text.
+ */
+public final class SummaryJsonWriter {
+  private SummaryJsonWriter() {}
+
+  public static final String FILE_NAME = "summary.json";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  /** Writes {@value #FILE_NAME} into {@code directory}, atomically; returns its path. */
+  public static Path write(Path directory, RunInfo run, List<GroupSummary> groups) {
+    Validate.notNull("directory", directory);
+    return AtomicFiles.writeString(directory.resolve(FILE_NAME), toJson(run, groups));
+  }
+
+  static String toJson(RunInfo run, List<GroupSummary> groups) {
+    Validate.notNull("run", run);
+    Validate.notNull("groups", groups);
+    ObjectNode root = NODES.objectNode();
+    root.set("run", object(run));
+    ArrayNode groupNodes = root.putArray("groups");
+    for (GroupSummary group : groups) {
+      groupNodes.add(object(group));
+    }
+    root.put("memory_accounting", MemoryAccountingText.plainText());
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise the summary of run " + run.runId(), e);
+    }
+  }
+
+  private static ObjectNode object(Record record) {
+    ObjectNode node = NODES.objectNode();
+    for (RecordColumns.Column column : RecordColumns.of(record)) {
+      node.set(column.name(), value(column.value()));
+    }
+    return node;
+  }
+
+  private static JsonNode value(Object value) {
+    return switch (value) {
+      case null -> NODES.nullNode();
+      case Double d -> Double.isFinite(d) ? NODES.numberNode(d) : NODES.nullNode();
+      case Integer i -> NODES.numberNode(i);
+      case Long l -> NODES.numberNode(l);
+      case Boolean b -> NODES.booleanNode(b);
+      case String s -> NODES.textNode(s);
+      case List<?> list -> {
+        ArrayNode array = NODES.arrayNode();
+        list.forEach(element -> array.add(value(element)));
+        yield array;
+      }
+      default -> throw new IllegalStateException("no JSON form for a " + value.getClass().getName());
+    };
+  }
+}

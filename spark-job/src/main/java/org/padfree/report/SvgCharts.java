@@ -1,0 +1,208 @@
+package org.padfree.report;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import org.padfree.Validate;
+import org.padfree.evaluate.BatchResult;
+
+/**
+ * The report's three charts as inline SVG, drawn on the driver so index.html needs no script. Each
+ * chart skips NaN and infinite values, draws an explanatory message instead of axes when nothing is
+ * left, and carries {@code role="img"}, an aria-label that states its main figures, a title and a
+ * {@code data-chart} name.
+ */
+public final class SvgCharts {
+  private SvgCharts() {}
+
+  public static final String SPEEDUP = "speedup";
+  public static final String SAVING_VS_IMBALANCE = "saving-vs-imbalance";
+  public static final String THROUGHPUT = "throughput";
+
+  /** More points than this are thinned to every k-th row, to keep index.html loadable. */
+  static final int MAX_POINTS = 5000;
+
+  private static final int WIDTH = 760;
+  private static final int HEIGHT = 340;
+  private static final int EMPTY_HEIGHT = 120;
+  /** Width per (model, GEMM) pair of bars: room for a two-line label such as "qwen3-235b-a22b". */
+  private static final int BAR_SLOT_WIDTH = 130;
+
+  /** Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. */
+  private static final String[] PALETTE =
+      {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"};
+  private static final String PADDING_FREE_COLOUR = PALETTE[0];
+  private static final String PADDED_COLOUR = PALETTE[1];
+  private static final String REFERENCE_LINE_COLOUR = PALETTE[3];
+
+  /** Histogram of per-row speedup over non-error rows, with a dashed line at 1.0 (no gain). */
+  public static String speedupHistogram(List<BatchResult> results) {
+    Validate.notNull("results", results);
+    String title = "Speedup of padding-free over the padded path, per result row";
+    double[] speedups = results.stream().filter(r -> !r.isError())
+        .mapToDouble(BatchResult::speedup).filter(Double::isFinite).toArray();
+    if (speedups.length == 0) {
+      return empty(SPEEDUP, title, "No data: no result row has a measured speedup.");
+    }
+    Percentiles stats = Percentiles.of(speedups);
+    long slower = Arrays.stream(speedups).filter(s -> s < 1.0).count();
+    String headline = HumanFormat.plural(stats.count(), "row", "rows")
+        + ", median " + HumanFormat.ratio(stats.median()) + ", p90 " + HumanFormat.ratio(stats.at(90))
+        + ", min " + HumanFormat.ratio(stats.min()) + ", " + slower + " below 1.0";
+    // 1.0 is always on the axis, so the reference line shows where "no gain" is.
+    AxisScale bins = AxisScale.covering(Math.min(stats.min(), 1.0), Math.max(stats.max(), 1.0),
+        Math.clamp((long) Math.ceil(Math.sqrt(speedups.length)), 5, 40), false);
+    int[] counts = binCounts(speedups, bins);
+
+    SvgBuilder svg = new SvgBuilder(SPEEDUP, WIDTH, HEIGHT, title, "Histogram of per-row speedup: " + headline);
+    PlotArea plot = PlotArea.inside(svg, 24);
+    AxisScale y = AxisScale.covering(0, Arrays.stream(counts).max().orElse(1), 5, true);
+    plot.drawYAxis(svg, y, "rows");
+    List<Double> edges = bins.ticks();
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] > 0) {
+        double left = plot.x(bins, edges.get(i));
+        double right = plot.x(bins, edges.get(i + 1));
+        double top = plot.y(y, counts[i]);
+        String range = "[" + bins.label(edges.get(i)) + ", " + bins.label(edges.get(i + 1)) + ")";
+        svg.rect(left + 1, top, Math.max(1, right - left - 2), plot.bottom() - top, PADDING_FREE_COLOUR,
+            "speedup " + range + ": " + HumanFormat.plural(counts[i], "row", "rows"));
+      }
+    }
+    plot.drawXAxis(svg, bins, AxisScale.covering(bins.min(), bins.max(), 6, false),
+        "speedup = (pad + padded GEMM time) / padding-free GEMM time");
+    double one = plot.x(bins, 1.0);
+    svg.line(one, plot.top() - 4, one, plot.bottom(), REFERENCE_LINE_COLOUR, true);
+    svg.text(one + 4, plot.top() - 6, "1.0: no gain", "start", REFERENCE_LINE_COLOUR);
+    return svg.headline(headline).build();
+  }
+
+  /** Saved fraction of peak memory against load imbalance, one point per non-error row. */
+  public static String savingVsImbalance(List<BatchResult> results) {
+    Validate.notNull("results", results);
+    String title = "Memory saved against load imbalance, per result row";
+    List<BatchResult> points = results.stream().filter(r -> !r.isError())
+        .filter(r -> Double.isFinite(r.loadImbalance()) && Double.isFinite(r.savedFraction())).toList();
+    if (points.isEmpty()) {
+      return empty(SAVING_VS_IMBALANCE, title,
+          "No data: no result row has both a load imbalance and a memory saving.");
+    }
+    Percentiles imbalance = Percentiles.of(points.stream().mapToDouble(BatchResult::loadImbalance).toArray());
+    Percentiles saving = Percentiles.of(points.stream().mapToDouble(BatchResult::savedFraction).toArray());
+    int stride = (points.size() + MAX_POINTS - 1) / MAX_POINTS;
+    String headline = HumanFormat.plural(points.size(), "row", "rows")
+        + ", median saving " + HumanFormat.percent(saving.median())
+        + ", load imbalance " + HumanFormat.decimal(imbalance.min(), 2)
+        + " to " + HumanFormat.decimal(imbalance.max(), 2)
+        + (stride > 1 ? ", one row in " + stride + " drawn" : "");
+    // Imbalance is at least 1 and savings at least 0 by definition: anchoring the axes there shows how
+    // far the data is from the balanced, nothing-saved corner.
+    AxisScale x = AxisScale.covering(Math.min(1.0, imbalance.min()), imbalance.max(), 6, false);
+    AxisScale y = AxisScale.covering(Math.min(0.0, 100 * saving.min()), 100 * saving.max(), 5, false);
+    Map<String, String> colours = coloursByDistribution(points);
+
+    SvgBuilder svg = new SvgBuilder(SAVING_VS_IMBALANCE, WIDTH, HEIGHT, title,
+        "Scatter plot of memory saved (percent of the padded path's peak) against load imbalance: " + headline);
+    PlotArea plot = PlotArea.inside(svg, ChartLegends.verticalWidth(colours.keySet()));
+    plot.drawYAxis(svg, y, "memory saved (% of padded peak)");
+    plot.drawXAxis(svg, x, x, "load imbalance (largest group / mean group size)");
+    for (int i = 0; i < points.size(); i += stride) {
+      BatchResult r = points.get(i);
+      String distribution = Objects.toString(r.distribution(), "");
+      String tooltip = r.batchId() + " " + r.gemm() + " (" + distribution + "): imbalance "
+          + HumanFormat.decimal(r.loadImbalance(), 2) + ", saved " + HumanFormat.percent(r.savedFraction());
+      svg.circle(plot.x(x, r.loadImbalance()), plot.y(y, 100 * r.savedFraction()), 3.5, colours.get(distribution),
+          tooltip);
+    }
+    ChartLegends.vertical(svg, plot, colours);
+    return svg.headline(headline).build();
+  }
+
+  /**
+   * Useful TFLOP/s per (model, GEMM): the padded path and padding-free side by side, one pair per
+   * summary of {@code shapes} (normally {@link ResultAggregator#byShape}).
+   */
+  public static String throughputByShape(List<GroupSummary> shapes) {
+    Validate.notNull("shapes", shapes);
+    String title = "Useful throughput by model and GEMM: padded path and padding-free";
+    double highest = shapes.stream()
+        .flatMapToDouble(s -> Arrays.stream(new double[] {s.usefulTflops(), s.paddedPathTflops()}))
+        .filter(Double::isFinite).max().orElse(Double.NaN);
+    if (Double.isNaN(highest)) {
+      return empty(THROUGHPUT, title, "No data: no result row has timings of both paths.");
+    }
+    StringBuilder description =
+        new StringBuilder("Grouped bar chart of useful TFLOP/s, padded path against padding-free:");
+    for (GroupSummary s : shapes) {
+      description.append(' ').append(s.model()).append(' ').append(s.gemm()).append(' ')
+          .append(HumanFormat.significant(s.paddedPathTflops(), 3)).append(" against ")
+          .append(HumanFormat.significant(s.usefulTflops(), 3)).append(';');
+    }
+
+    SvgBuilder svg = new SvgBuilder(THROUGHPUT, Math.max(WIDTH, 88 + BAR_SLOT_WIDTH * shapes.size()), HEIGHT,
+        title, description.toString());
+    PlotArea plot = PlotArea.inside(svg, 24);
+    AxisScale y = AxisScale.covering(0, highest, 5, false);
+    plot.drawYAxis(svg, y, "useful TFLOP/s");
+    double slot = plot.width() / shapes.size();
+    double barWidth = Math.min(44, slot * 0.35);
+    for (int i = 0; i < shapes.size(); i++) {
+      GroupSummary s = shapes.get(i);
+      double centre = plot.left() + slot * (i + 0.5);
+      String shape = s.model() + " " + s.gemm();
+      bar(svg, plot, y, centre - barWidth - 2, barWidth, s.paddedPathTflops(), PADDED_COLOUR,
+          shape + ", padded path");
+      bar(svg, plot, y, centre + 2, barWidth, s.usefulTflops(), PADDING_FREE_COLOUR, shape + ", padding-free");
+      svg.text(centre, plot.bottom() + 16, s.model(), "middle", SvgBuilder.TEXT_COLOUR);
+      svg.text(centre, plot.bottom() + 30, s.gemm(), "middle", SvgBuilder.MUTED_COLOUR);
+    }
+    plot.drawBaseline(svg);
+    Map<String, String> series = new LinkedHashMap<>();
+    series.put("padded path (pad + padded GEMM)", PADDED_COLOUR);
+    series.put("padding-free GEMM", PADDING_FREE_COLOUR);
+    ChartLegends.horizontal(svg, plot, series);
+    return svg.build();
+  }
+
+  /** How many values fall in each bin of {@code bins}; the top edge belongs to the last bin. */
+  private static int[] binCounts(double[] values, AxisScale bins) {
+    int[] counts = new int[bins.steps()];
+    for (double value : values) {
+      long bin = (long) Math.floor((value - bins.min()) / bins.step());
+      counts[Math.clamp(bin, 0, counts.length - 1)]++;
+    }
+    return counts;
+  }
+
+  /** One bar with its value above it, or "n/a" on the baseline when the value is missing. */
+  private static void bar(SvgBuilder svg, PlotArea plot, AxisScale y, double x, double width, double value,
+      String colour, String label) {
+    String text = HumanFormat.significant(value, 3);
+    if (!Double.isFinite(value)) {
+      svg.text(x + width / 2, plot.bottom() - 4, text, "middle", SvgBuilder.MUTED_COLOUR);
+      return;
+    }
+    double top = plot.y(y, value);
+    svg.rect(x, top, width, plot.bottom() - top, colour, label + ": " + text + " TFLOP/s");
+    svg.text(x + width / 2, top - 4, text, "middle", SvgBuilder.TEXT_COLOUR);
+  }
+
+  /** A colour per distribution in name order; past seven they repeat, and tooltips still tell them apart. */
+  private static Map<String, String> coloursByDistribution(List<BatchResult> points) {
+    TreeSet<String> names = new TreeSet<>();
+    points.forEach(r -> names.add(Objects.toString(r.distribution(), "")));
+    Map<String, String> colours = new LinkedHashMap<>();
+    for (String name : names) {
+      colours.put(name, PALETTE[colours.size() % PALETTE.length]);
+    }
+    return colours;
+  }
+
+  private static String empty(String chart, String title, String message) {
+    return new SvgBuilder(chart, WIDTH, EMPTY_HEIGHT, title, title + ". " + message)
+        .headline(title).message(message).build();
+  }
+}
