@@ -16,6 +16,9 @@ trait LocalSparkSuite extends BeforeAndAfterAll { self: Suite =>
   /** The master URL; a suite may override it, e.g. local[2,3] to allow task retries. */
   protected def master: String = "local[2]"
 
+  /** Extra Spark settings for the suite's session. */
+  protected def extraConf: Map[String, String] = Map.empty
+
   protected def spark: SparkSession = synchronized {
     if (started.isEmpty) {
       started = Some(SparkSession.builder()
@@ -23,6 +26,7 @@ trait LocalSparkSuite extends BeforeAndAfterAll { self: Suite =>
         .master(master)
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
+        .config(new org.apache.spark.SparkConf().setAll(extraConf))
         .getOrCreate())
     }
     started.get

@@ -30,7 +30,14 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
       backend = null;
       unavailable = e.getMessage();
     }
-    BatchEvaluator evaluator = new BatchEvaluator(settings, backend, ExecutorBackends.catalog(settings.modelsDir()));
+    // Without a backend or the model shapes no batch can run here; each still gets its error rows.
+    org.padfree.model.ModelCatalog catalog = null;
+    try {
+      catalog = ExecutorBackends.catalog(settings.modelsDir());
+    } catch (RuntimeException e) {
+      unavailable = "cannot load the model shapes on executor " + where.executorId() + ": " + e.getMessage();
+    }
+    BatchEvaluator evaluator = new BatchEvaluator(settings, backend, catalog);
     List<BatchResult> results = new ArrayList<>();
     while (inputs.hasNext()) {
       EvalInput input = inputs.next();

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +80,9 @@ public final class ModelCatalog {
       loader = ModelCatalog.class.getClassLoader();
     }
     URL folder = loader.getResource(CLASSPATH_FOLDER);
+    if (folder == null) {
+      folder = folderInOwnJar(); // a jar written without directory entries still holds the files
+    }
     Validate.require(folder != null, "classpath resource", CLASSPATH_FOLDER,
         "not found; the spark-job build copies conf/models there (or pass a conf directory)");
     Map<String, ModelShape> models = new TreeMap<>();
@@ -168,6 +170,20 @@ public final class ModelCatalog {
   }
 
   /** File names of the *.properties files directly inside a classpath folder (file: or jar: URL). */
+  /** {@link #CLASSPATH_FOLDER} inside the jar this class was loaded from, or null outside a jar. */
+  private static URL folderInOwnJar() {
+    URL self = ModelCatalog.class.getResource(ModelCatalog.class.getSimpleName() + ".class");
+    if (self == null || !"jar".equals(self.getProtocol())) {
+      return null;
+    }
+    String text = self.toString();
+    try {
+      return java.net.URI.create(text.substring(0, text.indexOf("!/") + 2) + CLASSPATH_FOLDER).toURL();
+    } catch (java.net.MalformedURLException e) {
+      return null;
+    }
+  }
+
   private static List<String> listClasspathFolder(URL folder) {
     try {
       if ("file".equals(folder.getProtocol())) {
@@ -176,10 +192,12 @@ public final class ModelCatalog {
         }
       }
       if ("jar".equals(folder.getProtocol())) {
-        JarURLConnection connection = (JarURLConnection) folder.openConnection();
-        connection.setUseCaches(false);
+        // Open the jar file itself: a URL connection to the folder fails when the jar was written
+        // without directory entries, although the files are there.
+        String text = folder.toString();
+        java.net.URI jarFile = java.net.URI.create(text.substring("jar:".length(), text.indexOf("!/")));
         List<String> names = new ArrayList<>();
-        try (JarFile jar = connection.getJarFile()) {
+        try (JarFile jar = new JarFile(Path.of(jarFile).toFile())) {
           for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
             String entry = entries.nextElement().getName();
             String rest = entry.startsWith(CLASSPATH_FOLDER) ? entry.substring(CLASSPATH_FOLDER.length()) : "";
