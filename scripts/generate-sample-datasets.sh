@@ -7,34 +7,23 @@
 # Parquet file gets a fixed name so a regeneration shows up in git only when the data changed.
 # trace-tokens.csv and trace-counts.csv are small hand-written examples and are left alone.
 #
-# Builds spark-job (and gpu-kernels, with -am) with the Maven wrapper, asks Maven for the classpath
-# (dependency:build-classpath; includeScope=compile also brings the 'provided' Spark jars) and runs
-# GenerateDataset with plain java and Spark's JVM flags.
-# Environment:
-#   PADFREE_MVN_OPTS     extra Maven flags, e.g. -o to stay offline
-#   PADFREE_MVN_MODULES  module selection (default "-pl spark-job -am"; "-pl spark-job" when
-#                        gpu-kernels is already installed in the local repository)
+# Builds the job jar when needed (scripts/lib.sh) and runs GenerateDataset with plain java, Spark's
+# jars on the classpath and Spark's JVM flags. PADFREE_MVN_OPTS adds Maven flags (e.g. -o).
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=scripts/find-jdk.sh
-source "$root/scripts/find-jdk.sh"
-JAVA_HOME=$(padfree_find_jdk) || exit 1
-export JAVA_HOME
-
-# shellcheck disable=SC2086 # the two variables hold lists of flags
-"$root/mvnw" -B -q ${PADFREE_MVN_OPTS:-} ${PADFREE_MVN_MODULES:--pl spark-job -am} -f "$root/pom.xml" \
-  compile org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
-  -DincludeScope=compile -Dmdep.outputFile=target/classpath.txt
-
-classpath="$root/spark-job/target/classes:$(cat "$root/spark-job/target/classpath.txt")"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+root=$PADFREE_ROOT
+padfree_build
+classpath=$(padfree_classpath)
 java="$JAVA_HOME/bin/java"
-spark_flags=$("$java" -cp "$classpath" org.padfree.spark.SparkJvmFlags)
+spark_flags=$(padfree_spark_flags)
 
 out="$root/datasets/sample/routed-batches.parquet"
 mkdir -p "$(dirname "$out")"
 # shellcheck disable=SC2086 # spark_flags is a list of flags
-"$java" $spark_flags -Xmx2g -cp "$classpath" org.padfree.dataset.GenerateDataset \
+"$java" $spark_flags -Xmx2g -Dlog4j.configurationFile="$root/conf/log4j2.properties" \
+  -cp "$classpath" org.padfree.dataset.GenerateDataset \
   --model qwen3-30b-a3b,deepseek-v3 \
   --distribution balanced --distribution uniform30 --distribution uniform0to2avg \
   --distribution 'lognormal(sigma=1.0)' --distribution 'zipf(s=1.2)' \
