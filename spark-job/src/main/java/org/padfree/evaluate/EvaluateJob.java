@@ -83,6 +83,7 @@ public final class EvaluateJob {
     try {
       Files.createDirectories(runDir.getParent());
       Path tmp = Files.createTempDirectory(runDir.getParent(), "." + runDir.getFileName() + ".tmp-");
+      readableByAll(tmp); // temp folders are created 0700; a report folder is for everyone to read
       try {
         ResultsParquetWriter.write(results, tmp.resolve("results.parquet"));
         ReportWriter.writeAll(tmp, info, results);
@@ -149,6 +150,12 @@ public final class EvaluateJob {
     results.stream().filter(r -> !r.isOk()).limit(10).forEach(r ->
         System.out.printf("padfree: %s %s/%s: %s%n", r.status(), r.batchId(), r.gemm(), r.error()));
     System.out.println("padfree: report " + runDir.resolve("index.html"));
+  }
+
+  private static void readableByAll(Path dir) throws IOException {
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
   }
 
   private static void deleteTree(Path root) throws IOException {

@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -32,11 +32,11 @@ final class ResultsParquetWriter {
   static final MessageType PARQUET_SCHEMA = parquetSchema();
 
   static void write(List<BatchResult> results, java.nio.file.Path file) {
-    Configuration conf = new Configuration();
     SimpleGroupFactory groups = new SimpleGroupFactory(PARQUET_SCHEMA);
     StructField[] fields = ResultSchema.SCHEMA.fields();
-    try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new Path(file.toUri()))
-        .withConf(conf)
+    // LocalOutputFile writes through java.nio: no Hadoop checksum side file next to the result.
+    try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
+        .withConf(new Configuration())
         .withType(PARQUET_SCHEMA)
         .withCompressionCodec(CompressionCodecName.SNAPPY)
         .withWriteMode(ParquetFileWriter.Mode.CREATE)

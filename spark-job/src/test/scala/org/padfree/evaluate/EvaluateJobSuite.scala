@@ -40,6 +40,8 @@ class EvaluateJobSuite extends AnyFunSuite with LocalSparkSuite {
     assert(html.contains("CPU timings are wall times"), "the CPU caveat is in the report")
     assert(Files.readString(run.dir.resolve("report.md")).contains("deepseek-v3"))
     assert(!Files.list(out).anyMatch(_.getFileName.toString.startsWith(".")), "no temporary folder left behind")
+    assert(!Files.list(run.dir).anyMatch(_.getFileName.toString.startsWith(".")), "no side files (checksums, temp files)")
+    assert(Files.getPosixFilePermissions(run.dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ))
   }
 
   test("bad rows become error rows naming the field and value while the other batches still run; exit status 1") {
