@@ -1,0 +1,119 @@
+package org.padfree.cuda;
+
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD8;
+import static jcuda.driver.JCudaDriver.cuPointerGetAttribute;
+
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUpointer_attribute;
+import org.padfree.Validate;
+
+/**
+ * Device memory owned by a try-with-resources block: freed exactly once on close; any use after close
+ * is an error naming the buffer instead of a use-after-free on the GPU.
+ */
+public final class DeviceBuffer implements AutoCloseable {
+  private final CUdeviceptr pointer = new CUdeviceptr();
+  private final long bytes;
+  private final long address;
+  private final String label;
+  private boolean closed;
+
+  private DeviceBuffer(long bytes, String label) {
+    this.bytes = bytes;
+    this.label = label;
+    CudaException.check(cuMemAlloc(pointer, Math.max(1, bytes)), "cuMemAlloc", "allocating " + bytes + " bytes for " + label);
+    long[] value = {0};
+    CudaException.check(cuPointerGetAttribute(Pointer.to(value), CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, pointer),
+        "cuPointerGetAttribute", label);
+    this.address = value[0];
+  }
+
+  /** Allocates on the current context's device (call {@link CudaDevice#makeCurrent()} first). */
+  public static DeviceBuffer allocate(long bytes, String label) {
+    Validate.require(bytes >= 0, "bytes", bytes, "must be >= 0 (" + label + ")");
+    return new DeviceBuffer(bytes, label);
+  }
+
+  public CUdeviceptr pointer() {
+    requireOpen();
+    return pointer;
+  }
+
+  /** The raw device address (for tensor maps and pointer arithmetic). */
+  public long address() {
+    requireOpen();
+    return address;
+  }
+
+  public long bytes() {
+    return bytes;
+  }
+
+  public DeviceBuffer copyFrom(byte[] host) {
+    requireFits(host.length);
+    CudaException.check(cuMemcpyHtoD(pointer(), Pointer.to(host), host.length), "cuMemcpyHtoD", label);
+    return this;
+  }
+
+  public DeviceBuffer copyFrom(float[] host) {
+    requireFits(4L * host.length);
+    CudaException.check(cuMemcpyHtoD(pointer(), Pointer.to(host), 4L * host.length), "cuMemcpyHtoD", label);
+    return this;
+  }
+
+  public DeviceBuffer copyFrom(int[] host) {
+    requireFits(4L * host.length);
+    CudaException.check(cuMemcpyHtoD(pointer(), Pointer.to(host), 4L * host.length), "cuMemcpyHtoD", label);
+    return this;
+  }
+
+  public byte[] toBytes() {
+    byte[] out = new byte[Math.toIntExact(bytes)];
+    CudaException.check(cuMemcpyDtoH(Pointer.to(out), pointer(), bytes), "cuMemcpyDtoH", label);
+    return out;
+  }
+
+  public float[] toFloats() {
+    float[] out = new float[Math.toIntExact(bytes / 4)];
+    CudaException.check(cuMemcpyDtoH(Pointer.to(out), pointer(), 4L * out.length), "cuMemcpyDtoH", label);
+    return out;
+  }
+
+  /** Sets every byte (e.g. a poison pattern before a kernel writes the buffer). */
+  public DeviceBuffer fill(byte value) {
+    CudaException.check(cuMemsetD8(pointer(), value, bytes), "cuMemsetD8", label);
+    return this;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      CudaException.check(cuMemFree(pointer), "cuMemFree", label);
+    }
+  }
+
+  private void requireFits(long n) {
+    Validate.require(n <= bytes, "bytes", n, "more than the " + bytes + " bytes of " + label);
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("device buffer " + label + " (" + bytes + " bytes) is already freed");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DeviceBuffer[" + label + ", " + bytes + " bytes" + (closed ? ", freed" : "") + "]";
+  }
+}

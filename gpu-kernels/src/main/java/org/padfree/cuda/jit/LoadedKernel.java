@@ -1,0 +1,123 @@
+package org.padfree.cuda.jit;
+
+import static jcuda.driver.JCudaDriver.cuFuncGetAttribute;
+import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
+import jcuda.driver.CUmodule;
+import org.padfree.Validate;
+import org.padfree.cuda.CudaDevice;
+import org.padfree.cuda.CudaException;
+import org.padfree.cuda.CudaStream;
+import org.padfree.cuda.DeviceBuffer;
+import org.padfree.cuda.tma.TensorMap;
+
+/**
+ * A kernel loaded on one device, ready to launch. Its static shared memory, registers and local memory
+ * are read from the compiled function ({@code cuFuncGetAttribute}), never re-derived on the Java side.
+ */
+public final class LoadedKernel {
+  private final KernelSpec spec;
+  private final String key;
+  private final CudaDevice device;
+  private final CUmodule module;
+  private final CUfunction function;
+  private int dynamicSharedLimit;
+
+  LoadedKernel(KernelSpec spec, String key, CudaDevice device, CUmodule module, CUfunction function) {
+    this.spec = spec;
+    this.key = key;
+    this.device = device;
+    this.module = module;
+    this.function = function;
+  }
+
+  /** Grid and block shape plus dynamic shared memory of one launch. */
+  public record LaunchConfig(int gridX, int gridY, int gridZ, int blockX, int blockY, int blockZ, int dynamicSharedBytes) {
+    public static LaunchConfig linear(int blocks, int threads, int dynamicSharedBytes) {
+      return new LaunchConfig(blocks, 1, 1, threads, 1, 1, dynamicSharedBytes);
+    }
+  }
+
+  public KernelSpec spec() {
+    return spec;
+  }
+
+  public String cacheKey() {
+    return key;
+  }
+
+  public CUmodule module() {
+    return module;
+  }
+
+  public int attribute(int attribute) {
+    int[] v = {0};
+    CudaException.check(cuFuncGetAttribute(v, attribute, function), "cuFuncGetAttribute", spec.entry());
+    return v[0];
+  }
+
+  public int registers() {
+    return attribute(CUfunction_attribute.CU_FUNC_ATTRIBUTE_NUM_REGS);
+  }
+
+  public int staticSharedBytes() {
+    return attribute(CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES);
+  }
+
+  public int localBytes() {
+    return attribute(CUfunction_attribute.CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES);
+  }
+
+  public int maxThreadsPerBlock() {
+    return attribute(CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK);
+  }
+
+  /** Raises the dynamic shared-memory limit (needed above 48 KB) once per size. */
+  public synchronized void allowDynamicShared(int bytes) {
+    if (bytes > dynamicSharedLimit) {
+      CudaException.check(cuFuncSetAttribute(function, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+          bytes), "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)", spec.entry() + " with " + bytes + " bytes");
+      dynamicSharedLimit = bytes;
+    }
+  }
+
+  /**
+   * Launches on {@code stream}. Arguments map to kernel parameters in order: TensorMap (128 bytes by
+   * value), DeviceBuffer (its pointer), Integer, Long, Float. The configuration is checked first so a
+   * bad launch is an error naming the kernel and the value, not a sticky CUDA error.
+   */
+  public void launch(LaunchConfig c, CudaStream stream, Object... args) {
+    int threads = c.blockX() * c.blockY() * c.blockZ();
+    Validate.require(c.blockX() > 0 && c.blockY() > 0 && c.blockZ() > 0 && threads <= maxThreadsPerBlock(),
+        "block", c.blockX() + "x" + c.blockY() + "x" + c.blockZ(),
+        spec.entry() + " allows at most " + maxThreadsPerBlock() + " threads per block");
+    Validate.require(c.gridX() > 0 && c.gridY() > 0 && c.gridZ() > 0 && c.gridY() <= 65535 && c.gridZ() <= 65535,
+        "grid", c.gridX() + "x" + c.gridY() + "x" + c.gridZ(), "every dimension must be positive (y, z <= 65535)");
+    Validate.require(c.dynamicSharedBytes() >= 0, "dynamicSharedBytes", c.dynamicSharedBytes(), "must be >= 0");
+    Validate.require(args.length == spec.parameters().size(), "args", args.length,
+        spec.entry() + " takes " + spec.parameters().size() + " parameters: " + spec.parameters());
+    NativePointerObject[] params = new NativePointerObject[args.length];
+    for (int i = 0; i < args.length; i++) {
+      params[i] = switch (args[i]) {
+        case TensorMap map -> Pointer.to(map.bytes());
+        case DeviceBuffer buffer -> Pointer.to(buffer.pointer());
+        case Integer v -> Pointer.to(new int[] {v});
+        case Long v -> Pointer.to(new long[] {v});
+        case Float v -> Pointer.to(new float[] {v});
+        default -> throw new IllegalArgumentException("unsupported kernel argument " + i + " of " + spec.entry()
+            + ": " + args[i].getClass().getName());
+      };
+    }
+    if (c.dynamicSharedBytes() > 48 * 1024) {
+      allowDynamicShared(c.dynamicSharedBytes());
+    }
+    device.makeCurrent();
+    CudaException.check(cuLaunchKernel(function, c.gridX(), c.gridY(), c.gridZ(), c.blockX(), c.blockY(), c.blockZ(),
+        c.dynamicSharedBytes(), stream.handle(), Pointer.to(params), null), "cuLaunchKernel", spec.entry() + " " + c);
+  }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs gpu-kernels' whole test suite, GPU suites included, on a GPU host without Maven or Java:
+# first scripts/package-gpu-tests.sh (on a build machine), then carry .carry/ to the host and run
+# this from the repository root. GPU suites run for real there; CPU suites run too.
+# Results: stdout, and JUnit XML plus a log under $OUT (or ./gpu-smoke-results) when given.
+# Extra arguments are passed to ScalaTest's Runner, e.g. -s org.padfree.cuda.gpu.CudaRuntimeGpuSuite
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+carry=.carry
+results=${OUT:-gpu-smoke-results}
+mkdir -p "$results"
+
+java=${PADFREE_JAVA:-}
+if [[ -z $java ]]; then
+  if [[ ! -x /tmp/jdk/bin/java ]]; then
+    [[ -f $carry/jdk.tgz ]] || { echo "gpu-smoke: no $carry/jdk.tgz; run scripts/package-gpu-tests.sh first" >&2; exit 2; }
+    tar xzf "$carry/jdk.tgz" -C /tmp
+  fi
+  java=/tmp/jdk/bin/java
+fi
+[[ -d $carry/gpu-tests ]] || { echo "gpu-smoke: no $carry/gpu-tests; run scripts/package-gpu-tests.sh first" >&2; exit 2; }
+
+nvidia-smi --query-gpu=index,name,uuid,driver_version,memory.total --format=csv,noheader || true
+bundle=$carry/gpu-tests
+suites=("$@")
+(( ${#suites[@]} )) || suites=(-R "$bundle/test-classes")
+set -o pipefail
+"$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g \
+  -Djava.io.tmpdir=/tmp -Dpadfree.cuda.cacheDir=/tmp/padfree-kernels \
+  -cp "$bundle/classes:$bundle/test-classes:$bundle/lib/*" \
+  org.scalatest.tools.Runner -oWD -u "$results" -l org.padfree.Benchmark "${suites[@]}" 2>&1 | tee "$results/gpu-smoke.log"
