@@ -25,7 +25,7 @@ bundle=$carry/gpu-tests
 suites=("$@")
 (( ${#suites[@]} )) || suites=(-R "$bundle/test-classes")
 set -o pipefail
-"$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g \
+"$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx"${PADFREE_TEST_HEAP:-24g}" \
   -Djava.io.tmpdir=/tmp -Dpadfree.cuda.cacheDir=/tmp/padfree-kernels \
   -cp "$bundle/classes:$bundle/test-classes:$bundle/lib/*" \
   org.scalatest.tools.Runner -oWD -u "$results" -l org.padfree.Benchmark "${suites[@]}" 2>&1 | tee "$results/gpu-smoke.log"

@@ -10,3 +10,31 @@ __device__ __forceinline__ uint32_t smem_addr(const void* p) {
 }
 
 }  // namespace padfree::ptx
+
+namespace padfree::ptx {
+
+// Lowers this warp's register budget (producer warps need few registers).
+template <int kRegisters>
+__device__ __forceinline__ void setmaxnreg_dec() {
+  asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;" ::"n"(kRegisters));
+}
+
+// Raises this warp's register budget (math warps hold the accumulators).
+template <int kRegisters>
+__device__ __forceinline__ void setmaxnreg_inc() {
+  asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;" ::"n"(kRegisters));
+}
+
+}  // namespace padfree::ptx
+
+namespace padfree::ptx {
+
+// A shared-memory load the compiler and assembler keep in program order (used for data a TMA wrote,
+// read right after the mbarrier wait that publishes it).
+__device__ __forceinline__ float ld_shared(const float* p) {
+  float v;
+  asm volatile("ld.shared.f32 %0, [%1];" : "=f"(v) : "r"(smem_addr(p)) : "memory");
+  return v;
+}
+
+}  // namespace padfree::ptx

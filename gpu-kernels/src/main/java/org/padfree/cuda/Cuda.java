@@ -35,12 +35,15 @@ public final class Cuda {
       }
       initialised = true;
     } catch (UnsatisfiedLinkError e) {
-      failure = "CUDA is not available: the NVIDIA driver library (libcuda.so.1) could not be loaded ("
-          + firstLine(e.getMessage()) + ")";
+      failure = "CUDA is not available: JCuda's driver library could not be loaded, usually because the NVIDIA"
+          + " driver (libcuda.so.1) is missing (" + loaderReason(e.getMessage()) + ")";
       throw new CudaException(failure, e);
     } catch (CudaException e) {
       failure = "CUDA is not available: " + e.getMessage();
       throw e;
+    } catch (RuntimeException e) {
+      failure = "CUDA is not available: " + e;
+      throw new CudaException(failure, e);
     }
   }
 
@@ -66,11 +69,17 @@ public final class Cuda {
     return (v[0] / 1000) + "." + (v[0] % 1000) / 10;
   }
 
-  private static String firstLine(String s) {
-    if (s == null) {
+  /** The loader's own complaint from JCuda's long message (e.g. "libcuda.so.1: cannot open ..."). */
+  private static String loaderReason(String message) {
+    if (message == null) {
       return "no message";
     }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    String[] lines = message.split("\n");
+    for (String line : lines) {
+      if (line.contains("cannot open shared object") || line.contains("undefined symbol")) {
+        return line.trim();
+      }
+    }
+    return lines[0].trim();
   }
 }

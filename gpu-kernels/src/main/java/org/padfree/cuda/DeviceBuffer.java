@@ -15,6 +15,12 @@ import org.padfree.Validate;
 /**
  * Device memory owned by a try-with-resources block: freed exactly once on close; any use after close
  * is an error naming the buffer instead of a use-after-free on the GPU.
+ *
+ * <p>The copy and fill methods here are synchronous with the whole device: they wait for all queued
+ * work before and after. The driver's plain cuMemcpyHtoD and cuMemsetD8 run on the legacy stream,
+ * which padfree's non-blocking streams do not wait for, and a pageable copy may return before its DMA
+ * lands: without the waits a kernel could read half-copied inputs. Overlapped transfers use
+ * {@link PinnedHostBuffer} on a {@link CudaStream} instead.
  */
 public final class DeviceBuffer implements AutoCloseable {
   private final CUdeviceptr pointer = new CUdeviceptr();
@@ -57,28 +63,30 @@ public final class DeviceBuffer implements AutoCloseable {
   public DeviceBuffer copyFrom(byte[] host) {
     requireFits(host.length);
     CudaException.check(cuMemcpyHtoD(pointer(), Pointer.to(host), host.length), "cuMemcpyHtoD", label);
-    return this;
+    return synchronize("copy to " + label);
   }
 
   public DeviceBuffer copyFrom(float[] host) {
     requireFits(4L * host.length);
     CudaException.check(cuMemcpyHtoD(pointer(), Pointer.to(host), 4L * host.length), "cuMemcpyHtoD", label);
-    return this;
+    return synchronize("copy to " + label);
   }
 
   public DeviceBuffer copyFrom(int[] host) {
     requireFits(4L * host.length);
     CudaException.check(cuMemcpyHtoD(pointer(), Pointer.to(host), 4L * host.length), "cuMemcpyHtoD", label);
-    return this;
+    return synchronize("copy to " + label);
   }
 
   public byte[] toBytes() {
+    synchronize("before reading " + label);
     byte[] out = new byte[Math.toIntExact(bytes)];
     CudaException.check(cuMemcpyDtoH(Pointer.to(out), pointer(), bytes), "cuMemcpyDtoH", label);
     return out;
   }
 
   public float[] toFloats() {
+    synchronize("before reading " + label);
     float[] out = new float[Math.toIntExact(bytes / 4)];
     CudaException.check(cuMemcpyDtoH(Pointer.to(out), pointer(), 4L * out.length), "cuMemcpyDtoH", label);
     return out;
@@ -87,6 +95,11 @@ public final class DeviceBuffer implements AutoCloseable {
   /** Sets every byte (e.g. a poison pattern before a kernel writes the buffer). */
   public DeviceBuffer fill(byte value) {
     CudaException.check(cuMemsetD8(pointer(), value, bytes), "cuMemsetD8", label);
+    return synchronize("fill of " + label);
+  }
+
+  private DeviceBuffer synchronize(String what) {
+    CudaException.check(jcuda.driver.JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize", what);
     return this;
   }
 

@@ -19,13 +19,16 @@ import java.util.stream.Stream;
  * under a per-key file lock (threads of one JVM queue on an in-memory lock first, since file locks
  * are per process), so concurrent executors compile a key once; the cubin is written to a temporary
  * name and renamed into place, so a reader never sees a partial file, even after a crash.
+ * The in-memory locks are JVM-wide, keyed by the lock file's real path: the JVM holds file locks for
+ * the whole process, so two caches on one folder would otherwise throw OverlappingFileLockException.
  */
 public final class CubinCache {
   /** A cubin and how it was obtained. */
   public record Entry(String key, byte[] cubin, boolean compiled, long compileMillis, String log) {}
 
+  private static final Map<Path, Object> LOCKS_IN_THIS_JVM = new ConcurrentHashMap<>();
+
   private final Path dir;
-  private final Map<String, Object> keyLocks = new ConcurrentHashMap<>();
 
   public CubinCache(Path dir) {
     this.dir = dir;
@@ -46,10 +49,15 @@ public final class CubinCache {
     if (hit != null) {
       return new Entry(key, hit, false, 0, readLog(key));
     }
-    synchronized (keyLocks.computeIfAbsent(key, k -> new Object())) {
+    Path lockFile;
+    try {
+      lockFile = Files.createDirectories(dir).toRealPath().resolve(key + ".lock");
+    } catch (IOException e) {
+      throw new UncheckedIOException("kernel cache " + dir + ": " + e.getMessage(), e);
+    }
+    synchronized (LOCKS_IN_THIS_JVM.computeIfAbsent(lockFile, k -> new Object())) {
       try {
-        Files.createDirectories(dir);
-        try (FileChannel channel = FileChannel.open(dir.resolve(key + ".lock"),
+        try (FileChannel channel = FileChannel.open(lockFile,
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.lock()) {
           hit = readIfPresent(cubin); // another process may have compiled it while we waited

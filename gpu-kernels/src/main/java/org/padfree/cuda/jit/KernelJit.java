@@ -65,27 +65,37 @@ public final class KernelJit {
   /** The cubin of {@code spec}: from memory, disk, or a fresh nvcc compile. */
   public CubinCache.Entry compile(KernelSpec spec) {
     String key = cacheKey(spec);
-    return compiled.computeIfAbsent(key, k -> {
-      CubinCache.Entry entry = disk.getOrCompile(k, () -> {
-        Path include = KernelSources.materialize(settings.cacheDir());
-        Path work = settings.keepIntermediates()
-            ? settings.cacheDir().resolve("intermediates").resolve(k) : tempDir(k);
-        try {
-          return nvcc.compile(spec.translationUnit(), include, work);
-        } finally {
-          if (!settings.keepIntermediates()) {
-            deleteQuietly(work);
-          }
+    CubinCache.Entry known = compiled.get(key);
+    if (known != null) {
+      return known;
+    }
+    // Compiled outside the map's lock, so compiles of other keys never wait for this one; the disk
+    // cache's per-key locks make a concurrent compile of the same key happen once.
+    CubinCache.Entry entry = compileOnce(spec, key);
+    CubinCache.Entry raced = compiled.putIfAbsent(key, entry);
+    return raced != null ? raced : entry;
+  }
+
+  private CubinCache.Entry compileOnce(KernelSpec spec, String key) {
+    CubinCache.Entry entry = disk.getOrCompile(key, () -> {
+      Path include = KernelSources.materialize(settings.cacheDir());
+      Path work = settings.keepIntermediates()
+          ? settings.cacheDir().resolve("intermediates").resolve(key) : tempDir(key);
+      try {
+        return nvcc.compile(spec.translationUnit(), include, work);
+      } finally {
+        if (!settings.keepIntermediates()) {
+          deleteQuietly(work);
         }
-      });
-      if (entry.compiled()) {
-        LOG.info(() -> "compiled " + spec.entry() + " in " + entry.compileMillis() + " ms");
       }
-      if (settings.ptxasVerbose()) {
-        LOG.info(() -> "ptxas report for " + spec.entry() + ":\n" + entry.log());
-      }
-      return entry;
     });
+    if (entry.compiled()) {
+      LOG.info(() -> "compiled " + spec.entry() + " in " + entry.compileMillis() + " ms");
+    }
+    if (settings.ptxasVerbose()) {
+      LOG.info(() -> "ptxas report for " + spec.entry() + ":\n" + entry.log());
+    }
+    return entry;
   }
 
   /** The kernel loaded on {@code device} (made current on the calling thread). */

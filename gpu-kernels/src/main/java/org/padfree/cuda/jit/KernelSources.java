@@ -26,6 +26,9 @@ public final class KernelSources {
       "padfree/ptx/common.cuh",
       "padfree/ptx/mbarrier.cuh",
       "padfree/ptx/tma.cuh",
+      "padfree/ptx/wgmma.cuh",
+      "padfree/sm90_grouped_layouts.cuh",
+      "padfree/sm90_fp8_grouped_gemm.cuh",
       "padfree/sm90_tma_tile_copy.cuh");
 
   private static Map<String, String> contents;
@@ -45,7 +48,7 @@ public final class KernelSources {
           throw new UncheckedIOException("cannot read kernel source " + file, e);
         }
       }
-      contents = map;
+      contents = java.util.Collections.unmodifiableMap(map);
     }
     return contents;
   }

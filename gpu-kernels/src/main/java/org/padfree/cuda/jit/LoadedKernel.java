@@ -61,6 +61,18 @@ public final class LoadedKernel {
     return v[0];
   }
 
+  /** An int the kernel's unit exported with {@link KernelSpec#constants()}. */
+  public int constant(String name) {
+    Validate.require(spec.constants().containsKey(name), "constant", name, spec.entry() + " exports " + spec.constants().keySet());
+    jcuda.driver.CUdeviceptr address = new jcuda.driver.CUdeviceptr();
+    long[] size = {0};
+    device.makeCurrent();
+    CudaException.check(jcuda.driver.JCudaDriver.cuModuleGetGlobal(address, size, module, name), "cuModuleGetGlobal", name);
+    int[] value = {0};
+    CudaException.check(jcuda.driver.JCudaDriver.cuMemcpyDtoH(Pointer.to(value), address, 4), "cuMemcpyDtoH", name);
+    return value[0];
+  }
+
   public int registers() {
     return attribute(CUfunction_attribute.CU_FUNC_ATTRIBUTE_NUM_REGS);
   }

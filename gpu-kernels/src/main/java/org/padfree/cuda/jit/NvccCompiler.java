@@ -73,24 +73,36 @@ public final class NvccCompiler {
   private record Output(int exitCode, String text) {}
 
   private Output run(List<String> command, Path dir) {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    if (dir != null) {
-      pb.directory(dir.toFile());
-    }
+    Path log = null;
     try {
+      // Output goes to a file, not a pipe: reading a pipe to its end would block past the timeout
+      // if a hung nvcc kept it open.
+      log = Files.createTempFile("padfree-nvcc", ".log");
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      if (dir != null) {
+        pb.directory(dir.toFile());
+      }
       Process p = pb.start();
-      byte[] bytes = p.getInputStream().readAllBytes();
       if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new KernelCompileException(String.join(" ", command) + " ran over " + TIMEOUT_SECONDS + " s", "");
+        throw new KernelCompileException(String.join(" ", command) + " ran over " + TIMEOUT_SECONDS + " s",
+            Files.readString(log));
       }
-      return new Output(p.exitValue(), new String(bytes, StandardCharsets.UTF_8));
+      return new Output(p.exitValue(), new String(Files.readAllBytes(log), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new KernelCompileException("cannot run nvcc ('" + command.get(0) + "'): " + e.getMessage()
           + "; install the CUDA toolkit or set padfree.cuda.nvcc", "");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KernelCompileException("interrupted while running nvcc", "");
+    } finally {
+      if (log != null) {
+        try {
+          Files.deleteIfExists(log);
+        } catch (IOException ignored) {
+          // a leftover log in the temp folder is harmless
+        }
+      }
     }
   }
 }

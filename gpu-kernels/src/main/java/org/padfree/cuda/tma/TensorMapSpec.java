@@ -137,6 +137,40 @@ public record TensorMapSpec(
         new int[] {boxCols, boxRows}, new int[] {1, 1}, Interleave.NONE, swizzle, L2Promotion.B256, OobFill.ZERO);
   }
 
+  // Accessors hand out copies: a validated spec must stay valid.
+  @Override
+  public long[] globalDims() {
+    return globalDims.clone();
+  }
+
+  @Override
+  public long[] globalStrides() {
+    return globalStrides.clone();
+  }
+
+  @Override
+  public int[] boxDims() {
+    return boxDims.clone();
+  }
+
+  @Override
+  public int[] elementStrides() {
+    return elementStrides.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TensorMapSpec t && dataType == t.dataType && globalAddress == t.globalAddress
+        && Arrays.equals(globalDims, t.globalDims) && Arrays.equals(globalStrides, t.globalStrides)
+        && Arrays.equals(boxDims, t.boxDims) && Arrays.equals(elementStrides, t.elementStrides)
+        && interleave == t.interleave && swizzle == t.swizzle && l2Promotion == t.l2Promotion && oobFill == t.oobFill;
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(globalAddress) * 31 + Arrays.hashCode(globalDims);
+  }
+
   public int rank() {
     return globalDims.length;
   }

@@ -11,13 +11,17 @@ object ChildJvm {
   def javaBinary: String = ProcessHandle.current().info().command().orElseThrow(
     () => new IllegalStateException("cannot tell which java binary runs this JVM"))
 
-  /** Starts `mainClass` with `args`; its stderr goes to `stderr`, its stdout is the process's input stream. */
+  /**
+   * Starts `mainClass` with `args`, system `properties` and `env` on top of this JVM's environment less its
+   * PADFREE_CUDA_* variables; its stderr goes to `stderr`, its stdout is the process's input stream.
+   */
   def start(mainClass: String, args: Seq[String], stderr: Path, properties: Map[String, String] = Map.empty,
       env: Map[String, String] = Map.empty): Process = {
     val command = Seq(javaBinary) ++ Flags ++
       Seq(s"-Djava.io.tmpdir=${System.getProperty("java.io.tmpdir")}", "-cp", System.getProperty("java.class.path")) ++
       properties.map { case (k, v) => s"-D$k=$v" } ++ Seq(mainClass) ++ args
     val pb = new ProcessBuilder(command.asJava).redirectError(stderr.toFile)
+    pb.environment().keySet().removeIf(_.startsWith("PADFREE_CUDA_")) // the developer's own settings stay out
     env.foreach { case (k, v) => pb.environment().put(k, v) }
     pb.start()
   }

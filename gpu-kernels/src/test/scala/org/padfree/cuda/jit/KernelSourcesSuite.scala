@@ -4,9 +4,7 @@ import java.nio.charset.StandardCharsets.UTF_8
 import java.nio.file.{Files, Path, Paths}
 import java.security.MessageDigest
 import java.util.HexFormat
-import java.util.concurrent.{CyclicBarrier, Executors, TimeUnit}
-import scala.concurrent.duration._
-import scala.concurrent.{Await, ExecutionContext, Future}
+import java.util.concurrent.{Callable, CyclicBarrier, Executors, TimeUnit}
 import scala.jdk.CollectionConverters._
 import scala.util.Using
 import org.scalatest.funsuite.AnyFunSuite
@@ -22,7 +20,8 @@ class KernelSourcesSuite extends AnyFunSuite with TempFolders {
   }
 
   private def filesUnder(dir: Path): Seq[String] = Using.resource(Files.walk(dir)) { paths =>
-    paths.iterator.asScala.filter(Files.isRegularFile(_)).map(p => dir.relativize(p).iterator.asScala.mkString("/")).toSeq.sorted
+    paths.iterator.asScala.filter(Files.isRegularFile(_))
+      .map(p => dir.relativize(p).iterator.asScala.mkString("/")).toSeq.sorted
   }
 
   test("KernelSources.FILES lists exactly the files under src/main/cuda") {
@@ -76,12 +75,14 @@ class KernelSourcesSuite extends AnyFunSuite with TempFolders {
     val root = newTempDir("include-race")
     val pool = Executors.newFixedThreadPool(8)
     try {
-      implicit val ec: ExecutionContext = ExecutionContext.fromExecutor(pool)
       val start = new CyclicBarrier(8)
-      val dirs = Await.result(Future.sequence((1 to 8).map(_ => Future {
-        start.await(10, TimeUnit.SECONDS)
-        KernelSources.materialize(root)
-      })), 60.seconds)
+      val futures = (1 to 8).map(_ => pool.submit(new Callable[Path] {
+        def call(): Path = {
+          start.await(10, TimeUnit.SECONDS)
+          KernelSources.materialize(root)
+        }
+      }))
+      val dirs = futures.map(_.get(60, TimeUnit.SECONDS))
       assert(dirs.distinct.size == 1, s"threads got different folders: ${dirs.distinct}")
       assert(filesUnder(dirs.head) == listed.sorted)
       assert(TempFolders.hiddenUnder(root).isEmpty, s"temporary folders left behind: ${TempFolders.hiddenUnder(root)}")

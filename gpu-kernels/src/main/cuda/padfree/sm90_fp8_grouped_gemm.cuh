@@ -1,0 +1,176 @@
+// FP8 grouped GEMM for Hopper (sm_90a), every layout: D[m, n] = sum_k A[m, k] * B_e[n, k] (NT) with
+// 1x128 activation scales and 128x128 weight scales, FP32 accumulation promoted once per 128-wide
+// K block, BF16 output.
+//
+// Warp specialisation: warpgroup 0 is the producer (one thread issues TMA loads of A, B and the A
+// scales into a ring of kNumStages shared-memory stages); warpgroups 1 and 2 are consumers, each
+// computing 64 rows of a BLOCK_M = 128 row tile with wgmma and promoting the per-block partial sums
+// with the scales on CUDA cores. A persistent grid walks the tiles of the layout (see
+// sm90_grouped_layouts.cuh). Numerics per K block kb (as the CPU reference defines them):
+//   partial = tensor-core FP32 sum of the block's FP8 products
+//   acc     = fma(partial, sa[m, kb] * sb[n / 128, kb], acc)
+// and D = bf16(acc). Only valid rows (and columns < N) of a group are ever stored.
+#pragma once
+#include <cuda.h>
+#include <cuda_bf16.h>
+#include "ptx/mbarrier.cuh"
+#include "ptx/tma.cuh"
+#include "ptx/wgmma.cuh"
+#include "sm90_grouped_layouts.cuh"
+
+namespace padfree::sm90 {
+
+// The shared-memory carve-up, in one place. Stages hold A (BLOCK_M x 128 bytes), B (BLOCK_N x 128
+// bytes) and BLOCK_M + 4 A scales (the scale box starts at the row rounded down to 4, see below).
+template <int BLOCK_M, int BLOCK_N, int kNumStages>
+struct GemmSharedLayout {
+  static constexpr int kBlockK = 128;
+  static constexpr int kABytes = BLOCK_M * kBlockK;
+  static constexpr int kBBytes = BLOCK_N * kBlockK;
+  static constexpr int kScaleFloats = BLOCK_M + 4;
+  static constexpr int kScaleBytes = (kScaleFloats * 4 + 127) / 128 * 128;
+  static constexpr int kAOffset = 0;
+  static constexpr int kBOffset = kAOffset + kNumStages * kABytes;
+  static constexpr int kScaleOffset = kBOffset + kNumStages * kBBytes;
+  static constexpr int kBarrierOffset = kScaleOffset + kNumStages * kScaleBytes;
+  static constexpr int kBytes = kBarrierOffset + 2 * kNumStages * 8;
+  // Dynamic shared memory is only guaranteed 16-byte aligned; 128-byte swizzled TMA tiles need 1024.
+  static constexpr int kAllocBytes = kBytes + 1024;
+  static_assert(kABytes % 1024 == 0 && kBBytes % 1024 == 0, "swizzled tiles must stay 1024-byte aligned");
+  static_assert(kAllocBytes <= 232448, "shared memory per block is at most 227 KB on H100/H200");
+};
+
+template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages>
+__device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const CUtensorMap& map_b,
+                                                 const CUtensorMap& map_sa, const float* __restrict__ sb,
+                                                 __nv_bfloat16* __restrict__ d, const Layout& layout) {
+  constexpr int BLOCK_M = 128;
+  constexpr int BLOCK_K = 128;
+  constexpr int kKBlocks = (SHAPE_K + BLOCK_K - 1) / BLOCK_K;
+  constexpr int kNBlocks = (SHAPE_N + BLOCK_N - 1) / BLOCK_N;
+  constexpr int kScaleNBlocks = (SHAPE_N + 127) / 128;
+  constexpr int kWgmmaK = 32;
+  using Smem = GemmSharedLayout<BLOCK_M, BLOCK_N, kNumStages>;
+  static_assert(BLOCK_N == 64 || BLOCK_N == 128, "BLOCK_N divides 128, so a tile has one weight scale per K block");
+  static_assert(SHAPE_K % 16 == 0, "TMA needs rows of A and B to be a multiple of 16 bytes");
+  static_assert(kNumStages >= 2, "a pipeline needs at least two stages");
+
+  extern __shared__ uint8_t raw_smem[];
+  uint8_t* smem = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(raw_smem) + 1023) & ~uintptr_t(1023));
+  uint64_t* full = reinterpret_cast<uint64_t*>(smem + Smem::kBarrierOffset);
+  uint64_t* empty = full + kNumStages;
+
+  const int warpgroup = threadIdx.x / 128;
+  if (threadIdx.x == 0) {
+    ptx::tma_prefetch(&map_a);
+    ptx::tma_prefetch(&map_b);
+    ptx::tma_prefetch(&map_sa);
+    for (int s = 0; s < kNumStages; ++s) {
+      ptx::mbarrier_init(&full[s], 1);   // the producer's arrive (plus the bytes)
+      ptx::mbarrier_init(&empty[s], 8);  // one arrive per consumer warp
+    }
+    ptx::fence_barrier_init();
+  }
+  __syncthreads();
+
+  const int num_tiles = layout.template m_blocks<BLOCK_M>() * kNBlocks;
+  if (warpgroup == 0) {
+    // ---- producer ----
+    ptx::setmaxnreg_dec<40>();
+    if (threadIdx.x != 0) return;
+    int stage = 0;
+    uint32_t phase = 0;
+    for (int tile = blockIdx.x; tile < num_tiles; tile += gridDim.x) {
+      const RowBlock rb = layout.template block<BLOCK_M>(tile / kNBlocks);
+      if (rb.valid_rows <= 0) continue;
+      const int n0 = (tile % kNBlocks) * BLOCK_N;
+      // The scale box starts at the row rounded down to a multiple of 4 (TMA wants 16-byte aligned
+      // inner coordinates); consumers index it with the remainder.
+      const int scale_row = rb.a_row & ~3;
+      for (int kb = 0; kb < kKBlocks; ++kb) {
+        ptx::mbarrier_wait(&empty[stage], phase ^ 1);
+        ptx::mbarrier_arrive_expect_tx(&full[stage], Smem::kABytes + Smem::kBBytes + Smem::kScaleFloats * 4);
+        ptx::tma_load_2d(smem + Smem::kAOffset + stage * Smem::kABytes, &map_a, &full[stage], kb * BLOCK_K, rb.a_row);
+        ptx::tma_load_2d(smem + Smem::kBOffset + stage * Smem::kBBytes, &map_b, &full[stage], kb * BLOCK_K,
+                         rb.expert * SHAPE_N + n0);
+        ptx::tma_load_2d(smem + Smem::kScaleOffset + stage * Smem::kScaleBytes, &map_sa, &full[stage], scale_row, kb);
+        if (++stage == kNumStages) { stage = 0; phase ^= 1; }
+      }
+    }
+    return;
+  }
+
+  // ---- consumers: warpgroups 1 and 2, 64 rows each ----
+  ptx::setmaxnreg_inc<232>();
+  const int math_wg = warpgroup - 1;
+  const int lane = threadIdx.x % 32;
+  const int warp_in_wg = (threadIdx.x % 128) / 32;
+  const int row_in_tile = math_wg * 64 + warp_in_wg * 16 + lane / 4;  // and row_in_tile + 8
+  int stage = 0;
+  uint32_t phase = 0;
+  for (int tile = blockIdx.x; tile < num_tiles; tile += gridDim.x) {
+    const RowBlock rb = layout.template block<BLOCK_M>(tile / kNBlocks);
+    if (rb.valid_rows <= 0) continue;
+    const int n0 = (tile % kNBlocks) * BLOCK_N;
+    const int scale_skew = rb.a_row & 3;
+    const float* sb_tile = sb + (size_t(rb.expert) * kScaleNBlocks + n0 / 128) * kKBlocks;
+
+    float acc[BLOCK_N / 2];
+#pragma unroll
+    for (int i = 0; i < BLOCK_N / 2; ++i) acc[i] = 0.f;
+    float partial[BLOCK_N / 2];
+    for (int kb = 0; kb < kKBlocks; ++kb) {
+      const float scale_b = __ldg(sb_tile + kb);
+      ptx::mbarrier_wait(&full[stage], phase);
+      // This warp's two rows' A scales for the block, read as soon as the stage is published.
+      const float* sa = reinterpret_cast<const float*>(smem + Smem::kScaleOffset + stage * Smem::kScaleBytes);
+      const float scale_0 = ptx::ld_shared(sa + scale_skew + row_in_tile) * scale_b;
+      const float scale_1 = ptx::ld_shared(sa + scale_skew + row_in_tile + 8) * scale_b;
+      const uint8_t* a_tile = smem + Smem::kAOffset + stage * Smem::kABytes + math_wg * 64 * BLOCK_K;
+      const uint8_t* b_tile = smem + Smem::kBOffset + stage * Smem::kBBytes;
+      ptx::wgmma_fence_operands(partial);
+      ptx::wgmma_fence();
+#pragma unroll
+      for (int k = 0; k < BLOCK_K / kWgmmaK; ++k) {
+        ptx::wgmma_e4m3<BLOCK_N>(partial, ptx::smem_desc_kmajor_sw128(a_tile + k * kWgmmaK),
+                                 ptx::smem_desc_kmajor_sw128(b_tile + k * kWgmmaK), k > 0);
+      }
+      ptx::wgmma_commit();
+      ptx::wgmma_wait<0>();
+      ptx::wgmma_fence_operands(partial);
+#pragma unroll
+      for (int j = 0; j < BLOCK_N / 8; ++j) {
+        acc[4 * j + 0] = fmaf(partial[4 * j + 0], scale_0, acc[4 * j + 0]);
+        acc[4 * j + 1] = fmaf(partial[4 * j + 1], scale_0, acc[4 * j + 1]);
+        acc[4 * j + 2] = fmaf(partial[4 * j + 2], scale_1, acc[4 * j + 2]);
+        acc[4 * j + 3] = fmaf(partial[4 * j + 3], scale_1, acc[4 * j + 3]);
+      }
+      // Release the stage only after the scales read from it have been used: every lane's shared
+      // loads are then complete before the producer's next TMA write can land there.
+      __syncwarp();
+      if (lane == 0) ptx::mbarrier_arrive(&empty[stage]);
+      if (++stage == kNumStages) { stage = 0; phase ^= 1; }
+    }
+
+    // Epilogue: BF16 pairs straight to global memory, valid rows and columns only.
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+      const int row = row_in_tile + half * 8;
+      if (row < rb.valid_rows) {
+        __nv_bfloat16* out = d + size_t(rb.d_row + row) * SHAPE_N + n0;
+#pragma unroll
+        for (int j = 0; j < BLOCK_N / 8; ++j) {
+          const int col = j * 8 + (lane % 4) * 2;
+          if (n0 + col + 1 < SHAPE_N || (SHAPE_N % 2 == 0 && n0 + col < SHAPE_N)) {
+            *reinterpret_cast<__nv_bfloat162*>(out + col) =
+                __floats2bfloat162_rn(acc[4 * j + 2 * half], acc[4 * j + 2 * half + 1]);
+          } else if (n0 + col < SHAPE_N) {
+            out[col] = __float2bfloat16_rn(acc[4 * j + 2 * half]);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace padfree::sm90

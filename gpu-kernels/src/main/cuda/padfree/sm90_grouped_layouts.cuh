@@ -1,0 +1,87 @@
+// Row-block policies: how each grouped-GEMM layout maps a linear M-block index to the rows of A it
+// reads, the expert whose weights it uses, the rows of D it writes and how many of them are valid.
+// Every layout shares one persistent scheduler and one kernel; only this index arithmetic differs.
+#pragma once
+#include <cstdint>
+
+namespace padfree::sm90 {
+
+struct RowBlock {
+  int a_row;       // first row of A loaded (a TMA box may over-fetch past the valid rows)
+  int d_row;       // first row of D written
+  int valid_rows;  // rows of this block that belong to the group; <= 0 means skip the block
+  int expert;      // whose weights
+};
+
+// One weight matrix, M rows. Parameters: x = rows.
+struct DenseLayout {
+  int rows;
+  __device__ DenseLayout(const int*, const int*, int x, int) : rows(x) {}
+  template <int BLOCK_M>
+  __device__ int m_blocks() const { return (rows + BLOCK_M - 1) / BLOCK_M; }
+  template <int BLOCK_M>
+  __device__ RowBlock block(int mb) const {
+    const int r0 = mb * BLOCK_M;
+    return {r0, r0, min(BLOCK_M, rows - r0), 0};
+  }
+};
+
+// Padding-free contiguous: expert e owns rows [offsets[e], offsets[e+1]); block_starts[e] is the
+// first M-block of expert e (a host-side prefix sum of ceil(size / BLOCK_M)), block_starts[E] the total.
+// Parameters: a = offsets, b = block_starts, x = experts.
+struct PaddingFreeLayout {
+  const int* offsets;
+  const int* block_starts;
+  int experts;
+  __device__ PaddingFreeLayout(const int* a, const int* b, int x, int) : offsets(a), block_starts(b), experts(x) {}
+  template <int BLOCK_M>
+  __device__ int m_blocks() const { return __ldg(block_starts + experts); }
+  template <int BLOCK_M>
+  __device__ RowBlock block(int mb) const {
+    int lo = 0, hi = experts - 1;  // the last expert e with block_starts[e] <= mb
+    while (lo < hi) {
+      const int mid = (lo + hi + 1) >> 1;
+      if (__ldg(block_starts + mid) <= mb) lo = mid; else hi = mid - 1;
+    }
+    const int r0 = __ldg(offsets + lo) + (mb - __ldg(block_starts + lo)) * BLOCK_M;
+    return {r0, r0, min(BLOCK_M, __ldg(offsets + lo + 1) - r0), lo};
+  }
+};
+
+// Padded contiguous (DeepGEMM's): every group starts at a multiple of BLOCK_M; group_index[r] is
+// row r's expert or -1 for padding. Blocks of padding only are skipped; others compute and store all
+// BLOCK_M rows, as the padded baseline does. Parameters: a = group_index, x = padded rows.
+struct PaddedLayout {
+  const int* group_index;
+  int rows;
+  __device__ PaddedLayout(const int* a, const int*, int x, int) : group_index(a), rows(x) {}
+  template <int BLOCK_M>
+  __device__ int m_blocks() const { return rows / BLOCK_M; }
+  template <int BLOCK_M>
+  __device__ RowBlock block(int mb) const {
+    const int r0 = mb * BLOCK_M;
+    const int expert = __ldg(group_index + r0);
+    return {r0, r0, expert < 0 ? 0 : BLOCK_M, expert < 0 ? 0 : expert};
+  }
+};
+
+// Masked (decode): A is [E][max_rows][K]; expert e's first counts[e] rows are valid.
+// Parameters: a = counts, x = experts, y = max_rows.
+struct MaskedLayout {
+  const int* counts;
+  int experts;
+  int max_rows;
+  __device__ MaskedLayout(const int* a, const int*, int x, int y) : counts(a), experts(x), max_rows(y) {}
+  template <int BLOCK_M>
+  __device__ int m_blocks() const { return experts * ((max_rows + BLOCK_M - 1) / BLOCK_M); }
+  template <int BLOCK_M>
+  __device__ RowBlock block(int mb) const {
+    const int per_expert = (max_rows + BLOCK_M - 1) / BLOCK_M;
+    const int e = mb / per_expert;
+    const int r0 = (mb % per_expert) * BLOCK_M;
+    const int row = e * max_rows + r0;
+    return {row, row, min(BLOCK_M, __ldg(counts + e) - r0), e};
+  }
+};
+
+}  // namespace padfree::sm90

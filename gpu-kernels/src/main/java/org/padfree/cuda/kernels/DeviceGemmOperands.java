@@ -1,0 +1,50 @@
+package org.padfree.cuda.kernels;
+
+import org.padfree.cuda.DeviceBuffer;
+import org.padfree.quant.QuantizedActivations;
+import org.padfree.quant.QuantizedWeights;
+
+/**
+ * Uploads CPU-quantized operands in the layouts the GPU kernels read: A row-major FP8, A scales
+ * M-major and TMA-aligned, B as one [E][N][K] FP8 block, B scales as [E][ceil(N/128)][ceil(K/128)].
+ */
+public final class DeviceGemmOperands {
+  private DeviceGemmOperands() {}
+
+  public static DeviceBuffer activations(QuantizedActivations a, String label) {
+    return DeviceBuffer.allocate(a.values().length, label).copyFrom(a.values());
+  }
+
+  public static DeviceBuffer activationScales(QuantizedActivations a, String label) {
+    float[] scales = a.tmaAlignedScales();
+    return DeviceBuffer.allocate(4L * Math.max(scales.length, 4), label).copyFrom(scales);
+  }
+
+  public static DeviceBuffer weights(QuantizedWeights b, String label) {
+    long perExpert = (long) b.n() * b.k();
+    DeviceBuffer buffer = DeviceBuffer.allocate(perExpert * b.experts(), label);
+    byte[] all = new byte[Math.toIntExact(perExpert * b.experts())];
+    for (int e = 0; e < b.experts(); e++) {
+      System.arraycopy(b.values()[e], 0, all, (int) (e * perExpert), (int) perExpert);
+    }
+    return buffer.copyFrom(all);
+  }
+
+  public static DeviceBuffer weightScales(QuantizedWeights b, String label) {
+    int perExpert = b.nBlocks() * b.kBlocks();
+    float[] all = new float[perExpert * b.experts()];
+    for (int e = 0; e < b.experts(); e++) {
+      System.arraycopy(b.scales()[e], 0, all, e * perExpert, perExpert);
+    }
+    return DeviceBuffer.allocate(4L * all.length, label).copyFrom(all);
+  }
+
+  /** Padding-free M-block starts: block_starts[e] = sum over earlier experts of ceil(size / 128). */
+  public static int[] blockStarts(int[] offsets) {
+    int[] starts = new int[offsets.length];
+    for (int e = 0; e + 1 < offsets.length; e++) {
+      starts[e + 1] = starts[e] + (offsets[e + 1] - offsets[e] + GemmHeuristics.BLOCK_M - 1) / GemmHeuristics.BLOCK_M;
+    }
+    return starts;
+  }
+}

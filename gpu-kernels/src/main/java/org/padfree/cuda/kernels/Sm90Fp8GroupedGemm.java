@@ -1,0 +1,108 @@
+package org.padfree.cuda.kernels;
+
+import java.util.List;
+import java.util.Map;
+import org.padfree.Validate;
+import org.padfree.cuda.CudaDevice;
+import org.padfree.cuda.CudaStream;
+import org.padfree.cuda.DeviceBuffer;
+import org.padfree.cuda.jit.KernelJit;
+import org.padfree.cuda.jit.KernelSpec;
+import org.padfree.cuda.jit.LoadedKernel;
+import org.padfree.cuda.tma.TensorMap;
+import org.padfree.cuda.tma.TensorMapEncoder;
+import org.padfree.cuda.tma.TensorMapSpec;
+
+/**
+ * Launcher of {@code sm90_fp8_grouped_gemm.cuh} for every layout. Operands live on the device:
+ * A [rows][K] FP8, its scales M-major [ceil(K/128)][roundUp(rows, 4)] FP32, B [E][N][K] FP8 contiguous,
+ * B's scales [E][ceil(N/128)][ceil(K/128)] FP32, D [rows][N] BF16. Callers validate layouts first
+ * (org.padfree.layout.LayoutChecks); this class checks what TMA and the kernel need.
+ */
+public final class Sm90Fp8GroupedGemm {
+  /** The layout policies of sm90_grouped_layouts.cuh. */
+  public enum Layout {
+    DENSE("DenseLayout"), PADDING_FREE("PaddingFreeLayout"), PADDED("PaddedLayout"), MASKED("MaskedLayout");
+
+    final String policy;
+
+    Layout(String policy) {
+      this.policy = policy;
+    }
+  }
+
+  /** Device operands of one call. */
+  public record Operands(DeviceBuffer a, DeviceBuffer aScales, DeviceBuffer b, DeviceBuffer bScales, DeviceBuffer d,
+      int rows, int experts) {}
+
+  /** The layout's index arrays and counts, as the kernel's generic layout parameters. */
+  public record LayoutArgs(DeviceBuffer indexA, DeviceBuffer indexB, int x, int y, int mBlocks) {}
+
+  private static final int THREADS = 384;
+  private final Layout layout;
+  private final int n;
+  private final int k;
+  private final GemmHeuristics.Config config;
+
+  public Sm90Fp8GroupedGemm(Layout layout, int n, int k, GemmHeuristics.Config config) {
+    this.layout = Validate.notNull("layout", layout);
+    Validate.require(n > 0 && n % 8 == 0, "n", n, "must be a positive multiple of 8 (BF16 pairs, wgmma N)");
+    Validate.require(k > 0 && k % 16 == 0, "k", k, "must be a positive multiple of 16 (TMA row alignment of FP8)");
+    Validate.require(config.blockN() == 64 || config.blockN() == 128, "block_n", config.blockN(), "must be 64 or 128");
+    this.n = n;
+    this.k = k;
+    this.config = config;
+  }
+
+  public KernelSpec spec() {
+    String templateArgs = "padfree::sm90::" + layout.policy + ", " + n + ", " + k + ", " + config.blockN() + ", "
+        + config.stages();
+    return new KernelSpec(
+        "padfree_fp8_gemm_" + layout.name().toLowerCase(java.util.Locale.ROOT) + "_n" + n + "_k" + k + "_bn"
+            + config.blockN() + "_s" + config.stages(),
+        "padfree/sm90_fp8_grouped_gemm.cuh",
+        "padfree::sm90::fp8_grouped_gemm",
+        List.of("padfree::sm90::" + layout.policy, Integer.toString(n), Integer.toString(k),
+            Integer.toString(config.blockN()), Integer.toString(config.stages())),
+        List.of("const __grid_constant__ CUtensorMap map_a", "const __grid_constant__ CUtensorMap map_b",
+            "const __grid_constant__ CUtensorMap map_sa", "const float* sb", "__nv_bfloat16* d",
+            "const int* layout_a", "const int* layout_b", "int layout_x", "int layout_y"),
+        THREADS, 1,
+        Map.of("padfree_dynamic_smem_bytes", "padfree::sm90::GemmSharedLayout<128, " + config.blockN() + ", "
+            + config.stages() + ">::kAllocBytes"))
+        .withCall("padfree::sm90::fp8_grouped_gemm<" + templateArgs + ">(map_a, map_b, map_sa, sb, d, padfree::sm90::"
+            + layout.policy + "(layout_a, layout_b, layout_x, layout_y))");
+  }
+
+  /** Enqueues the GEMM on {@code stream}. */
+  public void run(KernelJit jit, CudaDevice device, CudaStream stream, Operands o, LayoutArgs l) {
+    int kBlocks = (k + 127) / 128;
+    int alignedRows = (o.rows() + 3) / 4 * 4;
+    Validate.require(o.a().bytes() >= (long) o.rows() * k, "a.bytes", o.a().bytes(), "A needs rows x K = " + (long) o.rows() * k);
+    Validate.require(o.aScales().bytes() >= 4L * kBlocks * alignedRows, "a_scales.bytes", o.aScales().bytes(),
+        "needs 4 x ceil(K/128) x roundUp(rows, 4)");
+    Validate.require(o.b().bytes() >= (long) o.experts() * n * k, "b.bytes", o.b().bytes(), "B needs E x N x K");
+    Validate.require(o.d().bytes() >= 2L * o.rows() * n, "d.bytes", o.d().bytes(), "D needs rows x N x 2");
+    TensorMap mapA = TensorMapEncoder.encode(TensorMapSpec.matrix(TensorMapSpec.DataType.UINT8, o.a().address(),
+        Math.max(1, o.rows()), k, k, GemmHeuristics.BLOCK_M, 128, TensorMapSpec.Swizzle.B128));
+    TensorMap mapB = TensorMapEncoder.encode(TensorMapSpec.matrix(TensorMapSpec.DataType.UINT8, o.b().address(),
+        (long) o.experts() * n, k, k, config.blockN(), 128, TensorMapSpec.Swizzle.B128));
+    TensorMap mapScales = TensorMapEncoder.encode(new TensorMapSpec(TensorMapSpec.DataType.FLOAT32, o.aScales().address(),
+        new long[] {Math.max(4, alignedRows), kBlocks}, new long[] {4L * Math.max(4, alignedRows)},
+        new int[] {GemmHeuristics.BLOCK_M + 4, 1}, new int[] {1, 1}, TensorMapSpec.Interleave.NONE,
+        TensorMapSpec.Swizzle.NONE, TensorMapSpec.L2Promotion.B256, TensorMapSpec.OobFill.ZERO));
+    int tiles = l.mBlocks() * ((n + config.blockN() - 1) / config.blockN());
+    if (tiles == 0) {
+      return;
+    }
+    LoadedKernel kernel = jit.load(device, spec());
+    int smem = kernel.constant("padfree_dynamic_smem_bytes");
+    kernel.launch(LoadedKernel.LaunchConfig.linear(Math.min(tiles, device.multiprocessors()), THREADS, smem), stream,
+        mapA, mapB, mapScales, o.bScales(), o.d(), l.indexA() == null ? o.d() : l.indexA(),
+        l.indexB() == null ? o.d() : l.indexB(), l.x(), l.y());
+  }
+
+  public GemmHeuristics.Config config() {
+    return config;
+  }
+}
