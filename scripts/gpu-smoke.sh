@@ -4,6 +4,8 @@
 # this from the repository root. GPU suites run for real there; CPU suites run too.
 # Results: stdout, and JUnit XML plus a log under $OUT (or ./gpu-smoke-results) when given.
 # Extra arguments are passed to ScalaTest's Runner, e.g. -s org.padfree.cuda.gpu.CudaRuntimeGpuSuite
+# Benchmarks (tag org.padfree.Benchmark) are skipped unless PADFREE_BENCHMARKS=1, e.g.
+#   PADFREE_BENCHMARKS=1 scripts/gpu-smoke.sh -s org.padfree.cuda.gpu.Fp8GroupedGemmBenchmark
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 carry=.carry
@@ -21,11 +23,16 @@ fi
 [[ -d $carry/gpu-tests ]] || { echo "gpu-smoke: no $carry/gpu-tests; run scripts/package-gpu-tests.sh first" >&2; exit 2; }
 
 nvidia-smi --query-gpu=index,name,uuid,driver_version,memory.total --format=csv,noheader || true
-bundle=$carry/gpu-tests
+bundle=$PWD/$carry/gpu-tests
+mkdir -p "$results" && results=$(cd "$results" && pwd)
+# Run from gpu-kernels/, as Maven does, so suites that read the module's sources find them.
+cd gpu-kernels
 suites=("$@")
 (( ${#suites[@]} )) || suites=(-R "$bundle/test-classes")
+exclude=(-l org.padfree.Benchmark)
+[[ ${PADFREE_BENCHMARKS:-0} == 1 ]] && exclude=()
 set -o pipefail
 "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx"${PADFREE_TEST_HEAP:-24g}" \
   -Djava.io.tmpdir=/tmp -Dpadfree.cuda.cacheDir=/tmp/padfree-kernels \
   -cp "$bundle/classes:$bundle/test-classes:$bundle/lib/*" \
-  org.scalatest.tools.Runner -oWD -u "$results" -l org.padfree.Benchmark "${suites[@]}" 2>&1 | tee "$results/gpu-smoke.log"
+  org.scalatest.tools.Runner -oWD -u "$results" "${exclude[@]}" "${suites[@]}" 2>&1 | tee "$results/gpu-smoke.log"

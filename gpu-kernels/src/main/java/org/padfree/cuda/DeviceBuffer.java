@@ -98,6 +98,13 @@ public final class DeviceBuffer implements AutoCloseable {
     return synchronize("fill of " + label);
   }
 
+  /** Enqueues a fill on {@code stream} (e.g. to flush L2 between timed runs); does not wait. */
+  public DeviceBuffer fillAsync(byte value, CudaStream stream) {
+    CudaException.check(jcuda.driver.JCudaDriver.cuMemsetD8Async(pointer(), value, bytes, stream.handle()),
+        "cuMemsetD8Async", label);
+    return this;
+  }
+
   private DeviceBuffer synchronize(String what) {
     CudaException.check(jcuda.driver.JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize", what);
     return this;

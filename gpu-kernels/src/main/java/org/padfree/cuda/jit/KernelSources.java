@@ -29,7 +29,9 @@ public final class KernelSources {
       "padfree/ptx/wgmma.cuh",
       "padfree/sm90_grouped_layouts.cuh",
       "padfree/sm90_fp8_grouped_gemm.cuh",
-      "padfree/sm90_tma_tile_copy.cuh");
+      "padfree/sm90_tma_tile_copy.cuh",
+      "padfree/pad_rows.cuh",
+      "padfree/fp8_quantize.cuh");
 
   private static Map<String, String> contents;
   private static String digest;
