@@ -73,17 +73,17 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   }
   __syncthreads();
 
-  const int num_tiles = layout.template m_blocks<BLOCK_M>() * kNBlocks;
+  PersistentTileScheduler<Layout, BLOCK_M, kNBlocks> tiles(layout);
+  RowBlock rb;
+  int n_block;
   if (warpgroup == 0) {
     // ---- producer ----
     ptx::setmaxnreg_dec<40>();
     if (threadIdx.x != 0) return;
     int stage = 0;
     uint32_t phase = 0;
-    for (int tile = blockIdx.x; tile < num_tiles; tile += gridDim.x) {
-      const RowBlock rb = layout.template block<BLOCK_M>(tile / kNBlocks);
-      if (rb.valid_rows <= 0) continue;
-      const int n0 = (tile % kNBlocks) * BLOCK_N;
+    while (tiles.next(rb, n_block)) {
+      const int n0 = n_block * BLOCK_N;
       // The scale box starts at the row rounded down to a multiple of 4 (TMA wants 16-byte aligned
       // inner coordinates); consumers index it with the remainder.
       const int scale_row = rb.a_row & ~3;
@@ -108,10 +108,8 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   const int row_in_tile = math_wg * 64 + warp_in_wg * 16 + lane / 4;  // and row_in_tile + 8
   int stage = 0;
   uint32_t phase = 0;
-  for (int tile = blockIdx.x; tile < num_tiles; tile += gridDim.x) {
-    const RowBlock rb = layout.template block<BLOCK_M>(tile / kNBlocks);
-    if (rb.valid_rows <= 0) continue;
-    const int n0 = (tile % kNBlocks) * BLOCK_N;
+  while (tiles.next(rb, n_block)) {
+    const int n0 = n_block * BLOCK_N;
     const int scale_skew = rb.a_row & 3;
     const float* sb_tile = sb + (size_t(rb.expert) * kScaleNBlocks + n0 / 128) * kKBlocks;
 

@@ -84,4 +84,29 @@ struct MaskedLayout {
   }
 };
 
+// The persistent tile scheduler every layout shares: block b takes tiles b, b + gridDim.x, ... of the
+// (M-block x N-block) grid, M-block major, and skips M-blocks the layout marks empty. The producer and
+// the consumers walk the same sequence, so they agree on every tile without communicating.
+template <typename Layout, int BLOCK_M, int kNBlocks>
+struct PersistentTileScheduler {
+  const Layout& layout;
+  const int num_tiles;
+  int next_tile;
+
+  __device__ explicit PersistentTileScheduler(const Layout& l)
+      : layout(l), num_tiles(l.template m_blocks<BLOCK_M>() * kNBlocks), next_tile(blockIdx.x) {}
+
+  // The next tile with valid rows: its row block and first column block index; false when done.
+  __device__ bool next(RowBlock& rows, int& n_block) {
+    while (next_tile < num_tiles) {
+      const int tile = next_tile;
+      next_tile += gridDim.x;
+      rows = layout.template block<BLOCK_M>(tile / kNBlocks);
+      n_block = tile % kNBlocks;
+      if (rows.valid_rows > 0) return true;
+    }
+    return false;
+  }
+};
+
 }  // namespace padfree::sm90

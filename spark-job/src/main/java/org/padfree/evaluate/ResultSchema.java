@@ -21,17 +21,9 @@ public final class ResultSchema {
   private static final RecordComponent[] COMPONENTS = BatchResult.class.getRecordComponents();
   public static final StructType SCHEMA = schema();
 
-  /** The column name of a record component: camelCase to snake_case. */
+  /** The column name of a record component: camelCase to snake_case, as the report writers name fields. */
   public static String columnName(String component) {
-    StringBuilder out = new StringBuilder();
-    for (char c : component.toCharArray()) {
-      if (Character.isUpperCase(c)) {
-        out.append('_').append(Character.toLowerCase(c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
+    return org.padfree.report.RecordColumns.snakeCase(component);
   }
 
   public static List<String> columnNames() {

@@ -9,7 +9,7 @@ import java.util.List;
  * results.parquet names its columns (snake_case of the component), so that {@link GroupSummary}
  * and {@link RunInfo} stay the single definition of what summary.json and summary.csv hold.
  */
-final class RecordColumns {
+public final class RecordColumns {
   private RecordColumns() {}
 
   record Column(String name, Object value) {}
@@ -36,10 +36,11 @@ final class RecordColumns {
   }
 
   /**
-   * {@code speedupP50} becomes {@code speedup_p50}: the rule of ResultSchema.columnName, repeated
-   * here because ResultSchema's initialisation loads Spark, which report writing does not need.
+   * {@code speedupP50} becomes {@code speedup_p50}: the one naming rule for record fields in files
+   * (results.parquet columns, JSON keys, CSV headers). It lives here, not in ResultSchema, because
+   * ResultSchema's initialisation loads Spark, which report writing does not need.
    */
-  static String snakeCase(String component) {
+  public static String snakeCase(String component) {
     StringBuilder out = new StringBuilder(component.length() + 4);
     for (char c : component.toCharArray()) {
       if (Character.isUpperCase(c)) {

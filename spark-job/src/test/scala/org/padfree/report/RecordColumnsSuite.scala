@@ -7,10 +7,14 @@ import org.scalatest.funsuite.AnyFunSuite
 
 class RecordColumnsSuite extends AnyFunSuite {
 
-  test("summary column names follow the results.parquet rule for every component") {
-    for (c <- classOf[BatchResult].getRecordComponents ++ classOf[GroupSummary].getRecordComponents
-        ++ classOf[RunInfo].getRecordComponents) {
-      assert(RecordColumns.snakeCase(c.getName) == ResultSchema.columnName(c.getName), c.getName)
+  test("camelCase components become snake_case columns, in results.parquet and the summaries alike") {
+    assert(RecordColumns.snakeCase("paddedGemmMs") == "padded_gemm_ms")
+    assert(RecordColumns.snakeCase("speedupP50") == "speedup_p50")
+    assert(RecordColumns.snakeCase("runId") == "run_id" && RecordColumns.snakeCase("n") == "n")
+    assert(ResultSchema.columnNames.contains("padding_free_gemm_ms") && ResultSchema.columnNames.contains("saved_d_bytes"))
+    for (c <- classOf[BatchResult].getRecordComponents) {
+      val column = ResultSchema.columnName(c.getName)
+      assert(column.matches("[a-z0-9_]+") && column.replace("_", "").equalsIgnoreCase(c.getName), c.getName)
     }
   }
 
