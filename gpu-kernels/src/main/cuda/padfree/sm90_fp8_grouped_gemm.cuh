@@ -6,13 +6,17 @@
 // scales into a ring of kNumStages shared-memory stages); warpgroups 1 and 2 are consumers, each
 // computing 64 rows of a BLOCK_M = 128 row tile with wgmma and promoting the per-block partial sums
 // with the scales on CUDA cores. A persistent grid walks the tiles of the layout (see
-// sm90_grouped_layouts.cuh). Numerics per K block kb (as the CPU reference defines them):
+// sm90_grouped_layouts.cuh). With kMulticastA, blocks run in clusters of two that compute neighbouring
+// N-blocks of one row block: each loads half of the A tile and multicasts it to both, halving A's
+// traffic from L2, and a stage is refilled only when the consumers of both blocks have released it.
+// Numerics per K block kb (as the CPU reference defines them):
 //   partial = tensor-core FP32 sum of the block's FP8 products
 //   acc     = fma(partial, sa[m, kb] * sb[n / 128, kb], acc)
 // and D = bf16(acc). Only valid rows (and columns < N) of a group are ever stored.
 #pragma once
 #include <cuda.h>
 #include <cuda_bf16.h>
+#include "ptx/cluster.cuh"
 #include "ptx/mbarrier.cuh"
 #include "ptx/tma.cuh"
 #include "ptx/wgmma.cuh"
@@ -40,7 +44,7 @@ struct GemmSharedLayout {
   static_assert(kAllocBytes <= 232448, "shared memory per block is at most 227 KB on H100/H200");
 };
 
-template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages>
+template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages, bool kMulticastA>
 __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const CUtensorMap& map_b,
                                                  const CUtensorMap& map_sa, const float* __restrict__ sb,
                                                  __nv_bfloat16* __restrict__ d, const Layout& layout) {
@@ -54,6 +58,8 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   static_assert(BLOCK_N == 64 || BLOCK_N == 128, "BLOCK_N divides 128, so a tile has one weight scale per K block");
   static_assert(SHAPE_K % 16 == 0, "TMA needs rows of A and B to be a multiple of 16 bytes");
   static_assert(kNumStages >= 2, "a pipeline needs at least two stages");
+  constexpr int kCluster = kMulticastA ? 2 : 1;
+  static_assert(!kMulticastA || kNBlocks % 2 == 0, "A multicast pairs the N-blocks of a row block");
 
   extern __shared__ uint8_t raw_smem[];
   uint8_t* smem = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(raw_smem) + 1023) & ~uintptr_t(1023));
@@ -61,28 +67,32 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   uint64_t* empty = full + kNumStages;
 
   const int warpgroup = threadIdx.x / 128;
+  const uint32_t rank = kMulticastA ? ptx::cluster_ctarank() : 0;
   if (threadIdx.x == 0) {
     ptx::tma_prefetch(&map_a);
     ptx::tma_prefetch(&map_b);
     ptx::tma_prefetch(&map_sa);
     for (int s = 0; s < kNumStages; ++s) {
       ptx::mbarrier_init(&full[s], 1);   // the producer's arrive (plus the bytes)
-      ptx::mbarrier_init(&empty[s], 8);  // one arrive per consumer warp
+      ptx::mbarrier_init(&empty[s], 8 * kCluster);  // one arrive per consumer warp of the cluster
     }
     ptx::fence_barrier_init();
   }
-  __syncthreads();
+  if constexpr (kMulticastA) {
+    ptx::cluster_sync();  // the peer's barriers are initialised before anyone signals them
+  } else {
+    __syncthreads();
+  }
 
-  PersistentTileScheduler<Layout, BLOCK_M, kNBlocks> tiles(layout);
+  PersistentTileScheduler<Layout, BLOCK_M, kNBlocks, kCluster> tiles(layout, rank);
   RowBlock rb;
   int n_block;
   if (warpgroup == 0) {
     // ---- producer ----
     ptx::setmaxnreg_dec<40>();
-    if (threadIdx.x != 0) return;
     int stage = 0;
     uint32_t phase = 0;
-    while (tiles.next(rb, n_block)) {
+    while (threadIdx.x == 0 && tiles.next(rb, n_block)) {
       const int n0 = n_block * BLOCK_N;
       // The scale box starts at the row rounded down to a multiple of 4 (TMA wants 16-byte aligned
       // inner coordinates); consumers index it with the remainder.
@@ -90,13 +100,20 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
       for (int kb = 0; kb < kKBlocks; ++kb) {
         ptx::mbarrier_wait(&empty[stage], phase ^ 1);
         ptx::mbarrier_arrive_expect_tx(&full[stage], Smem::kABytes + Smem::kBBytes + Smem::kScaleFloats * 4);
-        ptx::tma_load_2d(smem + Smem::kAOffset + stage * Smem::kABytes, &map_a, &full[stage], kb * BLOCK_K, rb.a_row);
+        if constexpr (kMulticastA) {
+          // this block's half of the A tile, into both blocks of the cluster
+          ptx::tma_load_2d_multicast(smem + Smem::kAOffset + stage * Smem::kABytes + rank * (BLOCK_M / 2) * BLOCK_K,
+                                     &map_a, &full[stage], kb * BLOCK_K, rb.a_row + rank * (BLOCK_M / 2), 0b11);
+        } else {
+          ptx::tma_load_2d(smem + Smem::kAOffset + stage * Smem::kABytes, &map_a, &full[stage], kb * BLOCK_K, rb.a_row);
+        }
         ptx::tma_load_2d(smem + Smem::kBOffset + stage * Smem::kBBytes, &map_b, &full[stage], kb * BLOCK_K,
                          rb.expert * SHAPE_N + n0);
         ptx::tma_load_2d(smem + Smem::kScaleOffset + stage * Smem::kScaleBytes, &map_sa, &full[stage], scale_row, kb);
         if (++stage == kNumStages) { stage = 0; phase ^= 1; }
       }
     }
+    if constexpr (kMulticastA) ptx::cluster_sync();  // the peer may still signal our barriers
     return;
   }
 
@@ -146,7 +163,14 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
       // Release the stage only after the scales read from it have been used: every lane's shared
       // loads are then complete before the producer's next TMA write can land there.
       __syncwarp();
-      if (lane == 0) ptx::mbarrier_arrive(&empty[stage]);
+      if (lane == 0) {
+        if constexpr (kMulticastA) {
+#pragma unroll
+          for (uint32_t peer = 0; peer < kCluster; ++peer) ptx::mbarrier_arrive_cluster(ptx::map_to_block(&empty[stage], peer));
+        } else {
+          ptx::mbarrier_arrive(&empty[stage]);
+        }
+      }
       if (++stage == kNumStages) { stage = 0; phase ^= 1; }
     }
 
@@ -169,6 +193,7 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
       }
     }
   }
+  if constexpr (kMulticastA) ptx::cluster_sync();  // stay until the peer no longer multicasts into us
 }
 
 }  // namespace padfree::sm90

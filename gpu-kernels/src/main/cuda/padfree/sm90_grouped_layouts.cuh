@@ -84,23 +84,28 @@ struct MaskedLayout {
   }
 };
 
-// The persistent tile scheduler every layout shares: block b takes tiles b, b + gridDim.x, ... of the
-// (M-block x N-block) grid, M-block major, and skips M-blocks the layout marks empty. The producer and
-// the consumers walk the same sequence, so they agree on every tile without communicating.
-template <typename Layout, int BLOCK_M, int kNBlocks>
+// The persistent tile scheduler every layout shares. Tiles of the (M-block x N-block) grid, M-block
+// major, go to clusters of kCluster blocks in units of kCluster neighbouring N-blocks of one row block
+// (so a cluster can share that row block's A tile); cluster c takes units c, c + clusters, ... and
+// block `rank` of it the rank-th tile of each unit. M-blocks the layout marks empty are skipped by the
+// whole cluster. Producer and consumers walk the same sequence, so they agree without communicating.
+template <typename Layout, int BLOCK_M, int kNBlocks, int kCluster>
 struct PersistentTileScheduler {
+  static_assert(kNBlocks % kCluster == 0, "a cluster's blocks split a row block's N-blocks evenly");
   const Layout& layout;
-  const int num_tiles;
-  int next_tile;
+  const int num_units;
+  const int rank;
+  int next_unit;
 
-  __device__ explicit PersistentTileScheduler(const Layout& l)
-      : layout(l), num_tiles(l.template m_blocks<BLOCK_M>() * kNBlocks), next_tile(blockIdx.x) {}
+  __device__ PersistentTileScheduler(const Layout& l, int block_rank)
+      : layout(l), num_units(l.template m_blocks<BLOCK_M>() * (kNBlocks / kCluster)), rank(block_rank),
+        next_unit(blockIdx.x / kCluster) {}
 
-  // The next tile with valid rows: its row block and first column block index; false when done.
+  // The next tile with valid rows: its row block and column block index; false when done.
   __device__ bool next(RowBlock& rows, int& n_block) {
-    while (next_tile < num_tiles) {
-      const int tile = next_tile;
-      next_tile += gridDim.x;
+    while (next_unit < num_units) {
+      const int tile = next_unit * kCluster + rank;
+      next_unit += gridDim.x / kCluster;
       rows = layout.template block<BLOCK_M>(tile / kNBlocks);
       n_block = tile % kNBlocks;
       if (rows.valid_rows > 0) return true;

@@ -23,6 +23,7 @@ public final class KernelSources {
   private KernelSources() {}
 
   public static final List<String> FILES = List.of(
+      "padfree/ptx/cluster.cuh",
       "padfree/ptx/common.cuh",
       "padfree/ptx/mbarrier.cuh",
       "padfree/ptx/tma.cuh",

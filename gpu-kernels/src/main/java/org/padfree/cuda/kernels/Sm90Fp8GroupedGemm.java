@@ -49,6 +49,10 @@ public final class Sm90Fp8GroupedGemm {
     Validate.require(n > 0 && n % 8 == 0, "n", n, "must be a positive multiple of 8 (BF16 pairs, wgmma N)");
     Validate.require(k > 0 && k % 16 == 0, "k", k, "must be a positive multiple of 16 (TMA row alignment of FP8)");
     Validate.require(config.blockN() == 64 || config.blockN() == 128, "block_n", config.blockN(), "must be 64 or 128");
+    Validate.require(!config.multicastA() || config.blockN() == 128, "multicast_a", true,
+        "is built for BLOCK_N 128 only (with 64 the producer spills registers), not " + config.blockN());
+    Validate.require(!config.multicastA() || ((n + config.blockN() - 1) / config.blockN()) % 2 == 0, "multicast_a", true,
+        "A multicast pairs N-blocks, but N=" + n + " has an odd number of " + config.blockN() + "-wide blocks");
     this.n = n;
     this.k = k;
     this.config = config;
@@ -56,14 +60,14 @@ public final class Sm90Fp8GroupedGemm {
 
   public KernelSpec spec() {
     String templateArgs = "padfree::sm90::" + layout.policy + ", " + n + ", " + k + ", " + config.blockN() + ", "
-        + config.stages();
+        + config.stages() + ", " + config.multicastA();
     return new KernelSpec(
         "padfree_fp8_gemm_" + layout.name().toLowerCase(java.util.Locale.ROOT) + "_n" + n + "_k" + k + "_bn"
-            + config.blockN() + "_s" + config.stages(),
+            + config.blockN() + "_s" + config.stages() + (config.multicastA() ? "_mca" : ""),
         "padfree/sm90_fp8_grouped_gemm.cuh",
         "padfree::sm90::fp8_grouped_gemm",
         List.of("padfree::sm90::" + layout.policy, Integer.toString(n), Integer.toString(k),
-            Integer.toString(config.blockN()), Integer.toString(config.stages())),
+            Integer.toString(config.blockN()), Integer.toString(config.stages()), Boolean.toString(config.multicastA())),
         List.of("const __grid_constant__ CUtensorMap map_a", "const __grid_constant__ CUtensorMap map_b",
             "const __grid_constant__ CUtensorMap map_sa", "const float* sb", "__nv_bfloat16* d",
             "const int* layout_a", "const int* layout_b", "int layout_x", "int layout_y"),
@@ -71,7 +75,8 @@ public final class Sm90Fp8GroupedGemm {
         Map.of("padfree_dynamic_smem_bytes", "padfree::sm90::GemmSharedLayout<128, " + config.blockN() + ", "
             + config.stages() + ">::kAllocBytes"))
         .withCall("padfree::sm90::fp8_grouped_gemm<" + templateArgs + ">(map_a, map_b, map_sa, sb, d, padfree::sm90::"
-            + layout.policy + "(layout_a, layout_b, layout_x, layout_y))");
+            + layout.policy + "(layout_a, layout_b, layout_x, layout_y))")
+        .withClusterSize(config.multicastA() ? 2 : 1);
   }
 
   /** Enqueues the GEMM on {@code stream}. */
@@ -84,7 +89,8 @@ public final class Sm90Fp8GroupedGemm {
     Validate.require(o.b().bytes() >= (long) o.experts() * n * k, "b.bytes", o.b().bytes(), "B needs E x N x K");
     Validate.require(o.d().bytes() >= 2L * o.rows() * n, "d.bytes", o.d().bytes(), "D needs rows x N x 2");
     TensorMap mapA = TensorMapEncoder.encode(TensorMapSpec.matrix(TensorMapSpec.DataType.UINT8, o.a().address(),
-        Math.max(1, o.rows()), k, k, GemmHeuristics.BLOCK_M, 128, TensorMapSpec.Swizzle.B128));
+        Math.max(1, o.rows()), k, k, config.multicastA() ? GemmHeuristics.BLOCK_M / 2 : GemmHeuristics.BLOCK_M, 128,
+        TensorMapSpec.Swizzle.B128));
     TensorMap mapB = TensorMapEncoder.encode(TensorMapSpec.matrix(TensorMapSpec.DataType.UINT8, o.b().address(),
         (long) o.experts() * n, k, k, config.blockN(), 128, TensorMapSpec.Swizzle.B128));
     TensorMap mapScales = TensorMapEncoder.encode(new TensorMapSpec(TensorMapSpec.DataType.FLOAT32, o.aScales().address(),
@@ -97,7 +103,11 @@ public final class Sm90Fp8GroupedGemm {
     }
     LoadedKernel kernel = jit.load(device, spec());
     int smem = kernel.constant("padfree_dynamic_smem_bytes");
-    kernel.launch(LoadedKernel.LaunchConfig.linear(Math.min(tiles, device.multiprocessors()), THREADS, smem), stream,
+    int blocks = Math.min(tiles, device.multiprocessors());
+    if (config.multicastA()) {
+      blocks = Math.max(2, blocks / 2 * 2); // whole clusters; tiles are even, so each cluster has work
+    }
+    kernel.launch(LoadedKernel.LaunchConfig.linear(blocks, THREADS, smem), stream,
         mapA, mapB, mapScales, o.bScales(), o.d(), l.indexA() == null ? o.d() : l.indexA(),
         l.indexB() == null ? o.d() : l.indexB(), l.x(), l.y());
   }

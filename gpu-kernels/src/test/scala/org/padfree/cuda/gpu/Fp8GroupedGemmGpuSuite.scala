@@ -25,7 +25,8 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
     out
   }
 
-  private def runCase(name: String, counts: Array[Int], n: Int, k: Int, seed: Long, sampledRows: Int = 48): Unit = {
+  private def runCase(name: String, counts: Array[Int], n: Int, k: Int, seed: Long, sampledRows: Int = 48,
+      multicast: Option[Boolean] = None): Unit = {
     val device = hopper()
     val f = GemmFixture.fromCounts(counts, n, k, seed)
     val rows = f.free.rows
@@ -37,7 +38,10 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
     try {
       val b = keep(Up.weights(f.weights, "B")); val sb = keep(Up.weightScales(f.weights, "SB"))
       val mBlocksFree = Up.blockStarts(f.free.offsets).last
-      val config = GemmHeuristics.choose(n, k, mBlocksFree, device.multiprocessors)
+      val chosen = GemmHeuristics.choose(n, k, mBlocksFree, device.multiprocessors)
+      // multicast is built for BLOCK_N 128 only
+      val config = multicast.fold(chosen)(m =>
+        if (m) new GemmHeuristics.Config(128, GemmHeuristics.stagesFor(128), true) else new GemmHeuristics.Config(chosen.blockN, chosen.stages, false))
 
       // padding-free
       val aFree = keep(Up.activations(f.freeA, "A free")); val saFree = keep(Up.activationScales(f.freeA, "SA free"))
@@ -120,7 +124,7 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
       }
       val err = if (sample.isEmpty) 0.0 else RelativeError.of(actual, expected)
       assert(err < 1e-3, s"$name: relative error $err against the double reference")
-      info(f"$name%-44s rows=$rows%6d padded=$padRows%6d BLOCK_N=${config.blockN} stages=${config.stages} rel.err=$err%.2e")
+      info(f"$name%-44s rows=$rows%6d padded=$padRows%6d BLOCK_N=${config.blockN} stages=${config.stages} mcA=${config.multicastA} rel.err=$err%.2e")
     } finally { buffers.foreach(_.close()); stream.close() }
   }
 
@@ -128,6 +132,8 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
     runCase("edge groups N=256 K=512", Array(0, 1, 127, 128, 129, 0, 300, 5), 256, 512, 1L)
     runCase("single row, one expert N=128 K=128", Array(1), 128, 128, 2L)
     runCase("K tail N=192 K=400", Array(3, 70, 0, 140), 192, 400, 3L)
+    runCase("edge groups, A multicast N=256 K=512", Array(0, 1, 127, 128, 129, 0, 300, 5), 256, 512, 4L, multicast = Some(true))
+    runCase("K tail, A multicast N=256 K=400", Array(3, 70, 0, 140), 256, 400, 5L, multicast = Some(true))
   }
 
   test("K-heavy small case: more K blocks than pipeline stages") {
@@ -135,6 +141,7 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
     runCase("K-heavy N=512 K=4096", Array(700, 129), 512, 4096, 42L)
     runCase("K-heavy BLOCK_N=128 N=1024 K=4096", Array(300, 400, 250, 180), 1024, 4096, 43L)
     runCase("K-heavy multi-tile N=1024 K=4096", Array(1500, 1300, 1700, 1200, 900), 1024, 4096, 44L)
+    runCase("K-heavy multi-tile, no multicast", Array(1500, 1300, 1700, 1200, 900), 1024, 4096, 45L, multicast = Some(false))
   }
 
   test("DeepSeek-V3 shapes: gate_up N=4096 K=7168 and down N=7168 K=2048, 8 groups of ~512 rows (+-30%)") {

@@ -19,7 +19,9 @@ class NvccCompileSuite extends AnyFunSuite with TempFolders {
         layout <- Sm90Fp8GroupedGemm.Layout.values.toSeq
         (n, k) <- Seq((4096, 7168), (7168, 2048))
         blockN <- Seq(64, 128)
-      } yield new Sm90Fp8GroupedGemm(layout, n, k, new GemmHeuristics.Config(blockN, GemmHeuristics.stagesFor(blockN))).spec())
+        multicast <- if (blockN == 128) Seq(false, true) else Seq(false)
+      } yield new Sm90Fp8GroupedGemm(layout, n, k,
+        new GemmHeuristics.Config(blockN, GemmHeuristics.stagesFor(blockN), multicast)).spec())
 
   private lazy val settings = CudaSettings.fromEnvironment()
   private lazy val nvccProblem: Option[String] = Try(new NvccCompiler(settings.nvcc()).version()) match {

@@ -16,10 +16,20 @@ class GemmHeuristicsSuite extends AnyFunSuite {
   }
 
   test("BLOCK_N 128 for large problems, 64 when 128-wide tiles would leave most SMs idle") {
-    assert(GemmHeuristics.choose(4096, 7168, 288, 132) == new GemmHeuristics.Config(128, 6))
+    assert(GemmHeuristics.choose(4096, 7168, 288, 132) == new GemmHeuristics.Config(128, 6, false))
     assert(GemmHeuristics.choose(256, 512, 6, 132).blockN == 64)   // 12 tiles on 132 SMs
     assert(GemmHeuristics.choose(1024, 4096, 9, 132).blockN == 128) // 72 tiles >= 66
     assert(GemmHeuristics.choose(64, 128, 1, 132).blockN == 128, "N = 64 cannot be split further")
+  }
+
+  test("A multicast is never chosen (measured slower); an odd number of N-blocks cannot use it at all") {
+    assert(!GemmHeuristics.choose(4096, 7168, 288, 132).multicastA)
+    val e = intercept[InvalidInputException](new Sm90Fp8GroupedGemm(Sm90Fp8GroupedGemm.Layout.DENSE, 384, 128,
+      new GemmHeuristics.Config(128, 6, true)))
+    assert(e.getMessage.contains("multicast"))
+    val e64 = intercept[InvalidInputException](new Sm90Fp8GroupedGemm(Sm90Fp8GroupedGemm.Layout.DENSE, 256, 128,
+      new GemmHeuristics.Config(64, 8, true)))
+    assert(e64.getMessage.contains("BLOCK_N 128 only"))
   }
 
   test("bad shapes are rejected with the field named") {
