@@ -92,6 +92,14 @@ public final class DeviceBuffer implements AutoCloseable {
     return out;
   }
 
+  /** The buffer as little-endian 16-bit values (BF16 bit patterns, e.g. a GEMM's D). */
+  public short[] toShorts() {
+    byte[] bytes = toBytes();
+    short[] out = new short[bytes.length / 2];
+    java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(out);
+    return out;
+  }
+
   /** Sets every byte (e.g. a poison pattern before a kernel writes the buffer). */
   public DeviceBuffer fill(byte value) {
     CudaException.check(cuMemsetD8(pointer(), value, bytes), "cuMemsetD8", label);

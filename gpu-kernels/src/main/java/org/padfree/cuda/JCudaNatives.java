@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -58,9 +57,7 @@ final class JCudaNatives {
     try {
       if (!Files.exists(target) || Files.size(target) != bytes.length) {
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + LIBRARY, ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        org.padfree.AtomicFiles.write(target, bytes);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot extract " + LIBRARY + " to " + dir, e);

@@ -1,6 +1,6 @@
 package org.padfree.reference
 
-import java.nio.file.{Files, Paths, StandardCopyOption}
+import java.nio.file.{Files, Paths}
 import java.time.LocalDate
 import org.padfree.Benchmark
 import org.scalatest.funsuite.AnyFunSuite
@@ -51,9 +51,7 @@ class CpuGemmBenchmark extends AnyFunSuite {
     } finally gemm.close()
     val dir = Paths.get(Option(System.getProperty("padfree.reports")).filter(_.nonEmpty).getOrElse("../reports"), "cpu", LocalDate.now.toString)
     Files.createDirectories(dir)
-    val tmp = Files.createTempFile(dir, ".cpu-gemm-bench", ".csv")
-    Files.writeString(tmp, lines.result().mkString("", "\n", "\n"))
-    Files.move(tmp, dir.resolve("cpu-gemm-bench.csv"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE)
+    org.padfree.AtomicFiles.writeString(dir.resolve("cpu-gemm-bench.csv"), lines.result().mkString("", "\n", "\n"))
     println(s"CPU GEMM benchmark written to ${dir.resolve("cpu-gemm-bench.csv").toAbsolutePath.normalize}")
   }
 }

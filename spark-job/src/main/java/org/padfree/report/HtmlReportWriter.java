@@ -1,5 +1,7 @@
 package org.padfree.report;
 
+import org.padfree.AtomicFiles;
+
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

@@ -6,9 +6,9 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import org.padfree.AtomicFiles;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -65,8 +65,8 @@ public final class CubinCache {
             return new Entry(key, hit, false, 0, readLog(key));
           }
           NvccCompiler.Result result = compile.get();
-          writeAtomically(dir.resolve(key + ".log"), result.log().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-          writeAtomically(cubin, result.cubin()); // last: its presence means the entry is complete
+          AtomicFiles.writeString(dir.resolve(key + ".log"), result.log());
+          AtomicFiles.write(cubin, result.cubin()); // last: its presence means the entry is complete
           return new Entry(key, result.cubin(), true, result.millis(), result.log());
         }
       } catch (IOException e) {
@@ -85,17 +85,6 @@ public final class CubinCache {
       return Files.exists(file) ? Files.readAllBytes(file) : null;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
-    }
-  }
-
-  /** Writes to a hidden temporary file in the same folder, then renames it over {@code target}. */
-  static void writeAtomically(Path target, byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-    try {
-      Files.write(tmp, bytes);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
     }
   }
 

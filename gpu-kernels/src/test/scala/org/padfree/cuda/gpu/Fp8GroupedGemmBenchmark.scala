@@ -1,8 +1,8 @@
 package org.padfree.cuda.gpu
 
-import java.nio.file.{Files, Paths, StandardCopyOption}
+import java.nio.file.{Files, Paths}
 import java.time.LocalDate
-import org.padfree.Benchmark
+import org.padfree.{AtomicFiles, Benchmark}
 import org.padfree.cuda._
 import org.padfree.cuda.jit.KernelJit
 import org.padfree.cuda.kernels.{DeviceGemmOperands => Up, GemmHeuristics, PadRows, Sm90Fp8GroupedGemm}
@@ -73,7 +73,7 @@ class Fp8GroupedGemmBenchmark extends AnyFunSuite with GpuSuite {
 
         // correctness first, on the operands that are timed
         runFree(); runPad(); runPadded(); stream.synchronize(c.name)
-        val dFree = shorts(d.toBytes); val dPadded = shorts(dPad.toBytes)
+        val dFree = d.toShorts; val dPadded = dPad.toShorts
         for (e <- 0 until experts; i <- 0 until c.counts(e)) {
           val r = f.free.offsets()(e) + i; val pr = f.padded.groupStarts()(e) + i
           assert(java.util.Arrays.equals(dFree, r * c.n, (r + 1) * c.n, dPadded, pr * c.n, (pr + 1) * c.n), s"${c.name}: row $r")
@@ -108,20 +108,10 @@ class Fp8GroupedGemmBenchmark extends AnyFunSuite with GpuSuite {
     }
     val dir = Paths.get(Option(System.getenv("OUT")).getOrElse(Option(System.getProperty("padfree.reports")).getOrElse("../reports") + "/kernels/" + LocalDate.now))
     Files.createDirectories(dir)
-    write(dir.resolve("gemm-bench.csv"), lines.result().mkString("", "\n", "\n"))
-    write(dir.resolve("gemm-bench.json"), json.result().mkString("[\n", ",\n", "\n]\n"))
+    AtomicFiles.writeString(dir.resolve("gemm-bench.csv"), lines.result().mkString("", "\n", "\n"))
+    AtomicFiles.writeString(dir.resolve("gemm-bench.json"), json.result().mkString("[\n", ",\n", "\n]\n"))
     println(s"GPU GEMM benchmark written to ${dir.toAbsolutePath}")
   }
 
-  private def shorts(bytes: Array[Byte]): Array[Short] = {
-    val out = new Array[Short](bytes.length / 2)
-    java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer.get(out)
-    out
-  }
 
-  private def write(file: java.nio.file.Path, text: String): Unit = {
-    val tmp = Files.createTempFile(file.getParent, "." + file.getFileName, ".tmp")
-    Files.writeString(tmp, text)
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE)
-  }
 }
