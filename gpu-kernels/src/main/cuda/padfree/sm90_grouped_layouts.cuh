@@ -26,25 +26,22 @@ struct DenseLayout {
   }
 };
 
-// Padding-free contiguous: expert e owns rows [offsets[e], offsets[e+1]); block_starts[e] is the
-// first M-block of expert e (a host-side prefix sum of ceil(size / BLOCK_M)), block_starts[E] the total.
-// Parameters: a = offsets, b = block_starts, x = experts.
+// Padding-free contiguous: expert e owns rows [offsets[e], offsets[e+1]). The host turns the offsets
+// into one entry per M-block (DeviceGemmOperands.blockTable): {first row, expert << 8 | valid rows},
+// so finding a block is one 8-byte load rather than a dependent search through the offsets (whose
+// latency the consumers would pay at every tile, with the tensor cores idle).
+// Parameters: b = the block table, x = its number of M-blocks.
 struct PaddingFreeLayout {
-  const int* offsets;
-  const int* block_starts;
-  int experts;
-  __device__ PaddingFreeLayout(const int* a, const int* b, int x, int) : offsets(a), block_starts(b), experts(x) {}
+  const int2* table;
+  int blocks;
+  __device__ PaddingFreeLayout(const int*, const int* b, int x, int) : table(reinterpret_cast<const int2*>(b)), blocks(x) {}
   template <int BLOCK_M>
-  __device__ int m_blocks() const { return __ldg(block_starts + experts); }
+  __device__ int m_blocks() const { return blocks; }
   template <int BLOCK_M>
   __device__ RowBlock block(int mb) const {
-    int lo = 0, hi = experts - 1;  // the last expert e with block_starts[e] <= mb
-    while (lo < hi) {
-      const int mid = (lo + hi + 1) >> 1;
-      if (__ldg(block_starts + mid) <= mb) lo = mid; else hi = mid - 1;
-    }
-    const int r0 = __ldg(offsets + lo) + (mb - __ldg(block_starts + lo)) * BLOCK_M;
-    return {r0, r0, min(BLOCK_M, __ldg(offsets + lo + 1) - r0), lo};
+    static_assert(BLOCK_M <= 255, "valid rows are packed in 8 bits");
+    const int2 entry = __ldg(table + mb);
+    return {entry.x, entry.x, entry.y & 0xFF, entry.y >> 8};
   }
 };
 

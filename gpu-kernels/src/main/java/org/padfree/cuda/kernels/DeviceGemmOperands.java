@@ -39,6 +39,24 @@ public final class DeviceGemmOperands {
     return DeviceBuffer.allocate(4L * all.length, label).copyFrom(all);
   }
 
+  /**
+   * The padding-free layout's M-block table the kernel reads (sm90_grouped_layouts.cuh): for each block
+   * of up to 128 rows of one expert, {first row, expert << 8 | valid rows}, two ints per block.
+   */
+  public static int[] blockTable(int[] offsets) {
+    int[] starts = blockStarts(offsets);
+    int blocks = starts[starts.length - 1];
+    int[] table = new int[2 * blocks];
+    for (int e = 0; e + 1 < offsets.length; e++) {
+      for (int b = starts[e]; b < starts[e + 1]; b++) {
+        int row = offsets[e] + (b - starts[e]) * GemmHeuristics.BLOCK_M;
+        table[2 * b] = row;
+        table[2 * b + 1] = e << 8 | Math.min(GemmHeuristics.BLOCK_M, offsets[e + 1] - row);
+      }
+    }
+    return table;
+  }
+
   /** Padding-free M-block starts: block_starts[e] = sum over earlier experts of ceil(size / 128). */
   public static int[] blockStarts(int[] offsets) {
     int[] starts = new int[offsets.length];

@@ -35,7 +35,12 @@ public final class Sm90Fp8GroupedGemm {
   public record Operands(DeviceBuffer a, DeviceBuffer aScales, DeviceBuffer b, DeviceBuffer bScales, DeviceBuffer d,
       int rows, int experts) {}
 
-  /** The layout's index arrays and counts, as the kernel's generic layout parameters. */
+  /**
+   * The layout's index arrays and counts, as the kernel's generic layout parameters (see
+   * sm90_grouped_layouts.cuh): dense x = rows; padding-free indexB = DeviceGemmOperands.blockTable,
+   * x = M-blocks; padded indexA = group index, x = padded rows; masked indexA = counts, x = experts,
+   * y = max rows.
+   */
   public record LayoutArgs(DeviceBuffer indexA, DeviceBuffer indexB, int x, int y, int mBlocks) {}
 
   private static final int THREADS = 384;

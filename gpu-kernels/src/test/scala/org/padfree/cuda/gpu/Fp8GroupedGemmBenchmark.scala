@@ -53,7 +53,8 @@ class Fp8GroupedGemmBenchmark extends AnyFunSuite with GpuSuite {
         val a = keep(Up.activations(f.freeA, "A")); val sa = keep(Up.activationScales(f.freeA, "SA"))
         val d = keep(DeviceBuffer.allocate(2L * rows * c.n, "D"))
         val offsets = keep(DeviceBuffer.allocate(4L * (experts + 1), "offsets").copyFrom(f.free.offsets))
-        val starts = keep(DeviceBuffer.allocate(4L * (experts + 1), "starts").copyFrom(Up.blockStarts(f.free.offsets)))
+        val table = Up.blockTable(f.free.offsets)
+        val starts = keep(DeviceBuffer.allocate(4L * math.max(2, table.length), "block table").copyFrom(table))
         val aPad = keep(DeviceBuffer.allocate(padRows.toLong * c.k, "A padded"))
         val saPad = keep(DeviceBuffer.allocate(4L * ((c.k + 127) / 128) * ((padRows + 3) / 4 * 4), "SA padded"))
         val dPad = keep(DeviceBuffer.allocate(2L * padRows * c.n, "D padded"))
@@ -66,7 +67,7 @@ class Fp8GroupedGemmBenchmark extends AnyFunSuite with GpuSuite {
         val padded = new Sm90Fp8GroupedGemm(Layout.PADDED, c.n, c.k, config)
         val pad = new PadRows()
         def runFree(): Unit = free.run(jit, device, stream, new Operands(a, sa, b, sb, d, rows, experts),
-          new LayoutArgs(offsets, starts, experts, 0, mBlocks))
+          new LayoutArgs(offsets, starts, mBlocks, 0, mBlocks))
         def runPad(): Unit = pad.run(jit, device, stream, a, sa, rows, aPad, saPad, source, padRows, c.k)
         def runPadded(): Unit = padded.run(jit, device, stream, new Operands(aPad, saPad, b, sb, dPad, padRows, experts),
           new LayoutArgs(index, null, padRows, 0, padRows / 128))

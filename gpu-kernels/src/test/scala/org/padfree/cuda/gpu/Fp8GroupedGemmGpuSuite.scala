@@ -41,9 +41,10 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
       val aFree = keep(Up.activations(f.freeA, "A free")); val saFree = keep(Up.activationScales(f.freeA, "SA free"))
       val dFree = keep(DeviceBuffer.allocate(2L * (rows + guard) * n, "D free")).fill(0xFF.toByte)
       val offsets = keep(DeviceBuffer.allocate(4L * (experts + 1), "offsets").copyFrom(f.free.offsets))
-      val starts = keep(DeviceBuffer.allocate(4L * (experts + 1), "block starts").copyFrom(Up.blockStarts(f.free.offsets)))
+      val table = Up.blockTable(f.free.offsets)
+      val starts = keep(DeviceBuffer.allocate(4L * math.max(2, table.length), "block table").copyFrom(table))
       new Sm90Fp8GroupedGemm(Layout.PADDING_FREE, n, k, config).run(jit, device, stream,
-        new Operands(aFree, saFree, b, sb, dFree, rows, experts), new LayoutArgs(offsets, starts, experts, 0, mBlocksFree))
+        new Operands(aFree, saFree, b, sb, dFree, rows, experts), new LayoutArgs(offsets, starts, mBlocksFree, 0, mBlocksFree))
 
       // padded
       val padRows = f.padded.paddedRows
@@ -86,7 +87,7 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
         // Diagnose: is the padding-free kernel itself deterministic?
         val again = keep(DeviceBuffer.allocate(2L * (rows + guard) * n, "D free again")).fill(0xFF.toByte)
         new Sm90Fp8GroupedGemm(Layout.PADDING_FREE, n, k, config).run(jit, device, stream,
-          new Operands(aFree, saFree, b, sb, again, rows, experts), new LayoutArgs(offsets, starts, experts, 0, mBlocksFree))
+          new Operands(aFree, saFree, b, sb, again, rows, experts), new LayoutArgs(offsets, starts, mBlocksFree, 0, mBlocksFree))
         stream.synchronize("rerun")
         val second = again.toShorts
         val rerunDiffs = (0 until rows * n).count(i => second(i) != free(i))

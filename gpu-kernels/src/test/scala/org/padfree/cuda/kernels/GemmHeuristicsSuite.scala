@@ -46,4 +46,10 @@ class GemmHeuristicsSuite extends AnyFunSuite {
     // group sizes 0, 1, 128, 256, 0 take 0, 1, 1, 2, 0 blocks of 128 rows
     assert(DeviceGemmOperands.blockStarts(Array(0, 0, 1, 129, 385, 385)).toSeq == Seq(0, 0, 1, 2, 4, 4))
   }
+
+  test("padding-free block table: first row, expert << 8 | valid rows, per block of 128 rows") {
+    // experts 1 (1 row at 0), 2 (128 rows at 1), 3 (256 rows at 129)
+    assert(DeviceGemmOperands.blockTable(Array(0, 0, 1, 129, 385, 385)).toSeq ==
+      Seq(0, 1 << 8 | 1, 1, 2 << 8 | 128, 129, 3 << 8 | 128, 257, 3 << 8 | 128))
+  }
 }
