@@ -169,7 +169,6 @@ public final class ModelCatalog {
     return new ModelCatalog(models, source);
   }
 
-  /** File names of the *.properties files directly inside a classpath folder (file: or jar: URL). */
   /** {@link #CLASSPATH_FOLDER} inside the jar this class was loaded from, or null outside a jar. */
   private static URL folderInOwnJar() {
     URL self = ModelCatalog.class.getResource(ModelCatalog.class.getSimpleName() + ".class");
@@ -184,6 +183,7 @@ public final class ModelCatalog {
     }
   }
 
+  /** File names of the *.properties files directly inside a classpath folder (file: or jar: URL). */
   private static List<String> listClasspathFolder(URL folder) {
     try {
       if ("file".equals(folder.getProtocol())) {
