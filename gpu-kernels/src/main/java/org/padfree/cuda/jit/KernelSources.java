@@ -32,7 +32,8 @@ public final class KernelSources {
       "padfree/sm90_fp8_grouped_gemm.cuh",
       "padfree/sm90_tma_tile_copy.cuh",
       "padfree/pad_rows.cuh",
-      "padfree/fp8_quantize.cuh");
+      "padfree/fp8_quantize.cuh",
+      "padfree/gather_rows.cuh");
 
   private static Map<String, String> contents;
   private static String digest;

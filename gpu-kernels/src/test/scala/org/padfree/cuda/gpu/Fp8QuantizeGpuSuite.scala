@@ -3,7 +3,7 @@ package org.padfree.cuda.gpu
 import java.nio.file.Files
 import org.padfree.cuda._
 import org.padfree.cuda.jit.KernelJit
-import org.padfree.cuda.kernels.{DeviceGemmOperands => Up, Fp8Quantize, PadRows}
+import org.padfree.cuda.kernels.{DeviceGemmOperands => Up, Fp8Quantize, PadRows, ScatterRows}
 import org.padfree.layout.LayoutBuilder
 import org.padfree.quant.{Fp8Quantizer, ScaleBlocks}
 import org.padfree.reference.{GemmFixture, SyntheticData}
@@ -76,5 +76,28 @@ class Fp8QuantizeGpuSuite extends AnyFunSuite with GpuSuite {
       val scales = saPad.toFloats; val want = expected.tmaAlignedScales()
       for (i <- want.indices) assert(scales(i) == want(i), s"padded scale $i")
     } finally { Seq(a, sa, src, aPad, saPad).foreach(_.close()); stream.close() }
+  }
+
+  test("the scatter returns grouped rows to token order (routed slot order), exactly") {
+    val device = hopper()
+    val batch = org.padfree.routing.RoutedBatch.fromCounts("scatter", "", "test", 2, Array(3, 0, 120, 77, 0, 50), 4L)
+    val layout = LayoutBuilder.paddingFree(batch)
+    val rows = layout.rows; val rowBytes = 2 * 136 // 136 BF16 columns
+    val random = new java.util.SplittableRandom(8L)
+    val grouped = Array.fill(rows * rowBytes)(random.nextInt(256).toByte)
+    val stream = new CudaStream()
+    val src = DeviceBuffer.allocate(grouped.length.toLong, "grouped").copyFrom(grouped)
+    val dst = DeviceBuffer.allocate(grouped.length.toLong, "token order").fill(0x7F.toByte)
+    val destination = DeviceBuffer.allocate(4L * rows, "destination").copyFrom(layout.rowSource)
+    try {
+      new ScatterRows().run(jit, device, stream, src, dst, destination, rows, rowBytes, rows)
+      stream.synchronize("scatter")
+      val out = dst.toBytes
+      for (r <- 0 until rows) {
+        val slot = layout.rowSource()(r)
+        assert(java.util.Arrays.equals(out, slot * rowBytes, (slot + 1) * rowBytes, grouped, r * rowBytes, (r + 1) * rowBytes),
+          s"grouped row $r -> slot $slot")
+      }
+    } finally { Seq(src, dst, destination).foreach(_.close()); stream.close() }
   }
 }
