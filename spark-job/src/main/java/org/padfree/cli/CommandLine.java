@@ -85,6 +85,14 @@ public final class CommandLine {
     }
   }
 
+  public static long parseLong(String field, String text) {
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw new org.padfree.InvalidInputException(field, text, "not an integer");
+    }
+  }
+
   public static boolean parseBoolean(String field, String text) {
     String t = text.trim().toLowerCase(java.util.Locale.ROOT);
     Validate.require(t.equals("true") || t.equals("false"), field, text, "expected true or false");

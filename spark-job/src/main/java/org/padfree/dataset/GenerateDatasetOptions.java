@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.padfree.InvalidInputException;
 import org.padfree.Validate;
+import org.padfree.cli.CommandLine;
 import org.padfree.routing.RoutingDistribution;
 
 /**
@@ -62,8 +63,8 @@ public record GenerateDatasetOptions(
     public static TokenRange parse(String text) {
       String[] parts = text.trim().split(":", -1);
       Validate.require(parts.length <= 2, "tokens", text, "expected N or MIN:MAX");
-      int min = parseInt("tokens", parts[0]);
-      int max = parts.length == 2 ? parseInt("tokens", parts[1]) : min;
+      int min = CommandLine.parseInt("tokens", parts[0]);
+      int max = parts.length == 2 ? CommandLine.parseInt("tokens", parts[1]) : min;
       Validate.require(min >= 0, "tokens", text, "must be >= 0");
       Validate.require(max >= min, "tokens", text, "MAX must be >= MIN");
       return new TokenRange(min, max);
@@ -120,12 +121,12 @@ public record GenerateDatasetOptions(
             distributions.add(RoutingDistribution.parse(text));
           }
         }
-        case "batches" -> batches = Validate.positive("--batches", parseInt("--batches", value));
+        case "batches" -> batches = Validate.positive("--batches", CommandLine.parseInt("--batches", value));
         case "tokens" -> tokens = TokenRange.parse(value);
-        case "seed" -> seed = parseLong("--seed", value);
+        case "seed" -> seed = CommandLine.parseLong("--seed", value);
         case "out" -> out = value;
         case "conf-dir" -> confDir = value;
-        case "partitions" -> partitions = Validate.positive("--partitions", parseInt("--partitions", value));
+        case "partitions" -> partitions = Validate.positive("--partitions", CommandLine.parseInt("--partitions", value));
         default -> throw new InvalidInputException("option", arg, "unknown; see --help");
       }
     }
@@ -155,21 +156,5 @@ public record GenerateDatasetOptions(
     }
     items.add(text.substring(start));
     return items;
-  }
-
-  private static int parseInt(String field, String text) {
-    try {
-      return Integer.parseInt(text.trim());
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException(field, text, "not an integer");
-    }
-  }
-
-  private static long parseLong(String field, String text) {
-    try {
-      return Long.parseLong(text.trim());
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException(field, text, "not an integer");
-    }
   }
 }

@@ -82,7 +82,7 @@ public record EvaluateOptions(
         CommandLine.parseInt("--reference-rows", setting.apply(PadfreeConf.REFERENCE_ROWS)),
         CommandLine.parseBoolean("--fail-on-mismatch", setting.apply(PadfreeConf.FAIL_ON_MISMATCH)),
         autoOrInt("--weight-bank", setting.apply(PadfreeConf.WEIGHT_BANK)),
-        parseLong("--weight-seed", setting.apply(PadfreeConf.WEIGHT_SEED)),
+        CommandLine.parseLong("--weight-seed", setting.apply(PadfreeConf.WEIGHT_SEED)),
         CommandLine.parseInt("--cpu-threads", setting.apply(PadfreeConf.CPU_THREADS)),
         setting.apply(PadfreeConf.MODELS_DIR),
         CommandLine.parseBoolean(PadfreeConf.FAIL_FIRST_ATTEMPT.name(), setting.apply(PadfreeConf.FAIL_FIRST_ATTEMPT)));
@@ -103,13 +103,5 @@ public record EvaluateOptions(
   /** "auto" as -1, else an integer. */
   private static int autoOrInt(String field, String text) {
     return text.trim().equalsIgnoreCase("auto") ? -1 : CommandLine.parseInt(field, text);
-  }
-
-  private static long parseLong(String field, String text) {
-    try {
-      return Long.parseLong(text.trim());
-    } catch (NumberFormatException e) {
-      throw new org.padfree.InvalidInputException(field, text, "not an integer");
-    }
   }
 }
