@@ -33,6 +33,7 @@ public final class CpuBackend implements GroupedGemmBackend {
   @Override
   public PathOutputs run(GroupedGemmProblem p, int repetitions) {
     Validate.positive("repetitions", repetitions);
+    long start = System.nanoTime();
     int[] padSource = p.padSource();
     int[] maskedSource = p.maskedSource();
     // The masked layout is how a decode step receives its tokens; building it is not part of any timing.
@@ -63,7 +64,8 @@ public final class CpuBackend implements GroupedGemmBackend {
     }
     PathTimings timings = new PathTimings(PathTimings.median(pad), PathTimings.median(padded),
         PathTimings.median(free), PathTimings.median(masked), repetitions);
-    return new PathOutputs(dPadded, dFree, dMasked, timings, gemm.configuration());
+    return new PathOutputs(dPadded, dFree, dMasked, timings, gemm.configuration(), Double.NaN,
+        (System.nanoTime() - start) / 1e6);
   }
 
   @Override

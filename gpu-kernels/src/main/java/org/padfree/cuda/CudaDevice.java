@@ -99,10 +99,56 @@ public final class CudaDevice {
     throw new org.padfree.InvalidInputException("gpu uuid", uuid, "no such GPU here; visible: " + seen);
   }
 
-  /** An address as Spark hands it to a task: an ordinal ("0") or a UUID ("GPU-..."). */
+  /**
+   * An address as Spark hands it to a task: a GPU index as nvidia-smi (and so the discovery script)
+   * numbers them, or a UUID ("GPU-..."). nvidia-smi ignores CUDA_VISIBLE_DEVICES but the driver does
+   * not, so an index is mapped through it (see {@link #ordinalOfAddress}).
+   */
   public static CudaDevice byAddress(String address) {
     String a = Validate.notNull("gpu address", address).trim();
-    return a.matches("\\d+") ? byOrdinal(Integer.parseInt(a)) : byUuid(a);
+    if (!a.matches("\\d+")) {
+      return byUuid(a);
+    }
+    return byOrdinal(ordinalOfAddress(a, System.getenv("CUDA_VISIBLE_DEVICES")));
+  }
+
+  /**
+   * The driver ordinal of GPU index {@code address} when the process runs under {@code visibleDevices}
+   * (the value of CUDA_VISIBLE_DEVICES, null when unset): unset or empty, the index itself; a list of
+   * indices, the position of the address in it ("2,3" makes index 3 ordinal 1). A list of UUIDs cannot
+   * be matched to an index without nvidia-smi, and an index outside the list names a GPU this process
+   * cannot see; both are errors that say what to change.
+   */
+  public static int ordinalOfAddress(String address, String visibleDevices) {
+    String a = Validate.notNull("gpu address", address).trim();
+    Validate.require(a.matches("\\d+"), "gpu address", address, "must be a GPU index (digits) here");
+    int index = Integer.parseInt(a);
+    if (visibleDevices == null || visibleDevices.isBlank()) {
+      return index;
+    }
+    String[] entries = visibleDevices.split(",");
+    for (int i = 0; i < entries.length; i++) {
+      String e = entries[i].trim();
+      if (!e.matches("\\d+")) {
+        throw new org.padfree.InvalidInputException("gpu address", address, "CUDA_VISIBLE_DEVICES=" + visibleDevices
+            + " lists GPUs by UUID, so an index cannot be mapped; make the discovery script print UUIDs"
+            + " (nvidia-smi --query-gpu=uuid) or list indices in CUDA_VISIBLE_DEVICES");
+      }
+      if (Integer.parseInt(e) == index) {
+        return i;
+      }
+    }
+    throw new org.padfree.InvalidInputException("gpu address", address, "is not in CUDA_VISIBLE_DEVICES="
+        + visibleDevices + ", so this process cannot see that GPU");
+  }
+
+  /** Free and total bytes of this device's memory now (makes the device current on this thread). */
+  public long[] memoryInfo() {
+    makeCurrent();
+    long[] free = {0};
+    long[] total = {0};
+    CudaException.check(jcuda.driver.JCudaDriver.cuMemGetInfo(free, total), "cuMemGetInfo", describe());
+    return new long[] {free[0], total[0]};
   }
 
   /** Makes this device's primary context current on the calling thread, retaining it on first use. */

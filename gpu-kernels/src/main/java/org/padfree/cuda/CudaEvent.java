@@ -31,6 +31,11 @@ public final class CudaEvent implements AutoCloseable {
     return ms[0];
   }
 
+  /** Waits until the work before this event has finished (at once if it was never recorded). */
+  public void synchronize() {
+    CudaException.check(cuEventSynchronize(handle()), "cuEventSynchronize");
+  }
+
   CUevent handle() {
     if (closed) {
       throw new IllegalStateException("event is already destroyed");

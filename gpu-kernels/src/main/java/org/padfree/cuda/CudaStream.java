@@ -23,6 +23,11 @@ public final class CudaStream implements AutoCloseable {
     return handle;
   }
 
+  /** Makes later work on this stream wait until {@code event} (recorded on another stream) has happened. */
+  public void waitFor(CudaEvent event) {
+    CudaException.check(jcuda.driver.JCudaDriver.cuStreamWaitEvent(handle(), event.handle(), 0), "cuStreamWaitEvent");
+  }
+
   /** Waits for all work on the stream; an asynchronous kernel fault surfaces here, naming the work. */
   public void synchronize(String what) {
     CudaException.check(cuStreamSynchronize(handle()), "cuStreamSynchronize", what);

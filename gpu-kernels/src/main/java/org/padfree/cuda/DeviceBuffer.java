@@ -113,6 +113,17 @@ public final class DeviceBuffer implements AutoCloseable {
     return this;
   }
 
+  /** Enqueues a copy of {@code count} bytes from {@code src} at {@code srcOffset} into this buffer at {@code dstOffset}. */
+  public DeviceBuffer copyFromDeviceAsync(DeviceBuffer src, long srcOffset, long dstOffset, long count, CudaStream stream) {
+    Validate.require(srcOffset >= 0 && srcOffset + count <= src.bytes(), "src_offset", srcOffset,
+        "copy of " + count + " bytes exceeds " + src.label);
+    Validate.require(dstOffset >= 0 && dstOffset + count <= bytes, "dst_offset", dstOffset,
+        "copy of " + count + " bytes exceeds " + label);
+    CudaException.check(jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync(pointer().withByteOffset(dstOffset),
+        src.pointer().withByteOffset(srcOffset), count, stream.handle()), "cuMemcpyDtoDAsync", label);
+    return this;
+  }
+
   private DeviceBuffer synchronize(String what) {
     CudaException.check(jcuda.driver.JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize", what);
     return this;

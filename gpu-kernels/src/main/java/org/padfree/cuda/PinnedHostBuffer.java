@@ -50,6 +50,24 @@ public final class PinnedHostBuffer implements AutoCloseable {
     CudaException.check(cuMemcpyDtoHAsync(pointer, device.pointer(), count, stream.handle()), "cuMemcpyDtoHAsync");
   }
 
+  /** Enqueues {@code count} bytes from the start of this buffer to {@code device} at {@code deviceOffset}. */
+  public void copyTo(DeviceBuffer device, long deviceOffset, long count, CudaStream stream) {
+    requireOpen();
+    Validate.require(count <= bytes && deviceOffset >= 0 && deviceOffset + count <= device.bytes(), "count", count,
+        "copy of " + count + " bytes at device offset " + deviceOffset + " exceeds a buffer");
+    CudaException.check(cuMemcpyHtoDAsync(device.pointer().withByteOffset(deviceOffset), pointer, count, stream.handle()),
+        "cuMemcpyHtoDAsync");
+  }
+
+  /** Enqueues {@code count} bytes from {@code device} at {@code deviceOffset} to the start of this buffer. */
+  public void copyFrom(DeviceBuffer device, long deviceOffset, long count, CudaStream stream) {
+    requireOpen();
+    Validate.require(count <= bytes && deviceOffset >= 0 && deviceOffset + count <= device.bytes(), "count", count,
+        "copy of " + count + " bytes at device offset " + deviceOffset + " exceeds a buffer");
+    CudaException.check(cuMemcpyDtoHAsync(pointer, device.pointer().withByteOffset(deviceOffset), count, stream.handle()),
+        "cuMemcpyDtoHAsync");
+  }
+
   @Override
   public void close() {
     if (!closed) {

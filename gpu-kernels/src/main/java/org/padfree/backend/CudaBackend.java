@@ -1,0 +1,250 @@
+package org.padfree.backend;
+
+import java.util.Map;
+import org.padfree.Validate;
+import org.padfree.cuda.Cuda;
+import org.padfree.cuda.CudaDevice;
+import org.padfree.cuda.CudaEvent;
+import org.padfree.cuda.CudaException;
+import org.padfree.cuda.CudaStream;
+import org.padfree.cuda.DeviceBuffer;
+import org.padfree.cuda.jit.KernelJit;
+import org.padfree.cuda.kernels.GemmHeuristics;
+import org.padfree.cuda.kernels.PadRows;
+import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm;
+import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm.Layout;
+import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm.LayoutArgs;
+import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm.Operands;
+import org.padfree.reference.Bf16Matrix;
+
+/**
+ * The padded, padding-free and masked paths on one Hopper GPU. Per call: the layouts are validated on
+ * the host ({@link CudaRunPlan}); the dispatched activations, their scales and the layout arrays go up
+ * through pinned staging buffers on the compute stream; the masked A is gathered on the device
+ * (untimed, as the CPU backend gathers it untimed on the host); every path runs once untimed (JIT
+ * load, caches) and then {@code repetitions} times, timed with CUDA events per step (median); each
+ * path's D goes back through pinned staging on a second stream while the next path computes.
+ *
+ * <p>Expert weights stay on the device between calls ({@link ResidentWeights}); device buffers are
+ * reused and grow geometrically ({@link DeviceWorkspace}); kernels come from the JVM's shared JIT,
+ * whose disk cache is shared by every executor on the node. All three paths use one kernel
+ * configuration (chosen for the padding-free problem), so their times compare like for like.
+ *
+ * <p>One instance per device per JVM; calls are serialised (one GPU, one workspace). Each call makes
+ * the device's primary context current on the calling thread, as Spark runs tasks on pool threads.
+ */
+public final class CudaBackend implements GroupedGemmBackend {
+  private static final String PAD = "pad";
+  private static final String PADDED_GEMM = "padded_gemm";
+  private static final String FREE_GEMM = "padding_free_gemm";
+  private static final String MASKED_GEMM = "masked_gemm";
+
+  private final CudaDevice device;
+  private final KernelJit jit;
+  private final String description;
+  private final CudaStream compute;
+  private final CudaStream copies;
+  private final CudaEvent[] pathDone = new CudaEvent[3];
+  private final DeviceWorkspace workspace;
+  private final ResidentWeights weights = new ResidentWeights();
+  private final GpuTimeline timeline = new GpuTimeline();
+  private final PadRows pad = new PadRows();
+  private boolean closed;
+
+  /** A backend on {@code device} using the JVM's shared kernel JIT. */
+  public CudaBackend(CudaDevice device) {
+    this(device, KernelJit.shared());
+  }
+
+  public CudaBackend(CudaDevice device, KernelJit jit) {
+    this.device = Validate.notNull("device", device);
+    this.jit = Validate.notNull("jit", jit);
+    Validate.require(device.isHopper(), "gpu", device.describe(), "the FP8 grouped GEMM needs a Hopper GPU (sm_90)");
+    device.makeCurrent();
+    this.description = device.describe() + ", CUDA driver " + Cuda.driverVersion();
+    this.compute = new CudaStream();
+    this.copies = new CudaStream();
+    for (int i = 0; i < pathDone.length; i++) {
+      pathDone[i] = new CudaEvent();
+    }
+    this.workspace = new DeviceWorkspace();
+  }
+
+  @Override
+  public String name() {
+    return "cuda";
+  }
+
+  @Override
+  public String device() {
+    return description;
+  }
+
+  /** The GPU this backend runs on. */
+  public CudaDevice cudaDevice() {
+    return device;
+  }
+
+  /** Weight sets resident on the device now. */
+  public synchronized int residentWeightSets() {
+    return weights.size();
+  }
+
+  @Override
+  public synchronized PathOutputs run(GroupedGemmProblem p, int repetitions) {
+    Validate.positive("repetitions", repetitions);
+    if (closed) {
+      throw new IllegalStateException("CUDA backend on " + description + " is closed");
+    }
+    long start = System.nanoTime();
+    CudaRunPlan plan = CudaRunPlan.of(p); // before any upload: a bad layout never reaches a kernel
+    GemmHeuristics.Config config = GemmHeuristics.choose(plan.n(), plan.k(), plan.freeMBlocks(), device.multiprocessors());
+    Map<Layout, Sm90Fp8GroupedGemm> gemms = Map.of(
+        Layout.PADDED, new Sm90Fp8GroupedGemm(Layout.PADDED, plan.n(), plan.k(), config),
+        Layout.PADDING_FREE, new Sm90Fp8GroupedGemm(Layout.PADDING_FREE, plan.n(), plan.k(), config),
+        Layout.MASKED, new Sm90Fp8GroupedGemm(Layout.MASKED, plan.n(), plan.k(), config));
+    device.makeCurrent();
+    try {
+      return runOnDevice(p, plan, gemms, config, repetitions, start);
+    } catch (CudaException e) {
+      if (e.result() != jcuda.driver.CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
+        throw e;
+      }
+      // Out of memory: keep only this problem's weights, drop the workspace, try once more.
+      compute.synchronize("after running out of device memory");
+      copies.synchronize("after running out of device memory");
+      weights.evictAllBut(p.weights(), compute);
+      workspace.releaseDeviceBuffers();
+      return runOnDevice(p, plan, gemms, config, repetitions, start);
+    }
+  }
+
+  private PathOutputs runOnDevice(GroupedGemmProblem p, CudaRunPlan plan, Map<Layout, Sm90Fp8GroupedGemm> gemms,
+      GemmHeuristics.Config config, int repetitions, long start) {
+    timeline.begin(compute);
+    ResidentWeights.Resident w = weights.get(p.weights(), workspace, compute, timeline,
+        () -> device.memoryInfo()[0]);
+    int n = plan.n();
+    int k = plan.k();
+
+    // Inputs: the dispatched batch and every layout array, through pinned staging.
+    DeviceBuffer aFree = workspace.buffer("A", (long) plan.rows() * k);
+    DeviceBuffer saFree = workspace.buffer("A scales", plan.scaleBytes(plan.rows()));
+    workspace.upload((long) plan.rows() * k, DeviceWorkspace.bytes(p.dispatched().values()), aFree, 0, compute, timeline);
+    float[] scales = p.dispatched().tmaAlignedScales();
+    workspace.upload(4L * scales.length, DeviceWorkspace.floats(scales), saFree, 0, compute, timeline);
+    DeviceBuffer offsets = uploadInts("offsets", plan.offsets());
+    DeviceBuffer blockTable = uploadInts("block table", plan.blockTable());
+    DeviceBuffer groupIndex = uploadInts("group index", plan.groupIndex());
+    DeviceBuffer padSource = uploadInts("pad source", plan.padSource());
+    DeviceBuffer counts = uploadInts("counts", plan.counts());
+    DeviceBuffer maskedSource = uploadInts("masked source", plan.maskedSource());
+
+    DeviceBuffer aPad = workspace.buffer("A padded", (long) plan.paddedRows() * k);
+    DeviceBuffer saPad = workspace.buffer("A padded scales", plan.scaleBytes(plan.paddedRows()));
+    DeviceBuffer aMasked = workspace.buffer("A masked", (long) plan.maskedRows() * k);
+    DeviceBuffer saMasked = workspace.buffer("A masked scales", plan.scaleBytes(plan.maskedRows()));
+    long dFreeBytes = 2L * plan.rows() * n;
+    long dPadBytes = 2L * plan.paddedRows() * n;
+    long dMaskedBytes = 2L * plan.maskedRows() * n;
+    DeviceBuffer dFree = workspace.buffer("D", dFreeBytes);
+    DeviceBuffer dPad = workspace.buffer("D padded", dPadBytes);
+    DeviceBuffer dMasked = workspace.buffer("D masked", dMaskedBytes);
+
+    // Untimed preparation: zero the D's (rows no kernel writes read as zeros, as on the CPU) and
+    // gather the masked A, which is how a decode step receives its tokens.
+    GpuTimeline.Span prep = timeline.start("prepare", false, compute);
+    dFree.fillAsync((byte) 0, compute);
+    dPad.fillAsync((byte) 0, compute);
+    dMasked.fillAsync((byte) 0, compute);
+    pad.run(jit, device, compute, aFree, saFree, plan.rows(), aMasked, saMasked, maskedSource, plan.maskedRows(), k);
+    timeline.stop(prep, compute);
+
+    Operands freeOps = new Operands(aFree, saFree, w.b(), w.scales(), dFree, plan.rows(), plan.experts());
+    Operands padOps = new Operands(aPad, saPad, w.b(), w.scales(), dPad, plan.paddedRows(), plan.experts());
+    Operands maskedOps = new Operands(aMasked, saMasked, w.b(), w.scales(), dMasked, plan.maskedRows(), plan.experts());
+    LayoutArgs freeArgs = new LayoutArgs(offsets, blockTable, plan.freeMBlocks(), 0, plan.freeMBlocks());
+    LayoutArgs padArgs = new LayoutArgs(groupIndex, null, plan.paddedRows(), 0, plan.paddedRows() / GemmHeuristics.BLOCK_M);
+    LayoutArgs maskedArgs = new LayoutArgs(counts, null, plan.experts(), plan.maxRows(), plan.maskedMBlocks());
+    Runnable padStep = () -> pad.run(jit, device, compute, aFree, saFree, plan.rows(), aPad, saPad, padSource,
+        plan.paddedRows(), k);
+    Runnable paddedStep = () -> gemms.get(Layout.PADDED).run(jit, device, compute, padOps, padArgs);
+    Runnable freeStep = () -> gemms.get(Layout.PADDING_FREE).run(jit, device, compute, freeOps, freeArgs);
+    Runnable maskedStep = () -> gemms.get(Layout.MASKED).run(jit, device, compute, maskedOps, maskedArgs);
+
+    // One untimed warm-up of every path (loads the kernels), then the timed runs path by path, so a
+    // path's D can go back while the next path computes.
+    step(PAD, false, padStep);
+    step(PADDED_GEMM, false, paddedStep);
+    step(FREE_GEMM, false, freeStep);
+    step(MASKED_GEMM, false, maskedStep);
+    for (int rep = 0; rep < repetitions; rep++) {
+      step(PAD, true, padStep);
+      step(PADDED_GEMM, true, paddedStep);
+    }
+    pathDone[0].record(compute);
+    for (int rep = 0; rep < repetitions; rep++) {
+      step(FREE_GEMM, true, freeStep);
+    }
+    pathDone[1].record(compute);
+    for (int rep = 0; rep < repetitions; rep++) {
+      step(MASKED_GEMM, true, maskedStep);
+    }
+    pathDone[2].record(compute);
+
+    short[] padded = download(dPad, dPadBytes, pathDone[0]);
+    short[] free = download(dFree, dFreeBytes, pathDone[1]);
+    short[] masked = download(dMasked, dMaskedBytes, pathDone[2]);
+    compute.synchronize("padded, padding-free and masked GEMMs, " + plan.rows() + " rows, N=" + n + " K=" + k);
+    copies.synchronize("copying D back");
+
+    Map<String, double[]> times = timeline.timedMillis();
+    PathTimings timings = new PathTimings(PathTimings.median(times.get(PAD)), PathTimings.median(times.get(PADDED_GEMM)),
+        PathTimings.median(times.get(FREE_GEMM)), PathTimings.median(times.get(MASKED_GEMM)), repetitions);
+    double busyMs = timeline.busy().unionMs();
+    String kernelConfig = "sm90 fp8 grouped GEMM BLOCK_M=" + GemmHeuristics.BLOCK_M + " BLOCK_N=" + config.blockN()
+        + " stages=" + config.stages() + " multicastA=" + config.multicastA() + " (all layouts); B resident ["
+        + w.experts() + "][" + n + "][" + k + "] from " + w.distinct() + " distinct matrices";
+    return new PathOutputs(new Bf16Matrix(plan.paddedRows(), n, padded), new Bf16Matrix(plan.rows(), n, free),
+        new Bf16Matrix(plan.maskedRows(), n, masked), timings, kernelConfig, busyMs, (System.nanoTime() - start) / 1e6);
+  }
+
+  private void step(String name, boolean timed, Runnable launch) {
+    GpuTimeline.Span span = timeline.start(name, timed, compute);
+    launch.run();
+    timeline.stop(span, compute);
+  }
+
+  private DeviceBuffer uploadInts(String name, int[] values) {
+    DeviceBuffer b = workspace.buffer(name, 4L * values.length);
+    workspace.upload(4L * values.length, DeviceWorkspace.ints(values), b, 0, compute, timeline);
+    return b;
+  }
+
+  /** Copies D back on the copy stream once {@code ready} (its path's last run) has happened. */
+  private short[] download(DeviceBuffer d, long bytes, CudaEvent ready) {
+    short[] host = new short[Math.toIntExact(bytes / 2)];
+    copies.waitFor(ready);
+    workspace.download(d, bytes, DeviceWorkspace.shorts(host), copies, timeline);
+    return host;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    device.makeCurrent();
+    compute.synchronize("closing the CUDA backend");
+    copies.synchronize("closing the CUDA backend");
+    weights.close();
+    workspace.close();
+    timeline.close();
+    for (CudaEvent e : pathDone) {
+      e.close();
+    }
+    copies.close();
+    compute.close();
+  }
+}

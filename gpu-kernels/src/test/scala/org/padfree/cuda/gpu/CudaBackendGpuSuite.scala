@@ -1,0 +1,115 @@
+package org.padfree.cuda.gpu
+
+import java.nio.file.Files
+import org.padfree.InvalidInputException
+import org.padfree.backend.{CpuBackend, CudaBackend, GroupedGemmProblem, PathOutputs}
+import org.padfree.cuda.CudaSettings
+import org.padfree.cuda.jit.KernelJit
+import org.padfree.quant.Fp8Quantizer
+import org.padfree.reference.{Bf16Matrix, SyntheticData}
+import org.padfree.routing.RoutedBatch
+import org.scalatest.funsuite.AnyFunSuite
+
+/**
+ * The CUDA backend against the exact CPU backend: every output of every path (padding and masked
+ * rows past the count included) must be equal bit for bit, on batches with empty and size-1 groups,
+ * one row, no rows, and a weight bank (experts sharing matrices, replicated on the device).
+ */
+class CudaBackendGpuSuite extends AnyFunSuite with GpuSuite {
+  private lazy val jit = new KernelJit(CudaSettings.fromEnvironment().withCacheDir(Files.createTempDirectory("padfree-backend")))
+  private var opened: Option[CudaBackend] = None
+  private lazy val cpu = new CpuBackend(2)
+
+  /** The backend under test on device 0, opened on first use (cancels the test without a Hopper GPU). */
+  private def gpu: CudaBackend = {
+    val device = hopper()
+    if (opened.isEmpty) opened = Some(new CudaBackend(device, jit))
+    opened.get
+  }
+
+  override protected def afterAll(): Unit = {
+    try {
+      opened.foreach(_.close())
+      cpu.close()
+    } finally super.afterAll()
+  }
+
+  /** Weights with {@code bank} distinct matrices (0 = one per expert); shared arrays, as the job's bank makes them. */
+  private def weights(experts: Int, n: Int, k: Int, bank: Int, seed: Long) = {
+    val distinct = if (bank == 0) experts else math.min(bank, experts)
+    val mats = Array.tabulate(distinct)(m => Fp8Quantizer.quantizeWeights(SyntheticData.weights(seed * 101 + m, n, k), n, k))
+    new org.padfree.quant.QuantizedWeights(n, k, Array.tabulate(experts)(e => mats(e % distinct).values()(0)),
+      Array.tabulate(experts)(e => mats(e % distinct).scales()(0)))
+  }
+
+  private def problem(counts: Array[Int], n: Int, k: Int, seed: Long, bank: Int = 0, topK: Int = 1) = {
+    val batch = RoutedBatch.fromCounts(s"case-$seed", "", "test", topK, counts, seed)
+    val tokens = Fp8Quantizer.quantizeActivations(SyntheticData.activations(seed, batch.numTokens, k), batch.numTokens, k)
+    GroupedGemmProblem.of(batch, tokens, weights(counts.length, n, k, bank, seed))
+  }
+
+  private def assertSame(name: String, path: String, gpu: Bf16Matrix, cpu: Bf16Matrix): Unit = {
+    assert(gpu.rows == cpu.rows && gpu.cols == cpu.cols, s"$name $path: shape ${gpu.rows}x${gpu.cols} vs ${cpu.rows}x${cpu.cols}")
+    val diff = gpu.bits.indices.find(i => gpu.bits()(i) != cpu.bits()(i))
+    assert(diff.isEmpty, s"$name $path: first difference at row ${diff.get / gpu.cols} col ${diff.get % gpu.cols}: " +
+      s"gpu ${gpu.bits()(diff.get)} cpu ${cpu.bits()(diff.get)}")
+  }
+
+  private def compare(name: String, p: GroupedGemmProblem, reps: Int = 3): PathOutputs = {
+    val g = gpu.run(p, reps)
+    val c = cpu.run(p, 1)
+    assertSame(name, "padding-free", g.paddingFree, c.paddingFree)
+    assertSame(name, "padded", g.padded, c.padded)
+    assertSame(name, "masked", g.masked, c.masked)
+    val t = g.timings
+    assert(t.repetitions == reps, name)
+    if (p.dispatched.rows > 0) {
+      assert(t.padMs > 0 && t.paddedGemmMs > 0 && t.paddingFreeGemmMs > 0 && t.maskedGemmMs > 0, s"$name: $t")
+      assert(g.deviceBusyMs > 0 && g.deviceBusyMs <= g.callWallMs, s"$name: busy ${g.deviceBusyMs} ms of ${g.callWallMs} ms")
+    }
+    info(f"$name%-40s rows=${p.dispatched.rows}%6d busy=${g.deviceBusyMs}%.2f ms of ${g.callWallMs}%.2f ms; ${g.kernelConfig}")
+    g
+  }
+
+  test("edge groups (empty, 1, 127, 128, 129, 300 rows) equal the CPU backend bit for bit on every path") {
+    compare("edge groups N=256 K=512", problem(Array(0, 1, 127, 128, 129, 0, 300, 5), 256, 512, 1L))
+    compare("K tail N=192 K=400", problem(Array(3, 70, 0, 140), 192, 400, 2L))
+    compare("top-2 routing N=128 K=256", problem(Array(40, 0, 1, 17, 90, 2), 128, 256, 3L, topK = 2))
+  }
+
+  test("one row, and no rows at all") {
+    compare("single row N=128 K=128", problem(Array(1), 128, 128, 4L))
+    compare("single row among empties", problem(Array(0, 0, 1, 0), 256, 256, 5L))
+    val empty = gpu.run(problem(Array(0, 0, 0), 128, 256, 6L), 2)
+    assert(empty.paddingFree.rows == 0 && empty.padded.rows == 0 && empty.masked.rows == 0)
+  }
+
+  test("a weight bank: experts sharing matrices are replicated on the device and stay resident") {
+    val p = problem(Array.tabulate(24)(e => (e * 37) % 90), 256, 512, 7L, bank = 5)
+    val before = gpu.residentWeightSets
+    val out = compare("24 experts from 5 matrices", p)
+    assert(out.kernelConfig.contains("from 5 distinct matrices"), out.kernelConfig)
+    assert(gpu.residentWeightSets == before + 1)
+    // the same weights again (another batch): no new upload
+    val batch2 = RoutedBatch.fromCounts("again", "", "test", 1, Array.tabulate(24)(e => e % 7), 8L)
+    val tokens2 = Fp8Quantizer.quantizeActivations(SyntheticData.activations(8L, batch2.numTokens, 512), batch2.numTokens, 512)
+    val again = GroupedGemmProblem.of(batch2, tokens2, p.weights)
+    compare("same weights, another batch", again)
+    assert(gpu.residentWeightSets == before + 1, "the weight set was reused, not uploaded again")
+  }
+
+  test("larger shapes: DeepSeek-V3 down N=7168 K=2048 with 64 groups, and workspace growth across calls") {
+    val random = new java.util.SplittableRandom(9L)
+    compare("small first", problem(Array.tabulate(16)(_ => random.nextInt(0, 40)), 7168, 2048, 9L, bank = 4))
+    compare("deepseek down 64 groups", problem(Array.tabulate(64)(_ => random.nextInt(0, 200)), 7168, 2048, 10L, bank = 4), reps = 2)
+  }
+
+  test("a layout corrupted after construction fails on the host, and the backend keeps working") {
+    val backend = gpu
+    val p = problem(Array(3, 0, 5), 128, 256, 11L)
+    p.padded.groupIndex()(1) = 9
+    val e = intercept[InvalidInputException](backend.run(p, 1))
+    assert(e.getMessage.contains("group_index[1] = 9"), e.getMessage)
+    compare("after a rejected layout", problem(Array(3, 0, 5), 128, 256, 12L))
+  }
+}
