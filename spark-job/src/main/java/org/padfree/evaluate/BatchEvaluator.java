@@ -25,11 +25,18 @@ final class BatchEvaluator {
   private final EvaluateSettings settings;
   private final GroupedGemmBackend backend;
   private final ModelCatalog catalog;
+  private final String backendNote;
 
   BatchEvaluator(EvaluateSettings settings, GroupedGemmBackend backend, ModelCatalog catalog) {
+    this(settings, backend, catalog, "");
+  }
+
+  /** @param backendNote what every row must say about the backend choice (e.g. auto's fallback reason) */
+  BatchEvaluator(EvaluateSettings settings, GroupedGemmBackend backend, ModelCatalog catalog, String backendNote) {
     this.settings = settings;
     this.backend = backend;
     this.catalog = catalog;
+    this.backendNote = backendNote == null ? "" : backendNote;
   }
 
   List<BatchResult> evaluate(EvalInput input, ExecutorInfo where) {
@@ -58,9 +65,10 @@ final class BatchEvaluator {
   }
 
   private BatchResult evaluateGemm(EvalInput input, ExecutorInfo where, RoutedBatch batch, GemmShape gemm) {
+    long start = System.nanoTime();
     int bank = settings.weightBankFor(backend.name());
     BatchResultBuilder row = new BatchResultBuilder(settings.runId(), input.dataset(), input.index(), where)
-        .routing(batch).gemm(gemm).backend(backend.name(), backend.device(), bank);
+        .routing(batch).gemm(gemm).backend(backend.name(), backend.device(), bank).backendNote(backendNote);
     try {
       long seed = batch.seed() * 31 + gemm.name().hashCode();
       QuantizedActivations tokens = Fp8Quantizer.quantizeActivations(
@@ -74,6 +82,7 @@ final class BatchEvaluator {
               problem.padded().paddedRows())
           .checks(checks.paddedMismatches(), checks.maskedMismatches(), checks.referenceRows(),
               checks.referenceError(), checks.boundViolations());
+      row.busy(out.deviceBusyMs(), out.callWallMs(), (System.nanoTime() - start) / 1e6);
       boolean passed = checks.passed("cpu".equals(backend.name()));
       return row.status(passed ? BatchResult.OK : BatchResult.MISMATCH, checks.describe()).build();
     } catch (RuntimeException e) {
@@ -97,7 +106,7 @@ final class BatchEvaluator {
       rows.add(new BatchResultBuilder(settings.runId(), input.dataset(), input.index(), where)
           .identity(batchId, model, distribution).gemmName(gemm)
           .backend(backend == null ? "" : backend.name(), backend == null ? "" : backend.device(), 0)
-          .status(BatchResult.ERROR, error).build());
+          .backendNote(backendNote).status(BatchResult.ERROR, error).build());
     }
     return rows;
   }

@@ -10,6 +10,13 @@ import java.io.Serializable;
  * <p>Times are medians in milliseconds; throughput counts useful work only (2*M*N*K over the M valid
  * rows); bytes follow {@link org.padfree.layout.MemoryAccounting}. Numeric fields of an error row are
  * NaN or 0 where nothing was measured; {@code gpuUuid} is empty off the GPU.
+ *
+ * <p>Busy time: {@code gpuBusyMs} is the time the GPU spent on this row's kernels and copies (CUDA
+ * events around every upload, the warm-up, each timed run and the copies back; overlapping spans
+ * counted once); {@code backendWallMs} the host wall time of the backend call; {@code taskMs} the
+ * executor's wall time for the whole row (input generation and quantization, the backend call, the
+ * checks). {@link #busyFraction()} = gpuBusyMs / taskMs. {@code backendNote} says why auto fell back
+ * to the CPU, or that a task without a GPU assignment used device 0; empty otherwise.
  */
 public record BatchResult(
     // identity
@@ -31,7 +38,9 @@ public record BatchResult(
     long savedPaddedACopyBytes, long savedPaddedAScalesBytes, long savedLayoutIndexBytes, long savedDBytes,
     // where and how
     String backend, String device, String executorId, String host, String gpuUuid, String kernelConfig,
-    int taskAttempt, int weightBank) implements Serializable {
+    int taskAttempt, int weightBank,
+    // how busy the device was (GPU rows; NaN elsewhere), and what the backend choice needs to say
+    double gpuBusyMs, double backendWallMs, double taskMs, String backendNote) implements Serializable {
 
   public static final String OK = "ok";
   public static final String MISMATCH = "mismatch";
@@ -43,5 +52,10 @@ public record BatchResult(
 
   public boolean isError() {
     return ERROR.equals(status);
+  }
+
+  /** Fraction of the row's executor wall time the GPU was busy with it; NaN off the GPU. */
+  public double busyFraction() {
+    return taskMs > 0 ? gpuBusyMs / taskMs : Double.NaN;
   }
 }

@@ -42,6 +42,10 @@ final class BatchResultBuilder {
   private String device = "";
   private String kernelConfig = "";
   private int weightBank;
+  private double gpuBusyMs = Double.NaN;
+  private double backendWallMs = Double.NaN;
+  private double taskMs = Double.NaN;
+  private String backendNote = "";
   private final ExecutorInfo executor;
 
   BatchResultBuilder(String runId, String dataset, long inputIndex, ExecutorInfo executor) {
@@ -95,6 +99,20 @@ final class BatchResultBuilder {
     return this;
   }
 
+  /** Why the backend is what it is, when that needs saying (auto's fallback reason). */
+  BatchResultBuilder backendNote(String note) {
+    backendNote = note == null ? "" : note;
+    return this;
+  }
+
+  /** Device busy time and the backend call's wall time (PathOutputs), and the row's executor wall time. */
+  BatchResultBuilder busy(double deviceBusyMs, double callWallMs, double rowWallMs) {
+    gpuBusyMs = deviceBusyMs;
+    backendWallMs = callWallMs;
+    taskMs = rowWallMs;
+    return this;
+  }
+
   BatchResultBuilder measured(PathTimings t, String config, MemoryAccounting m, int padded) {
     timings = t;
     kernelConfig = config;
@@ -132,7 +150,7 @@ final class BatchResultBuilder {
         memory == null ? 0 : memory.savedBytes(), memory == null ? Double.NaN : memory.savedFraction(),
         saved("padded_A_copy"), saved("padded_A_scales"), saved("layout_index"), saved("D"),
         backend, device, executor.executorId(), executor.host(), executor.gpuUuid(), kernelConfig,
-        executor.attempt(), weightBank);
+        executor.attempt(), weightBank, gpuBusyMs, backendWallMs, taskMs, backendNote);
   }
 
   private long saved(String tensor) {

@@ -123,8 +123,12 @@ public final class EvaluateJob {
     if (backends.contains("cpu")) {
       notes.addAll(RunInfo.cpuCaveats());
     }
-    if (s.backend() == EvaluateSettings.Backend.AUTO && backends.contains("cpu")) {
-      notes.add("Backend auto chose the CPU reference: no CUDA backend was available to the tasks.");
+    // Why auto fell back, or that a task used a GPU it was not assigned: every distinct reason once.
+    results.stream().map(BatchResult::backendNote).filter(n -> n != null && !n.isEmpty()).distinct().limit(5)
+        .forEach(n -> notes.add("Backend " + s.backend().label() + ": " + n));
+    if (backends.contains("cuda")) {
+      notes.add("GPU timings are CUDA-event medians of the timed runs after one untimed warm-up; expert weights"
+          + " stay resident on each GPU (a bank of distinct matrices replicated to all experts on the device).");
     }
     List<String> datasets = new ArrayList<>(options.datasets());
     datasets.addAll(options.traces());
@@ -146,6 +150,21 @@ public final class EvaluateJob {
     if (speedups.length > 0) {
       System.out.printf("padfree: (pad + padded) / padding-free time: p50 %.2fx, min %.2fx; memory saved: p50 %.1f%%, max %.1f%%%n",
           speedups[speedups.length / 2], speedups[0], 100 * savings[savings.length / 2], 100 * savings[savings.length - 1]);
+    }
+    org.padfree.report.ExecutorSummary.Throughput t = org.padfree.report.ExecutorSummary.Throughput.of(results, info.wallSeconds());
+    System.out.printf("padfree: throughput: %d batches, %d tokens in %.1f s: %.3f batches/s, %.0f tokens/s, %.1f useful TFLOP/s of wall time%n",
+        t.batches(), t.tokens(), t.wallSeconds(), t.batchesPerSecond(), t.tokensPerSecond(), t.usefulTflopsPerSecond());
+    for (org.padfree.report.ExecutorSummary e : org.padfree.report.ExecutorSummary.of(results)) {
+      if (Double.isNaN(e.gpuBusySeconds())) {
+        System.out.printf("padfree: executor %s on %s (%s): %d rows, %d batches, task %.1f s, no GPU%n",
+            e.executorId(), e.host(), e.backend(), e.rows(), e.batches(), e.taskSeconds());
+        continue;
+      }
+      System.out.printf("padfree: executor %s on %s %s (%s): %d rows, %d batches, task %.1f s, GPU busy %.1f s,"
+              + " busy fraction %.1f%% (rows >= %d routed: %d, %.1f%%)%n",
+          e.executorId(), e.host(), e.gpuUuid().isEmpty() ? "(no GPU)" : e.gpuUuid(), e.backend(), e.rows(), e.batches(),
+          e.taskSeconds(), e.gpuBusySeconds(), 100 * e.busyFraction(), org.padfree.report.ExecutorSummary.LARGE_ROWS,
+          e.largeRows(), 100 * e.largeBusyFraction());
     }
     results.stream().filter(r -> !r.isOk()).limit(10).forEach(r ->
         System.out.printf("padfree: %s %s/%s: %s%n", r.status(), r.batchId(), r.gemm(), r.error()));

@@ -51,7 +51,7 @@ public record EvaluateOptions(
                                 1 on the CPU, 10 after a warm-up on the GPU)                  [spark.padfree.repetitions]
         --reference-rows N      rows per batch and GEMM checked in double precision (default 4) [spark.padfree.referenceRows]
         --fail-on-mismatch B    true | false: exit 1 on any failed check (default true)       [spark.padfree.failOnMismatch]
-        --weight-bank N|auto    distinct weight matrices per GEMM (default auto: 4 CPU, all GPU) [spark.padfree.weightBank]
+        --weight-bank N|auto    distinct weight matrices per GEMM (default auto: 4 CPU, 16 GPU)  [spark.padfree.weightBank]
         --weight-seed N         seed of the synthetic weights (default 2025)                   [spark.padfree.weightSeed]
         --cpu-threads N         CPU backend threads per task (default: spark.task.cpus)        [spark.padfree.cpu.threads]
         --partitions N          evaluation tasks (default: 2 x default parallelism)            [spark.padfree.partitions]

@@ -67,11 +67,20 @@ public record EvaluateSettings(
     return "cpu".equals(backendName) ? 1 : 10;
   }
 
-  /** The weight bank for a backend: explicit, or auto (4 on the CPU, one matrix per expert on the GPU). */
+  /** Distinct weight matrices per (model, GEMM) on the GPU when the bank is auto. */
+  public static final int GPU_WEIGHT_BANK = 16;
+
+  /**
+   * The weight bank for a backend: explicit, or auto: 4 on the CPU; {@value #GPU_WEIGHT_BANK} on the
+   * GPU, where the CUDA backend still lays out all E experts' B (each a device-side copy of its bank
+   * matrix), so the kernel reads E x N x K distinct bytes (DeepSeek-V3 gate_up 7.5 GB, far beyond
+   * the 50 MB L2) and its timings are those of E distinct experts, while the executor generates and
+   * quantizes only 16 matrices on the host instead of 256.
+   */
   public int weightBankFor(String backendName) {
     if (weightBank >= 0) {
       return weightBank;
     }
-    return "cpu".equals(backendName) ? 4 : 0;
+    return "cpu".equals(backendName) ? 4 : GPU_WEIGHT_BANK;
   }
 }

@@ -15,6 +15,11 @@ record ExecutorInfo(String executorId, String host, String gpuUuid, int attempt)
     return new ExecutorInfo(task == null ? "driver" : executor, hostName(), "", task == null ? 0 : task.attemptNumber());
   }
 
+  /** The same place, on the GPU with this UUID (empty off the GPU). */
+  ExecutorInfo withGpu(String uuid) {
+    return new ExecutorInfo(executorId, host, uuid == null ? "" : uuid, attempt);
+  }
+
   private static String hostName() {
     try {
       return InetAddress.getLocalHost().getHostName();

@@ -23,9 +23,13 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
   public Iterator<BatchResult> call(Iterator<EvalInput> inputs) {
     ExecutorInfo where = ExecutorInfo.current();
     GroupedGemmBackend backend;
+    String note = "";
     String unavailable = null;
     try {
-      backend = ExecutorBackends.forTask(settings);
+      ExecutorBackends.Selection selection = ExecutorBackends.forTask(settings);
+      backend = selection.backend();
+      note = selection.note();
+      where = where.withGpu(selection.gpuUuid());
     } catch (ExecutorBackends.BackendUnavailable e) {
       backend = null;
       unavailable = e.getMessage();
@@ -37,7 +41,7 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
     } catch (RuntimeException e) {
       unavailable = "cannot load the model shapes on executor " + where.executorId() + ": " + e.getMessage();
     }
-    BatchEvaluator evaluator = new BatchEvaluator(settings, backend, catalog);
+    BatchEvaluator evaluator = new BatchEvaluator(settings, backend, catalog, note);
     List<BatchResult> results = new ArrayList<>();
     while (inputs.hasNext()) {
       EvalInput input = inputs.next();

@@ -28,7 +28,7 @@ public final class ReportWriter {
     }
     List<GroupSummary> groups = ResultAggregator.summarize(results);
     return List.of(
-        SummaryJsonWriter.write(directory, run, groups),
+        SummaryJsonWriter.write(directory, run, groups, results),
         SummaryCsvWriter.write(directory, groups),
         MarkdownReportWriter.write(directory, run, groups, results),
         HtmlReportWriter.write(directory, run, groups, results));

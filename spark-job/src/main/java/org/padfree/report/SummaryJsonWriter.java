@@ -13,7 +13,8 @@ import java.util.List;
 import org.padfree.Validate;
 
 /**
- * Writes summary.json: {@code {"run": RunInfo, "groups": [GroupSummary...], "memory_accounting": text}}
+ * Writes summary.json: {@code {"run": RunInfo, "groups": [GroupSummary...], "throughput": Throughput,
+ * "executors": [ExecutorSummary...], "memory_accounting": text}}
  * with snake_case keys. NaN and infinities are written as null, because JSON has no such numbers and
  * Jackson's default would write them as the strings "NaN" and "Infinity", which readers then take
  * for text.
@@ -28,18 +29,34 @@ public final class SummaryJsonWriter {
 
   /** Writes {@value #FILE_NAME} into {@code directory}, atomically; returns its path. */
   public static Path write(Path directory, RunInfo run, List<GroupSummary> groups) {
+    return write(directory, run, groups, List.of());
+  }
+
+  /** As {@link #write(Path, RunInfo, List)}, with the run's throughput and per-executor busy time from {@code results}. */
+  public static Path write(Path directory, RunInfo run, List<GroupSummary> groups,
+      List<org.padfree.evaluate.BatchResult> results) {
     Validate.notNull("directory", directory);
-    return AtomicFiles.writeString(directory.resolve(FILE_NAME), toJson(run, groups));
+    return AtomicFiles.writeString(directory.resolve(FILE_NAME), toJson(run, groups, results));
   }
 
   static String toJson(RunInfo run, List<GroupSummary> groups) {
+    return toJson(run, groups, List.of());
+  }
+
+  static String toJson(RunInfo run, List<GroupSummary> groups, List<org.padfree.evaluate.BatchResult> results) {
     Validate.notNull("run", run);
     Validate.notNull("groups", groups);
+    Validate.notNull("results", results);
     ObjectNode root = NODES.objectNode();
     root.set("run", object(run));
     ArrayNode groupNodes = root.putArray("groups");
     for (GroupSummary group : groups) {
       groupNodes.add(object(group));
+    }
+    root.set("throughput", object(ExecutorSummary.Throughput.of(results, run.wallSeconds())));
+    ArrayNode executorNodes = root.putArray("executors");
+    for (ExecutorSummary e : ExecutorSummary.of(results)) {
+      executorNodes.add(object(e));
     }
     root.put("memory_accounting", MemoryAccountingText.plainText());
     try {

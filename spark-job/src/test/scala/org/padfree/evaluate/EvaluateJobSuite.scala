@@ -81,7 +81,29 @@ class EvaluateJobSuite extends AnyFunSuite with LocalSparkSuite {
       "--fail-on-mismatch", "false")).exitCode == EvaluateJob.EXIT_OK)
     val cuda = evaluate(spark, dir.resolve("out"), "cuda", Seq("--dataset", good, "--gemms", "down", "--backend", "cuda"))
     assert(cuda.exitCode == EvaluateJob.EXIT_FAILED_CHECKS)
-    assert(cuda.results.forall(r => r.isError && r.error.contains("no CUDA backend")))
+    // this machine has no GPU: every row names what is missing (no GPU assigned, no driver)
+    assert(cuda.results.nonEmpty && cuda.results.forall(r => r.isError && r.error.contains("backend cuda was requested")
+      && r.error.contains("no GPU resource was assigned") && r.error.contains("CUDA is not available")), cuda.results.head.error)
+  }
+
+  test("auto without a usable GPU runs on the CPU and every row and the report say why") {
+    val dir = tempDir("auto")
+    val good = writeDataset(spark, dir, "good", qwenBatches(2, 16, 4L))
+    val run = evaluate(spark, dir.resolve("out"), "auto", Seq("--dataset", good, "--gemms", "down", "--backend", "auto"))
+    assert(run.exitCode == EvaluateJob.EXIT_OK)
+    assert(run.results.size == 2)
+    for (r <- run.results) {
+      assert(r.isOk && r.backend == "cpu" && r.gpuUuid.isEmpty, r.toString)
+      assert(r.backendNote.startsWith("auto fell back to cpu: ") && r.backendNote.contains("CUDA is not available"), r.backendNote)
+      assert(r.gpuBusyMs.isNaN && r.busyFraction.isNaN, "no GPU busy time off the GPU")
+      assert(r.taskMs > 0 && r.backendWallMs > 0 && r.taskMs >= r.backendWallMs, s"task ${r.taskMs} ms, backend ${r.backendWallMs} ms")
+    }
+    val md = Files.readString(run.dir.resolve("report.md"))
+    assert(md.contains("Backend auto: auto fell back to cpu: "), "the fallback reason is a note of the report")
+    assert(md.contains("## Throughput and executors") && md.contains("tokens/s"))
+    val json = new ObjectMapper().readTree(run.dir.resolve("summary.json").toFile)
+    assert(json.path("throughput").path("batches").asLong() == 2 && json.path("throughput").path("tokens").asLong() == 32)
+    assert(json.path("executors").size() >= 1 && json.path("executors").get(0).path("busy_fraction").isNull)
   }
 
   test("duplicate batch ids within a dataset: the second is an error row, not a second result") {

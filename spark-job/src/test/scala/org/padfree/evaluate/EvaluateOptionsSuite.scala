@@ -14,7 +14,7 @@ class EvaluateOptionsSuite extends AnyFunSuite {
     assert(o.datasets == java.util.List.of("d") && o.out == "reports" && o.partitions == 0 && !o.overwrite)
     assert(s.backend == EvaluateSettings.Backend.AUTO && s.gemms == java.util.List.of("gate_up", "down"))
     assert(s.repetitionsFor("cpu") == 1 && s.repetitionsFor("cuda") == 10)
-    assert(s.weightBankFor("cpu") == 4 && s.weightBankFor("cuda") == 0)
+    assert(s.weightBankFor("cpu") == 4 && s.weightBankFor("cuda") == EvaluateSettings.GPU_WEIGHT_BANK && EvaluateSettings.GPU_WEIGHT_BANK == 16)
     assert(s.referenceRows == 4 && s.failOnMismatch && s.runId.startsWith("run-"))
   }
 

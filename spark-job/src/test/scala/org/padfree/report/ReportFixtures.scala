@@ -27,18 +27,27 @@ object ReportFixtures {
       savedFraction: Double = 0.25,
       loadImbalance: Double = 1.2,
       paddedMismatches: Long = 0L,
-      boundViolations: Long = 0L): BatchResult = {
+      boundViolations: Long = 0L,
+      inputIndex: Long = 0L,
+      rows: Int = 512,
+      numTokens: Int = 64,
+      backend: String = "cpu",
+      executorId: String = "1",
+      gpuUuid: String = "",
+      gpuBusyMs: Double = Double.NaN,
+      taskMs: Double = Double.NaN): BatchResult = {
     val paddedPeak = if (savedFraction > 0) math.round(savedBytes / savedFraction) else 4 * savedBytes
     new BatchResult(
-      "run-1", "sample", 0L, batchId, model, distribution, gemm, 7168, 2048,
-      256, 8, 64, 512, 1024, 0, 40, loadImbalance,
+      "run-1", "sample", inputIndex, batchId, model, distribution, gemm, 7168, 2048,
+      256, 8, numTokens, rows, 1024, 0, 40, loadImbalance,
       status, error,
       bitIdentical, paddedMismatches, 0L, 16, 1e-6, boundViolations,
       padMs, paddedGemmMs, paddingFreeGemmMs, Double.NaN, 3, speedup, usefulFlops,
       usefulFlops / paddingFreeGemmMs * 1e-9, usefulFlops / (padMs + paddedGemmMs) * 1e-9,
       paddedPeak - savedBytes, paddedPeak, savedBytes, savedFraction, savedBytes / 2, savedBytes / 8,
       savedBytes / 8, savedBytes / 4,
-      "cpu", "CPU reference: 2 threads", "1", "host-a", "", "tile=64", 0, 4)
+      backend, "CPU reference: 2 threads", executorId, "host-a", gpuUuid, "tile=64", 0, 4,
+      gpuBusyMs, if (taskMs.isNaN) Double.NaN else 0.9 * taskMs, taskMs, "")
   }
 
   /** A row that measured nothing, as the job writes for a batch that failed. */

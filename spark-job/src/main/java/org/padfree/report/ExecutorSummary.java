@@ -1,0 +1,118 @@
+package org.padfree.report;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.padfree.Validate;
+import org.padfree.evaluate.BatchResult;
+
+/**
+ * Per executor (and GPU): how much it did and how busy its GPU was. The busy fraction is GPU busy
+ * time (CUDA-event spans of kernels and copies, overlaps counted once) over the executor's wall time
+ * for the same rows (input generation, the backend call, the checks), summed over rows, so large
+ * rows weigh more; {@code largeBusyFraction} counts only rows of at least {@value #LARGE_ROWS}
+ * routed rows, the batches that must keep a GPU busy. NaN where nothing ran on a GPU.
+ *
+ * @param rows measured (non-error) result rows
+ * @param batches distinct input batches among them
+ * @param tokens tokens of those batches, each batch once
+ */
+public record ExecutorSummary(
+    String executorId, String host, String gpuUuid, String backend,
+    long rows, long batches, long tokens, long largeRows,
+    double taskSeconds, double backendSeconds, double gpuBusySeconds,
+    double busyFraction, double largeBusyFraction) {
+
+  /** Routed rows from which a batch counts as large for the busy-fraction target. */
+  public static final int LARGE_ROWS = 8192;
+
+  /** One summary per (executor, GPU), sorted by executor id then GPU; error rows are left out. */
+  public static List<ExecutorSummary> of(List<BatchResult> results) {
+    Validate.notNull("results", results);
+    Map<String, List<BatchResult>> byExecutor = new TreeMap<>();
+    for (BatchResult r : results) {
+      if (!r.isError()) {
+        byExecutor.computeIfAbsent(r.executorId() + "\u0000" + r.gpuUuid(), k -> new ArrayList<>()).add(r);
+      }
+    }
+    List<ExecutorSummary> out = new ArrayList<>();
+    byExecutor.values().forEach(rows -> out.add(summarize(rows)));
+    return out;
+  }
+
+  private static ExecutorSummary summarize(List<BatchResult> rows) {
+    BatchResult first = rows.get(0);
+    Set<Long> batches = new HashSet<>();
+    long tokens = 0;
+    long large = 0;
+    double task = 0;
+    double backendMs = 0;
+    double busy = 0;
+    double largeTask = 0;
+    double largeBusy = 0;
+    boolean anyBusy = false;
+    boolean anyLargeBusy = false;
+    for (BatchResult r : rows) {
+      if (batches.add(r.inputIndex())) {
+        tokens += r.numTokens();
+      }
+      task += finite(r.taskMs());
+      backendMs += finite(r.backendWallMs());
+      boolean measured = Double.isFinite(r.gpuBusyMs()) && Double.isFinite(r.taskMs());
+      if (measured) {
+        anyBusy = true;
+        busy += r.gpuBusyMs();
+      }
+      if (r.rows() >= LARGE_ROWS) {
+        large++;
+        if (measured) {
+          anyLargeBusy = true;
+          largeTask += r.taskMs();
+          largeBusy += r.gpuBusyMs();
+        }
+      }
+    }
+    double busyTask = 0;
+    for (BatchResult r : rows) {
+      if (Double.isFinite(r.gpuBusyMs()) && Double.isFinite(r.taskMs())) {
+        busyTask += r.taskMs();
+      }
+    }
+    return new ExecutorSummary(first.executorId(), first.host(), first.gpuUuid(), first.backend(),
+        rows.size(), batches.size(), tokens, large, task / 1e3, backendMs / 1e3, anyBusy ? busy / 1e3 : Double.NaN,
+        anyBusy && busyTask > 0 ? busy / busyTask : Double.NaN,
+        anyLargeBusy && largeTask > 0 ? largeBusy / largeTask : Double.NaN);
+  }
+
+  private static double finite(double v) {
+    return Double.isFinite(v) ? v : 0;
+  }
+
+  /**
+   * The run's throughput over its wall time (what scaling from one GPU to several is measured by):
+   * distinct batches and their tokens, and useful TFLOP/s of every measured row's GEMM once.
+   */
+  public record Throughput(long batches, long tokens, double wallSeconds, double batchesPerSecond,
+      double tokensPerSecond, double usefulTflopsPerSecond) {
+
+    public static Throughput of(List<BatchResult> results, double wallSeconds) {
+      Set<Long> seen = new HashSet<>();
+      long tokens = 0;
+      double flops = 0;
+      for (BatchResult r : results) {
+        if (r.isError()) {
+          continue;
+        }
+        if (seen.add(r.inputIndex())) {
+          tokens += r.numTokens();
+        }
+        flops += finite(r.usefulFlops());
+      }
+      double s = wallSeconds > 0 ? wallSeconds : Double.NaN;
+      return new Throughput(seen.size(), tokens, wallSeconds, seen.size() / s, tokens / s, flops / s / 1e12);
+    }
+  }
+}
