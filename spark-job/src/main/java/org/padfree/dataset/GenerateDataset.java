@@ -110,7 +110,7 @@ public final class GenerateDataset {
   }
 
   /** 64-bit FNV-1a of the UTF-8 bytes: unlike String.hashCode it is 64 bits and fixed by its spec. */
-  static long stableHash(String text) {
+  public static long stableHash(String text) {
     long hash = 0xcbf29ce484222325L;
     for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
       hash ^= b & 0xff;

@@ -99,9 +99,13 @@ public final class ModelCatalog {
     return checkedNotEmpty(models, "classpath:" + CLASSPATH_FOLDER);
   }
 
-  /** The model called {@code name}, ignoring case. */
+  /** The model called {@code name}, ignoring case; {@code <model>@e<E>k<K>} names a {@link ModelVariant}. */
   public ModelShape byName(String name) {
     Validate.notNull("model", name);
+    ModelVariant variant = ModelVariant.parseOrNull(name);
+    if (variant != null) {
+      return variant.applyTo(byName(variant.base()));
+    }
     ModelShape model = models.get(name.trim().toLowerCase(Locale.ROOT));
     Validate.require(model != null, "model", name, "unknown; known models in " + source + ": " + names());
     return model;

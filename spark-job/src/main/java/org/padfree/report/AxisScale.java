@@ -8,14 +8,14 @@ import java.util.Locale;
  * A linear chart axis from {@code min} to {@code max} whose ends and ticks fall on "nice" numbers
  * (1, 2 or 5 times a power of ten), so tick labels are short and histogram bins have round edges.
  */
-record AxisScale(double min, double max, double step) {
+public record AxisScale(double min, double max, double step) {
 
   /**
    * The smallest nice axis covering [lo, hi] in about {@code parts} steps. An empty range is widened
    * upwards (a single value still gets an axis with that value at its bottom); with
    * {@code wholeSteps} the step is at least 1, for counts.
    */
-  static AxisScale covering(double lo, double hi, int parts, boolean wholeSteps) {
+  public static AxisScale covering(double lo, double hi, int parts, boolean wholeSteps) {
     if (!(hi > lo)) {
       hi = lo + Math.max(Math.abs(lo), 1.0);
     }
@@ -29,17 +29,17 @@ record AxisScale(double min, double max, double step) {
   }
 
   /** Steps between {@code min} and {@code max}, rounded: the number of histogram bins. */
-  int steps() {
+  public int steps() {
     return (int) Math.round((max - min) / step);
   }
 
   /** Where {@code value} lies between min (0) and max (1). */
-  double fraction(double value) {
+  public double fraction(double value) {
     return (value - min) / (max - min);
   }
 
   /** Tick values at every step from min to max, computed from integers so they do not drift. */
-  List<Double> ticks() {
+  public List<Double> ticks() {
     List<Double> ticks = new ArrayList<>();
     long first = Math.round(min / step);
     for (int i = 0; i <= steps(); i++) {
@@ -49,14 +49,14 @@ record AxisScale(double min, double max, double step) {
   }
 
   /** A tick label with as many decimals as the step needs: steps of 0.5 print 1.5, steps of 5 print 15. */
-  String label(double value) {
+  public String label(double value) {
     // The tolerance keeps a step of 0.001, whose log10 may come out a hair below -3, at 3 decimals.
     int decimals = Math.max(0, (int) -Math.floor(Math.log10(step) + 1e-9));
     return String.format(Locale.ROOT, "%." + decimals + "f", value);
   }
 
   /** 1, 2 or 5 times a power of ten, the first not below {@code rough}. */
-  static double niceStep(double rough) {
+  public static double niceStep(double rough) {
     double power = Math.pow(10, Math.floor(Math.log10(rough)));
     double mantissa = rough / power;
     double nice = mantissa <= 1 ? 1 : mantissa <= 2 ? 2 : mantissa <= 5 ? 5 : 10;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Colour legends for {@link SvgCharts}: label to swatch colour, in the map's order. */
-final class ChartLegends {
+public final class ChartLegends {
   private ChartLegends() {}
 
   /** Labels longer than this are cut in vertical legends; the charts' tooltips carry them in full. */
@@ -20,7 +20,7 @@ final class ChartLegends {
   private static final double GAP = 16;
 
   /** The margin a vertical legend of these labels needs beside the plot, gaps included. */
-  static double verticalWidth(Collection<String> labels) {
+  public static double verticalWidth(Collection<String> labels) {
     int longest = labels.stream().mapToInt(label -> Math.min(label.length(), LABEL_CHARS)).max().orElse(0);
     return GAP + SWATCH + 6 + CHAR_WIDTH * Math.max(longest, 8) + 8;
   }
@@ -29,7 +29,7 @@ final class ChartLegends {
    * A legend of one entry per row at the right of {@code plot}, cut to the rows that fit in its height
    * (the last row then says how many more there are).
    */
-  static void vertical(SvgBuilder svg, PlotArea plot, Map<String, String> colours) {
+  public static void vertical(SvgBuilder svg, PlotArea plot, Map<String, String> colours) {
     double x = plot.right() + GAP;
     int fits = (int) (plot.height() / ROW_HEIGHT);
     List<Map.Entry<String, String>> entries = new ArrayList<>(colours.entrySet());
@@ -50,7 +50,7 @@ final class ChartLegends {
   }
 
   /** A one-line legend above the plot, for charts whose right margin holds data. */
-  static void horizontal(SvgBuilder svg, PlotArea plot, Map<String, String> colours) {
+  public static void horizontal(SvgBuilder svg, PlotArea plot, Map<String, String> colours) {
     double x = plot.left();
     double baseline = plot.top() - 26;
     for (Map.Entry<String, String> entry : colours.entrySet()) {

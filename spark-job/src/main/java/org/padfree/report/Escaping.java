@@ -4,7 +4,7 @@ package org.padfree.report;
  * Escapes text for the report formats. Batch ids, model names and error messages come from users
  * and exceptions, so every piece of text goes through here before it reaches a report.
  */
-final class Escaping {
+public final class Escaping {
   private Escaping() {}
 
   private static final char REPLACEMENT = '\uFFFD';
@@ -14,7 +14,7 @@ final class Escaping {
    * 1.0 forbids even as references (most control characters, unpaired surrogates) become U+FFFD,
    * so an SVG chart stays well-formed whatever an error message contains.
    */
-  static String markup(String text) {
+  public static String markup(String text) {
     if (text == null) {
       return "";
     }
@@ -47,7 +47,7 @@ final class Escaping {
    * renders it) and with the characters that would end a cell or start emphasis, code or links
    * escaped. Quotes stay as they are: they mean nothing to Markdown, and the raw file stays readable.
    */
-  static String markdownInline(String text) {
+  public static String markdownInline(String text) {
     if (text == null) {
       return "";
     }
@@ -69,7 +69,7 @@ final class Escaping {
    * One RFC 4180 field: quoted when it holds a comma, a double quote, CR or LF (or starts or ends
    * with a space, which some readers trim), with inner quotes doubled. Null is the empty field.
    */
-  static String csvField(String text) {
+  public static String csvField(String text) {
     if (text == null) {
       return "";
     }

@@ -19,7 +19,7 @@ public final class HtmlReportWriter {
 
   public static final String FILE_NAME = "index.html";
 
-  private static final String STYLE = """
+  public static final String STYLE = """
       :root { color-scheme: light; }
       body { margin: 0; background: #f6f7f9; color: #222; font: 15px/1.5 system-ui, -apple-system,
              "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }

@@ -8,19 +8,19 @@ import java.util.Locale;
  * reads the same whatever the driver's locale; a missing (NaN or infinite) figure is {@value #MISSING}.
  * The machine-readable summaries keep full precision instead.
  */
-final class HumanFormat {
+public final class HumanFormat {
   private HumanFormat() {}
 
-  static final String MISSING = "n/a";
+  public static final String MISSING = "n/a";
 
   private static final String[] BYTE_UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 
-  static String decimal(double value, int places) {
+  public static String decimal(double value, int places) {
     return Double.isFinite(value) ? String.format(Locale.ROOT, "%." + places + "f", value) : MISSING;
   }
 
   /** {@code digits} significant digits, without exponent: 0.0761, 1.23, 4567. */
-  static String significant(double value, int digits) {
+  public static String significant(double value, int digits) {
     if (!Double.isFinite(value)) {
       return MISSING;
     }
@@ -32,17 +32,17 @@ final class HumanFormat {
   }
 
   /** A speedup: 1.23x. */
-  static String ratio(double value) {
+  public static String ratio(double value) {
     return Double.isFinite(value) ? decimal(value, 2) + "x" : MISSING;
   }
 
   /** A fraction as a percentage with one decimal: 0.1234 is 12.3%. */
-  static String percent(double fraction) {
+  public static String percent(double fraction) {
     return Double.isFinite(fraction) ? decimal(fraction * 100, 1) + "%" : MISSING;
   }
 
   /** Bytes in binary units with three significant digits: 1.50 MiB. */
-  static String bytes(double bytes) {
+  public static String bytes(double bytes) {
     if (!Double.isFinite(bytes)) {
       return MISSING;
     }
@@ -55,21 +55,21 @@ final class HumanFormat {
     return (unit == 0 ? decimal(scaled, 0) : significant(scaled, 3)) + " " + BYTE_UNITS[unit];
   }
 
-  static String count(long value) {
+  public static String count(long value) {
     return String.format(Locale.ROOT, "%,d", value);
   }
 
-  static String seconds(double seconds) {
+  public static String seconds(double seconds) {
     return Double.isFinite(seconds) ? decimal(seconds, 1) + " s" : MISSING;
   }
 
   /** A count with its noun: 1 row, 2 rows, 0 mismatches. */
-  static String plural(long n, String one, String many) {
+  public static String plural(long n, String one, String many) {
     return count(n) + " " + (n == 1 ? one : many);
   }
 
   /** Items separated by commas, or "none". */
-  static String list(List<String> items) {
+  public static String list(List<String> items) {
     return items.isEmpty() ? "none" : String.join(", ", items);
   }
 }

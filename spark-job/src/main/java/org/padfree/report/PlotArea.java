@@ -4,36 +4,36 @@ package org.padfree.report;
  * The rectangle of a chart where data is drawn, with the charts' shared axis drawing: the margins
  * around it hold tick labels and axis titles.
  */
-record PlotArea(double left, double top, double width, double height) {
+public record PlotArea(double left, double top, double width, double height) {
 
   private static final double TICK_LENGTH = 5;
 
   /** The plot area of a chart of the given size, leaving {@code rightMargin} for a legend. */
-  static PlotArea inside(SvgBuilder svg, double rightMargin) {
+  public static PlotArea inside(SvgBuilder svg, double rightMargin) {
     double left = 64;
     double top = 40;
     double bottom = 52;
     return new PlotArea(left, top, svg.width() - left - rightMargin, svg.height() - top - bottom);
   }
 
-  double right() {
+  public double right() {
     return left + width;
   }
 
-  double bottom() {
+  public double bottom() {
     return top + height;
   }
 
-  double x(AxisScale scale, double value) {
+  public double x(AxisScale scale, double value) {
     return left + scale.fraction(value) * width;
   }
 
-  double y(AxisScale scale, double value) {
+  public double y(AxisScale scale, double value) {
     return bottom() - scale.fraction(value) * height;
   }
 
   /** Horizontal grid lines with labels at each of the scale's ticks, and the axis title. */
-  void drawYAxis(SvgBuilder svg, AxisScale scale, String title) {
+  public void drawYAxis(SvgBuilder svg, AxisScale scale, String title) {
     for (double tick : scale.ticks()) {
       double y = y(scale, tick);
       svg.line(left, y, right(), y, SvgBuilder.GRID_COLOUR, false);
@@ -47,7 +47,7 @@ record PlotArea(double left, double top, double width, double height) {
    * The x axis line, with ticks at the values of {@code ticks} that lie on {@code scale} (the two
    * differ for a histogram, whose bins are finer than its labels), and the axis title.
    */
-  void drawXAxis(SvgBuilder svg, AxisScale scale, AxisScale ticks, String title) {
+  public void drawXAxis(SvgBuilder svg, AxisScale scale, AxisScale ticks, String title) {
     drawBaseline(svg);
     double tolerance = scale.step() * 1e-6;
     for (double tick : ticks.ticks()) {
@@ -62,7 +62,7 @@ record PlotArea(double left, double top, double width, double height) {
   }
 
   /** The x axis line alone, for categorical charts that label their own categories. */
-  void drawBaseline(SvgBuilder svg) {
+  public void drawBaseline(SvgBuilder svg) {
     svg.line(left, bottom(), right(), bottom(), SvgBuilder.MUTED_COLOUR, false);
   }
 }

@@ -7,10 +7,10 @@ import java.util.Locale;
  * as a .svg file), every text escaped, every coordinate in {@link Locale#ROOT}. Colours are
  * attributes rather than CSS classes so the chart looks the same outside the report's stylesheet.
  */
-final class SvgBuilder {
-  static final String TEXT_COLOUR = "#222222";
-  static final String MUTED_COLOUR = "#666666";
-  static final String GRID_COLOUR = "#e3e3e3";
+public final class SvgBuilder {
+  public static final String TEXT_COLOUR = "#222222";
+  public static final String MUTED_COLOUR = "#666666";
+  public static final String GRID_COLOUR = "#e3e3e3";
 
   private final StringBuilder out = new StringBuilder();
   private final int width;
@@ -20,7 +20,7 @@ final class SvgBuilder {
    * Starts a chart that screen readers announce as an image described by {@code ariaLabel}; its
    * {@code chart} name becomes the {@code data-chart} attribute by which tests find it.
    */
-  SvgBuilder(String chart, int width, int height, String title, String ariaLabel) {
+  public SvgBuilder(String chart, int width, int height, String title, String ariaLabel) {
     this.width = width;
     this.height = height;
     out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\"")
@@ -32,29 +32,29 @@ final class SvgBuilder {
         .append("<title>").append(Escaping.markup(title)).append("</title>\n");
   }
 
-  int width() {
+  public int width() {
     return width;
   }
 
-  int height() {
+  public int height() {
     return height;
   }
 
   /** A filled rectangle; a non-null {@code tooltip} shows on hover. */
-  SvgBuilder rect(double x, double y, double w, double h, String fill, String tooltip) {
+  public SvgBuilder rect(double x, double y, double w, double h, String fill, String tooltip) {
     out.append("<rect x=\"").append(n(x)).append("\" y=\"").append(n(y))
         .append("\" width=\"").append(n(w)).append("\" height=\"").append(n(h))
         .append("\" fill=\"").append(fill).append('"');
     return closeWithTooltip("rect", tooltip);
   }
 
-  SvgBuilder circle(double cx, double cy, double r, String fill, String tooltip) {
+  public SvgBuilder circle(double cx, double cy, double r, String fill, String tooltip) {
     out.append("<circle cx=\"").append(n(cx)).append("\" cy=\"").append(n(cy)).append("\" r=\"").append(n(r))
         .append("\" fill=\"").append(fill).append("\" fill-opacity=\"0.75\"");
     return closeWithTooltip("circle", tooltip);
   }
 
-  SvgBuilder line(double x1, double y1, double x2, double y2, String stroke, boolean dashed) {
+  public SvgBuilder line(double x1, double y1, double x2, double y2, String stroke, boolean dashed) {
     out.append("<line x1=\"").append(n(x1)).append("\" y1=\"").append(n(y1))
         .append("\" x2=\"").append(n(x2)).append("\" y2=\"").append(n(y2))
         .append("\" stroke=\"").append(stroke).append('"')
@@ -64,27 +64,27 @@ final class SvgBuilder {
   }
 
   /** Text anchored at (x, y); {@code anchor} is start, middle or end. */
-  SvgBuilder text(double x, double y, String text, String anchor, String fill) {
+  public SvgBuilder text(double x, double y, String text, String anchor, String fill) {
     return text(x, y, text, anchor, fill, "");
   }
 
   /** Text read bottom to top, for a y-axis title. */
-  SvgBuilder verticalText(double x, double y, String text) {
+  public SvgBuilder verticalText(double x, double y, String text) {
     return text(x, y, text, "middle", MUTED_COLOUR,
         " transform=\"rotate(-90 " + n(x) + ' ' + n(y) + ")\"");
   }
 
   /** The line of text above the plot that states the chart's main figures. */
-  SvgBuilder headline(String text) {
+  public SvgBuilder headline(String text) {
     return text(64, 18, text, "start", TEXT_COLOUR);
   }
 
   /** A centred message over the whole chart, for charts with nothing to plot. */
-  SvgBuilder message(String text) {
+  public SvgBuilder message(String text) {
     return text(width / 2.0, height / 2.0, text, "middle", MUTED_COLOUR, " font-size=\"14\"");
   }
 
-  String build() {
+  public String build() {
     return out + "</svg>";
   }
 

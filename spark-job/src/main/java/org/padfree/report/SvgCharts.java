@@ -167,6 +167,11 @@ public final class SvgCharts {
     return svg.build();
   }
 
+  /** The {@code i}-th colour of the charts' palette (Okabe-Ito), repeating past its end. */
+  public static String colour(int i) {
+    return PALETTE[Math.floorMod(i, PALETTE.length)];
+  }
+
   /** How many values fall in each bin of {@code bins}; the top edge belongs to the last bin. */
   private static int[] binCounts(double[] values, AxisScale bins) {
     int[] counts = new int[bins.steps()];

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs a benchmark sweep (org.padfree.sweep.SweepJob) in Spark local mode, building first when needed:
+# expands the spec's grid, evaluates every point, appends to the history table, compares with the
+# previous run and the pinned baseline, and writes reports/sweeps/<run-id>/index.html.
+#   scripts/sweep.sh                                   (the nightly CPU spec, conf/sweeps/nightly-cpu.yaml)
+#   scripts/sweep.sh --spec conf/sweeps/X.yaml --run-id nightly-2026-11-22 --baseline run:<id>
+#   scripts/sweep.sh --help
+# Exit status (for schedulers): 0 no regression, 1 failed checks, 2 bad usage or spec,
+# 3 a metric regressed beyond its threshold, 4 the sweep could not run.
+# Environment: PADFREE_MASTER (default local[*]), PADFREE_DRIVER_MEMORY (default 4g).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$PADFREE_ROOT"
+
+for arg in "$@"; do
+  if [[ $arg == --help ]]; then
+    padfree_build
+    exec "$JAVA_HOME/bin/java" -cp "$(padfree_classpath)" org.padfree.sweep.SweepJob --help
+  fi
+done
+padfree_build
+
+spec=(--spec conf/sweeps/nightly-cpu.yaml)
+revision=()
+for arg in "$@"; do
+  if [[ $arg == --spec* ]]; then spec=(); fi
+  if [[ $arg == --git-revision* ]]; then revision=(""); fi
+done
+if [[ ${#revision[@]} -eq 0 ]]; then
+  revision=(--git-revision "$(git -C "$PADFREE_ROOT" describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)")
+else
+  revision=()
+fi
+
+# shellcheck disable=SC2046 # the flags are a list
+exec "$JAVA_HOME/bin/java" $(padfree_spark_flags) -Xmx"${PADFREE_DRIVER_MEMORY:-4g}" \
+  -Dlog4j.configurationFile="$PADFREE_ROOT/conf/log4j2.properties" \
+  -cp "$(cat spark-job/target/classpath.txt)" \
+  org.apache.spark.deploy.SparkSubmit \
+  --properties-file conf/spark-defaults.conf \
+  --master "${PADFREE_MASTER:-local[*]}" \
+  --class org.padfree.sweep.SweepJob \
+  spark-job/target/padfree-job.jar \
+  "${spec[@]}" "${revision[@]}" "$@"

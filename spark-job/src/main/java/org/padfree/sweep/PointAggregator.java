@@ -1,0 +1,93 @@
+package org.padfree.sweep;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
+import org.padfree.evaluate.BatchResult;
+import org.padfree.model.GemmShape;
+import org.padfree.model.ModelCatalog;
+import org.padfree.report.Percentiles;
+
+/**
+ * Folds the evaluation's result rows into one {@link PointResult} per grid point and GEMM. Figures
+ * are medians over the point's batches that passed, because a median is what one slow batch (a GC
+ * pause, a neighbour's build) moves least; failures are counted over all of them.
+ */
+public final class PointAggregator {
+  private PointAggregator() {}
+
+  public static List<PointResult> aggregate(RunMetadata run, List<GridPoint> points, List<String> gemms,
+      int batchesPerPoint, List<BatchResult> results, ModelCatalog catalog) {
+    Map<String, GridPoint> byBatchId = new HashMap<>();
+    for (GridPoint p : points) {
+      for (int i = 0; i < batchesPerPoint; i++) {
+        byBatchId.put(p.batchId(i), p);
+      }
+    }
+    Map<String, List<BatchResult>> byKey = new HashMap<>();
+    for (BatchResult r : results) {
+      GridPoint p = byBatchId.get(r.batchId());
+      if (p == null) {
+        throw new IllegalStateException("result row of batch " + r.batchId() + " belongs to no grid point");
+      }
+      byKey.computeIfAbsent(p.key(r.gemm()), k -> new ArrayList<>()).add(r);
+    }
+    List<PointResult> out = new ArrayList<>();
+    for (GridPoint p : points) {
+      for (GemmShape gemm : catalog.byName(p.model()).gemms()) {
+        if (gemms.contains(gemm.name())) {
+          out.add(point(run, p, gemm, batchesPerPoint, byKey.getOrDefault(p.key(gemm.name()), List.of())));
+        }
+      }
+    }
+    return out;
+  }
+
+  static PointResult point(RunMetadata run, GridPoint p, GemmShape gemm, int expected, List<BatchResult> rows) {
+    List<BatchResult> ok = rows.stream().filter(BatchResult::isOk).toList();
+    int failures = rows.size() - ok.size() + Math.max(0, expected - rows.size());
+    String failure = rows.stream().filter(r -> !r.isOk()).map(r -> r.status() + ": " + r.error()).findFirst()
+        .orElse(rows.size() < expected ? "missing: " + (expected - rows.size()) + " batches returned no row" : "");
+    TreeSet<String> backends = new TreeSet<>();
+    TreeSet<String> devices = new TreeSet<>();
+    TreeSet<String> hosts = new TreeSet<>();
+    TreeSet<String> kernels = new TreeSet<>();
+    int repetitionsUsed = 0;
+    for (BatchResult r : rows) {
+      addIfSet(backends, r.backend());
+      addIfSet(devices, r.device());
+      addIfSet(hosts, r.host());
+      addIfSet(kernels, r.kernelConfig());
+      repetitionsUsed = Math.max(repetitionsUsed, r.repetitions());
+    }
+    String device = String.join("; ", devices);
+    String hardware = device + (hosts.isEmpty() ? "" : " on " + String.join(", ", hosts));
+    return new PointResult(run.runId(), run.sweep(), run.startedAt().toString(), run.gitRevision(), hardware,
+        run.gpuDriver(), run.software(), run.sparkMaster(),
+        p.key(gemm.name()), p.model(), p.baseModel(), p.experts(), p.topK(), p.tokens(), p.distribution(),
+        gemm.name(), gemm.n(), gemm.k(), p.backend().label(), p.repetitionsLabel(),
+        String.join(",", backends), device, String.join("; ", kernels), repetitionsUsed, rows.size(), failures, failure,
+        median(ok, BatchResult::paddingFreeTflops), median(ok, BatchResult::paddedPathTflops),
+        median(ok, BatchResult::speedup), median(ok, BatchResult::paddingFreeGemmMs),
+        median(ok, r -> r.padMs() + r.paddedGemmMs()), median(ok, BatchResult::savedFraction),
+        Math.round(orZero(median(ok, r -> r.savedBytes()))), Math.round(orZero(median(ok, r -> r.paddingFreePeakBytes()))),
+        Math.round(orZero(median(ok, r -> r.paddedPeakBytes()))), median(ok, BatchResult::loadImbalance));
+  }
+
+  private static double median(List<BatchResult> rows, ToDoubleFunction<BatchResult> metric) {
+    return Percentiles.of(rows.stream().mapToDouble(metric).toArray()).median();
+  }
+
+  private static double orZero(double v) {
+    return Double.isFinite(v) ? v : 0;
+  }
+
+  private static void addIfSet(TreeSet<String> set, String value) {
+    if (value != null && !value.isEmpty()) {
+      set.add(value);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package org.padfree.sweep;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.padfree.InvalidInputException;
+import org.padfree.evaluate.BatchListEvaluation;
+import org.padfree.evaluate.BatchResult;
+import org.padfree.evaluate.EvaluateSettings;
+import org.padfree.model.ModelCatalog;
+import org.padfree.report.RunInfo;
+import org.padfree.routing.RoutedBatch;
+import org.padfree.spark.ActiveOrLocalSession;
+
+/**
+ * The scheduled benchmark sweep: {@code spark-submit --class org.padfree.sweep.SweepJob padfree-job.jar
+ * --spec conf/sweeps/nightly-cpu.yaml} (see {@link SweepOptions#USAGE}; locally scripts/sweep.sh).
+ * Exit status: 0 no regression, 1 failed checks, 2 bad usage or spec, 3 metric regression, 4 could not run.
+ */
+public final class SweepJob {
+  private SweepJob() {}
+
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_FAILED_CHECKS = 1;
+  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_REGRESSION = 3;
+  public static final int EXIT_CANNOT_RUN = 4;
+
+  /** How many runs of the sweep the trend charts show. */
+  static final int TREND_RUNS = 30;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    SweepOptions options;
+    try {
+      options = SweepOptions.parse(args);
+    } catch (InvalidInputException e) {
+      System.err.println("SweepJob: " + e.getMessage());
+      return EXIT_USAGE;
+    }
+    if (options.help()) {
+      System.out.print(SweepOptions.USAGE);
+      return EXIT_OK;
+    }
+    try (ActiveOrLocalSession session = ActiveOrLocalSession.open("padfree SweepJob")) {
+      return run(session.session(), options);
+    } catch (InvalidInputException e) {
+      System.err.println("SweepJob: " + e.getMessage());
+      return EXIT_USAGE;
+    } catch (RuntimeException e) {
+      // A scheduler must tell "the sweep could not run" from "the code regressed".
+      System.err.println("SweepJob: the sweep could not run: " + e);
+      e.printStackTrace(System.err);
+      return EXIT_CANNOT_RUN;
+    }
+  }
+
+  /** The sweep on a given session; returns the exit status. Bad specs throw InvalidInputException. */
+  public static int run(SparkSession spark, SweepOptions options) {
+    SweepSpec spec = withOverrides(SweepSpec.load(Path.of(options.spec())), options);
+    ModelCatalog catalog = ModelCatalog.load(spec.confDir());
+    List<GridPoint> points = SweepGrid.expand(spec, catalog);
+    Instant started = Instant.now();
+    String runId = options.runId() != null ? options.runId()
+        : spec.name() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started);
+    HistoryTable history = new HistoryTable(Path.of(options.history() != null ? options.history() : spec.history()));
+    // Resolve the baseline before the work, so a typo fails in a second rather than after the sweep.
+    List<PointResult> baseline = spec.baseline() == null ? null : Baselines.load(spec.baseline(), history);
+    RunMetadata run = RunMetadata.detect(runId, spec.name(), started, options.gitRevision(), spark.sparkContext().master(),
+        spark.version());
+    System.out.printf("padfree sweep %s: %d grid points x %d GEMMs x %d batches (%s)%n", runId, points.size(),
+        spec.gemms().size(), spec.batchesPerPoint(), options.spec());
+
+    long t0 = System.nanoTime();
+    List<PointResult> rows = new ArrayList<>();
+    List<BatchResult> all = new ArrayList<>();
+    for (Map.Entry<String, List<GridPoint>> group : SweepGrid.byEvaluation(points).entrySet()) {
+      List<GridPoint> groupPoints = group.getValue();
+      GridPoint first = groupPoints.get(0);
+      EvaluateSettings settings = new EvaluateSettings(runId, first.backend(), spec.gemms(), first.repetitions(),
+          spec.referenceRows(), true, spec.weightBank(), spec.weightSeed(), spec.cpuThreads(), spec.confDir(), false);
+      List<RoutedBatch> batches = new ArrayList<>();
+      for (GridPoint p : groupPoints) {
+        batches.addAll(SweepGrid.batches(p, spec.batchesPerPoint(), spec.seed()));
+      }
+      List<BatchResult> results = BatchListEvaluation.evaluate(spark, settings, "sweep:" + spec.name(), batches,
+          spec.partitions());
+      all.addAll(results);
+      rows.addAll(PointAggregator.aggregate(run, groupPoints, spec.gemms(), spec.batchesPerPoint(), results, catalog));
+    }
+    double wallSeconds = (System.nanoTime() - t0) / 1e9;
+
+    Path partition = history.write(run.date().toString(), runId, rows);
+    List<HistoryTable.Run> runs = history.runs();
+    HistoryTable.Run previous = null;
+    for (HistoryTable.Run r : runs) {
+      if (r.sweep().equals(spec.name()) && !r.runId().equals(runId) && r.startedAt().compareTo(started.toString()) <= 0) {
+        previous = r; // runs are oldest first: the last match is the latest earlier run
+      }
+    }
+    List<Finding> findings = TrendCheck.check(rows, previous == null ? null : previous.rows(), baseline, spec.regression());
+    int exit = TrendCheck.hasCorrectnessFailure(findings) ? EXIT_FAILED_CHECKS
+        : TrendCheck.regressions(findings).isEmpty() ? EXIT_OK : EXIT_REGRESSION;
+    List<String> notes = new ArrayList<>();
+    if (all.stream().anyMatch(r -> "cpu".equals(r.backend()))) {
+      notes.addAll(RunInfo.cpuCaveats());
+      notes.add("On the CPU only " + spec.regression().cpuMetrics() + " and failed checks can fail the sweep "
+          + "(regression.cpu_metrics); CPU timing changes are shown for information, since single small batches move "
+          + "by up to 10x between identical runs.");
+    }
+    SweepReport report = new SweepReport(spec, options.spec(), run, wallSeconds, rows,
+        previous == null ? null : previous.runId(), spec.baseline(), findings,
+        RunTrend.of(runs, spec.name(), TREND_RUNS), history.root().toString(), exit, notes);
+    Path dir = ReportFolder.publish(Path.of(options.out() != null ? options.out() : spec.out()).resolve(runId),
+        staging -> SweepReportWriter.writeAll(staging, report));
+
+    System.out.printf("padfree sweep %s: %d points, %d batches evaluated in %.1f s; history %s%n", runId, rows.size(),
+        all.stream().map(BatchResult::batchId).distinct().count(), wallSeconds, partition);
+    TrendCheck.regressions(findings).stream().limit(10).forEach(f ->
+        System.out.printf("padfree sweep: REGRESSION %s [%s %s] %s%n", f.pointKey(), f.against(), f.metric(), f.note()));
+    System.out.println("padfree sweep: " + report.verdict() + "; exit " + exit);
+    System.out.println("padfree sweep: report " + dir.resolve(SweepReportWriter.INDEX_HTML));
+    return exit;
+  }
+
+  static SweepSpec withOverrides(SweepSpec s, SweepOptions o) {
+    RegressionPolicy p = s.regression();
+    RegressionPolicy policy = new RegressionPolicy(o.threshold() != null ? o.threshold() : p.threshold(),
+        o.cpuThreshold() != null ? o.cpuThreshold() : p.cpuThreshold(), p.memoryThreshold(), p.metrics(), p.cpuMetrics());
+    List<EvaluateSettings.Backend> backends = o.backend() == null ? s.backends()
+        : List.of(EvaluateSettings.Backend.parse("--backend", o.backend()));
+    return new SweepSpec(s.name(), s.description(), s.models(), s.gemms(), s.experts(), s.topK(), s.tokens(),
+        s.distributions(), s.repetitions(), backends, s.batchesPerPoint(), s.seed(), s.weightSeed(), s.referenceRows(),
+        s.weightBank(), s.cpuThreads(), s.partitions(), o.confDir() != null ? o.confDir() : s.confDir(), s.history(),
+        s.out(), o.baseline() != null ? o.baseline() : s.baseline(), policy);
+  }
+}
