@@ -12,7 +12,10 @@
 // Numerics per K block kb (as the CPU reference defines them):
 //   partial = tensor-core FP32 sum of the block's FP8 products
 //   acc     = fma(partial, sa[m, kb] * sb[n / 128, kb], acc)
-// and D = bf16(acc). Only valid rows (and columns < N) of a group are ever stored.
+// and D = bf16(acc). A tile whose BLOCK_N does not divide 128 (112, 192) may straddle two 128-column
+// weight-scale blocks; each column then takes its own block's scale. Only valid rows (and columns < N)
+// of a group are ever stored (sm90_gemm_epilogue.cuh: TMA stores from a descriptor pool when BLOCK_N
+// is a multiple of 64, direct stores otherwise).
 #pragma once
 #include <cuda.h>
 #include <cuda_bf16.h>
@@ -20,20 +23,25 @@
 #include "ptx/mbarrier.cuh"
 #include "ptx/tma.cuh"
 #include "ptx/wgmma.cuh"
+#include "sm90_gemm_epilogue.cuh"
 #include "sm90_grouped_layouts.cuh"
 
 namespace padfree::sm90 {
 
-// The shared-memory carve-up, in one place. Stages hold A (BLOCK_M x 128 bytes), B (BLOCK_N x 128
-// bytes) and BLOCK_M + 4 A scales (the scale box starts at the row rounded down to 4, see below).
+// The shared-memory carve-up, in one place. The TMA epilogue's staging areas (one per consumer
+// warpgroup) come first; then stages of A (BLOCK_M x 128 bytes), B (BLOCK_N x 128 bytes) and
+// BLOCK_M + 4 A scales (the scale box starts at the row rounded down to 4, see below).
 template <int BLOCK_M, int BLOCK_N, int kNumStages>
 struct GemmSharedLayout {
   static constexpr int kBlockK = 128;
+  static constexpr bool kTmaStore = BLOCK_N % StagingLayout::kChunkCols == 0;
+  static constexpr int kStagingBytes = kTmaStore ? StagingLayout::warpgroup_bytes<BLOCK_N>() : 0;
   static constexpr int kABytes = BLOCK_M * kBlockK;
   static constexpr int kBBytes = BLOCK_N * kBlockK;
   static constexpr int kScaleFloats = BLOCK_M + 4;
   static constexpr int kScaleBytes = (kScaleFloats * 4 + 127) / 128 * 128;
-  static constexpr int kAOffset = 0;
+  static constexpr int kStagingOffset = 0;
+  static constexpr int kAOffset = kStagingOffset + 2 * kStagingBytes;
   static constexpr int kBOffset = kAOffset + kNumStages * kABytes;
   static constexpr int kScaleOffset = kBOffset + kNumStages * kBBytes;
   static constexpr int kBarrierOffset = kScaleOffset + kNumStages * kScaleBytes;
@@ -47,7 +55,8 @@ struct GemmSharedLayout {
 template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages, bool kMulticastA>
 __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const CUtensorMap& map_b,
                                                  const CUtensorMap& map_sa, const float* __restrict__ sb,
-                                                 __nv_bfloat16* __restrict__ d, const Layout& layout) {
+                                                 __nv_bfloat16* __restrict__ d, const StoreMapPool* d_maps,
+                                                 const Layout& layout) {
   constexpr int BLOCK_M = 128;
   constexpr int BLOCK_K = 128;
   constexpr int kKBlocks = (SHAPE_K + BLOCK_K - 1) / BLOCK_K;
@@ -55,7 +64,10 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   constexpr int kScaleNBlocks = (SHAPE_N + 127) / 128;
   constexpr int kWgmmaK = 32;
   using Smem = GemmSharedLayout<BLOCK_M, BLOCK_N, kNumStages>;
-  static_assert(BLOCK_N == 64 || BLOCK_N == 128, "BLOCK_N divides 128, so a tile has one weight scale per K block");
+  static_assert(BLOCK_N % 16 == 0 && BLOCK_N >= 64 && BLOCK_N <= 192, "tile widths 64..192 in steps of 16");
+  // A tile straddles at most two weight-scale blocks when it starts on a multiple of 16 (host-checked:
+  // (n0 % 128) + BLOCK_N <= 256 for every n0); widths dividing 128 never straddle.
+  constexpr bool kMayStraddle = 128 % BLOCK_N != 0;
   static_assert(SHAPE_K % 16 == 0, "TMA needs rows of A and B to be a multiple of 16 bytes");
   static_assert(kNumStages >= 2, "a pipeline needs at least two stages");
   constexpr int kCluster = kMulticastA ? 2 : 1;
@@ -123,12 +135,17 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   const int lane = threadIdx.x % 32;
   const int warp_in_wg = (threadIdx.x % 128) / 32;
   const int row_in_tile = math_wg * 64 + warp_in_wg * 16 + lane / 4;  // and row_in_tile + 8
+  uint8_t* staging = smem + Smem::kStagingOffset + math_wg * Smem::kStagingBytes;
   int stage = 0;
   uint32_t phase = 0;
   while (tiles.next(rb, n_block)) {
     const int n0 = n_block * BLOCK_N;
     const int scale_skew = rb.a_row & 3;
-    const float* sb_tile = sb + (size_t(rb.expert) * kScaleNBlocks + n0 / 128) * kKBlocks;
+    const int scale_block = n0 / 128;
+    const float* sb_tile = sb + (size_t(rb.expert) * kScaleNBlocks + scale_block) * kKBlocks;
+    // Columns from `split` on use the next scale block (when the tile straddles one and it exists).
+    const int split = kMayStraddle ? 128 - n0 % 128 : BLOCK_N;
+    const float* sb_next = scale_block + 1 < kScaleNBlocks ? sb_tile + kKBlocks : sb_tile;
 
     float acc[BLOCK_N / 2];
 #pragma unroll
@@ -136,11 +153,14 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
     float partial[BLOCK_N / 2];
     for (int kb = 0; kb < kKBlocks; ++kb) {
       const float scale_b = __ldg(sb_tile + kb);
+      const float scale_b_next = kMayStraddle ? __ldg(sb_next + kb) : scale_b;
       ptx::mbarrier_wait(&full[stage], phase);
       // This warp's two rows' A scales for the block, read as soon as the stage is published.
       const float* sa = reinterpret_cast<const float*>(smem + Smem::kScaleOffset + stage * Smem::kScaleBytes);
-      const float scale_0 = ptx::ld_shared(sa + scale_skew + row_in_tile) * scale_b;
-      const float scale_1 = ptx::ld_shared(sa + scale_skew + row_in_tile + 8) * scale_b;
+      const float scale_a0 = ptx::ld_shared(sa + scale_skew + row_in_tile);
+      const float scale_a1 = ptx::ld_shared(sa + scale_skew + row_in_tile + 8);
+      const float scale_0 = scale_a0 * scale_b, scale_1 = scale_a1 * scale_b;
+      const float scale_0_next = scale_a0 * scale_b_next, scale_1_next = scale_a1 * scale_b_next;
       const uint8_t* a_tile = smem + Smem::kAOffset + stage * Smem::kABytes + math_wg * 64 * BLOCK_K;
       const uint8_t* b_tile = smem + Smem::kBOffset + stage * Smem::kBBytes;
       ptx::wgmma_fence_operands(partial);
@@ -155,10 +175,13 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
       ptx::wgmma_fence_operands(partial);
 #pragma unroll
       for (int j = 0; j < BLOCK_N / 8; ++j) {
-        acc[4 * j + 0] = fmaf(partial[4 * j + 0], scale_0, acc[4 * j + 0]);
-        acc[4 * j + 1] = fmaf(partial[4 * j + 1], scale_0, acc[4 * j + 1]);
-        acc[4 * j + 2] = fmaf(partial[4 * j + 2], scale_1, acc[4 * j + 2]);
-        acc[4 * j + 3] = fmaf(partial[4 * j + 3], scale_1, acc[4 * j + 3]);
+        // split is a multiple of 16, so both columns of a pair (j * 8 + 0..7) are on one side of it
+        const bool next = kMayStraddle && j * 8 >= split;
+        const float s0 = next ? scale_0_next : scale_0, s1 = next ? scale_1_next : scale_1;
+        acc[4 * j + 0] = fmaf(partial[4 * j + 0], s0, acc[4 * j + 0]);
+        acc[4 * j + 1] = fmaf(partial[4 * j + 1], s0, acc[4 * j + 1]);
+        acc[4 * j + 2] = fmaf(partial[4 * j + 2], s1, acc[4 * j + 2]);
+        acc[4 * j + 3] = fmaf(partial[4 * j + 3], s1, acc[4 * j + 3]);
       }
       // Release the stage only after the scales read from it have been used: every lane's shared
       // loads are then complete before the producer's next TMA write can land there.
@@ -174,24 +197,18 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
       if (++stage == kNumStages) { stage = 0; phase ^= 1; }
     }
 
-    // Epilogue: BF16 pairs straight to global memory, valid rows and columns only.
-#pragma unroll
-    for (int half = 0; half < 2; ++half) {
-      const int row = row_in_tile + half * 8;
-      if (row < rb.valid_rows) {
-        __nv_bfloat16* out = d + size_t(rb.d_row + row) * SHAPE_N + n0;
-#pragma unroll
-        for (int j = 0; j < BLOCK_N / 8; ++j) {
-          const int col = j * 8 + (lane % 4) * 2;
-          if (n0 + col + 1 < SHAPE_N || (SHAPE_N % 2 == 0 && n0 + col < SHAPE_N)) {
-            *reinterpret_cast<__nv_bfloat162*>(out + col) =
-                __floats2bfloat162_rn(acc[4 * j + 2 * half], acc[4 * j + 2 * half + 1]);
-          } else if (n0 + col < SHAPE_N) {
-            out[col] = __float2bfloat16_rn(acc[4 * j + 2 * half]);
-          }
-        }
+    // Epilogue: this warpgroup's valid rows of the tile, and nothing else, to D.
+    const int valid = min(max(rb.valid_rows - math_wg * 64, 0), 64);
+    if (valid > 0) {
+      if constexpr (Smem::kTmaStore) {
+        store_tile_tma<BLOCK_N, SHAPE_N>(acc, staging, *d_maps, rb.d_row + math_wg * 64, n0, valid, 1 + math_wg);
+      } else {
+        store_tile_direct<BLOCK_N, SHAPE_N>(acc, d, rb.d_row + math_wg * 64, n0, valid);
       }
     }
+  }
+  if constexpr (Smem::kTmaStore) {
+    if (threadIdx.x % 128 == 0) ptx::tma_store_wait_all();  // D is written before the block retires
   }
   if constexpr (kMulticastA) ptx::cluster_sync();  // stay until the peer no longer multicasts into us
 }

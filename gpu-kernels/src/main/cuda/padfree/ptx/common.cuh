@@ -38,3 +38,19 @@ __device__ __forceinline__ float ld_shared(const float* p) {
 }
 
 }  // namespace padfree::ptx
+
+namespace padfree::ptx {
+
+// Synchronises the kThreads threads (whole warps) that use barrier `id`; id 0 is __syncthreads', so a
+// warpgroup-local barrier takes 1 and up.
+template <int kThreads>
+__device__ __forceinline__ void named_barrier_sync(int id) {
+  asm volatile("bar.sync %0, %1;" ::"r"(id), "n"(kThreads) : "memory");
+}
+
+// A 32-bit shared-memory store (two BF16) the compiler keeps in program order.
+__device__ __forceinline__ void st_shared_b32(void* p, uint32_t v) {
+  asm volatile("st.shared.b32 [%0], %1;" ::"r"(smem_addr(p)), "r"(v) : "memory");
+}
+
+}  // namespace padfree::ptx

@@ -43,6 +43,12 @@ __device__ __forceinline__ void tma_store_2d(const CUtensorMap* map, const void*
 // Closes the current group of bulk stores.
 __device__ __forceinline__ void tma_store_commit() { asm volatile("cp.async.bulk.commit_group;" ::: "memory"); }
 
+// Waits until every committed bulk store of this thread has finished reading its shared memory (the
+// source may then be overwritten; the global writes may still be in flight).
+__device__ __forceinline__ void tma_store_wait_read() {
+  asm volatile("cp.async.bulk.wait_group.read 0;" ::: "memory");
+}
+
 // Waits until every committed bulk store has completed (global memory written).
 __device__ __forceinline__ void tma_store_wait_all() { asm volatile("cp.async.bulk.wait_group 0;" ::: "memory"); }
 

@@ -29,6 +29,7 @@ public final class KernelSources {
       "padfree/ptx/tma.cuh",
       "padfree/ptx/wgmma.cuh",
       "padfree/sm90_grouped_layouts.cuh",
+      "padfree/sm90_gemm_epilogue.cuh",
       "padfree/sm90_fp8_grouped_gemm.cuh",
       "padfree/sm90_tma_tile_copy.cuh",
       "padfree/pad_rows.cuh",

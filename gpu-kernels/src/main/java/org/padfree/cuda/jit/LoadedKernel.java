@@ -27,6 +27,7 @@ public final class LoadedKernel {
   private final CUmodule module;
   private final CUfunction function;
   private int dynamicSharedLimit;
+  private final java.util.Map<String, Integer> constants = new java.util.concurrent.ConcurrentHashMap<>();
 
   LoadedKernel(KernelSpec spec, String key, CudaDevice device, CUmodule module, CUfunction function) {
     this.spec = spec;
@@ -61,9 +62,16 @@ public final class LoadedKernel {
     return v[0];
   }
 
-  /** An int the kernel's unit exported with {@link KernelSpec#constants()}. */
+  /**
+   * An int the kernel's unit exported with {@link KernelSpec#constants()}. Read from the device once
+   * (a synchronous copy) and remembered, so launches never pay for it.
+   */
   public int constant(String name) {
     Validate.require(spec.constants().containsKey(name), "constant", name, spec.entry() + " exports " + spec.constants().keySet());
+    return constants.computeIfAbsent(name, this::readConstant);
+  }
+
+  private int readConstant(String name) {
     jcuda.driver.CUdeviceptr address = new jcuda.driver.CUdeviceptr();
     long[] size = {0};
     device.makeCurrent();
@@ -98,12 +106,19 @@ public final class LoadedKernel {
     }
   }
 
-  /**
-   * Launches on {@code stream}. Arguments map to kernel parameters in order: TensorMap (128 bytes by
-   * value), DeviceBuffer (its pointer), Integer, Long, Float. The configuration is checked first so a
-   * bad launch is an error naming the kernel and the value, not a sticky CUDA error.
-   */
+  /** Launches on {@code stream}: {@link #prepare} then {@link PreparedLaunch#enqueue}. */
   public void launch(LaunchConfig c, CudaStream stream, Object... args) {
+    prepare(c, args).enqueue(stream);
+  }
+
+  /**
+   * Checks the configuration and marshals the arguments once, so the launch itself is a single driver
+   * call (what a benchmark times between its events, and what a backend repeats). Arguments map to
+   * kernel parameters in order: TensorMap (128 bytes by value), TensorMap[] (a pool of maps, passed as
+   * one struct of consecutive maps), DeviceBuffer (its pointer), Integer, Long, Float. A bad
+   * configuration is an error naming the kernel and the value, not a sticky CUDA error.
+   */
+  public PreparedLaunch prepare(LaunchConfig c, Object... args) {
     int threads = c.blockX() * c.blockY() * c.blockZ();
     Validate.require(c.blockX() > 0 && c.blockY() > 0 && c.blockZ() > 0 && threads <= maxThreadsPerBlock(),
         "block", c.blockX() + "x" + c.blockY() + "x" + c.blockZ(),
@@ -117,6 +132,7 @@ public final class LoadedKernel {
     for (int i = 0; i < args.length; i++) {
       params[i] = switch (args[i]) {
         case TensorMap map -> Pointer.to(map.bytes());
+        case TensorMap[] pool -> Pointer.to(poolBytes(pool));
         case DeviceBuffer buffer -> Pointer.to(buffer.pointer());
         case Integer v -> Pointer.to(new int[] {v});
         case Long v -> Pointer.to(new long[] {v});
@@ -128,8 +144,30 @@ public final class LoadedKernel {
     if (c.dynamicSharedBytes() > 48 * 1024) {
       allowDynamicShared(c.dynamicSharedBytes());
     }
-    device.makeCurrent();
-    CudaException.check(cuLaunchKernel(function, c.gridX(), c.gridY(), c.gridZ(), c.blockX(), c.blockY(), c.blockZ(),
-        c.dynamicSharedBytes(), stream.handle(), Pointer.to(params), null), "cuLaunchKernel", spec.entry() + " " + c);
+    return new PreparedLaunch(this, c, Pointer.to(params));
+  }
+
+  private static byte[] poolBytes(TensorMap[] pool) {
+    byte[] bytes = new byte[pool.length * TensorMap.BYTES];
+    for (int i = 0; i < pool.length; i++) {
+      System.arraycopy(pool[i].bytes(), 0, bytes, i * TensorMap.BYTES, TensorMap.BYTES);
+    }
+    return bytes;
+  }
+
+  /** One launch with its arguments marshalled; enqueue it as often as needed (same arguments). */
+  public record PreparedLaunch(LoadedKernel kernel, LaunchConfig config, Pointer params) {
+    /** A launch that does nothing (a problem with no tiles). */
+    public static final PreparedLaunch NONE = new PreparedLaunch(null, null, null);
+
+    public void enqueue(CudaStream stream) {
+      if (kernel == null) {
+        return;
+      }
+      LaunchConfig c = config;
+      kernel.device.makeCurrent();
+      CudaException.check(cuLaunchKernel(kernel.function, c.gridX(), c.gridY(), c.gridZ(), c.blockX(), c.blockY(),
+          c.blockZ(), c.dynamicSharedBytes(), stream.handle(), params, null), "cuLaunchKernel", kernel.spec.entry() + " " + c);
+    }
   }
 }

@@ -13,6 +13,13 @@ public final class GemmHeuristics {
   public static final int BLOCK_K = 128;
   /** Shared memory a block may use on H100/H200 (227 KB). */
   public static final int SHARED_LIMIT = 232448;
+  /**
+   * Tile widths the kernel is built for (a wgmma shape each). Every one keeps a tile within two
+   * 128-column weight-scale blocks wherever it starts (see {@link #maxScaleBlocksPerTile}).
+   */
+  public static final java.util.List<Integer> BLOCK_NS = java.util.List.of(64, 96, 112, 128, 160, 192);
+  /** Staging rows per consumer warpgroup of the TMA epilogue (StagingLayout::kSlots). */
+  static final int STAGING_SLOTS = 80;
 
   /**
    * The configuration: tile width, pipeline depth, and whether blocks pair up in clusters of two that
@@ -25,8 +32,16 @@ public final class GemmHeuristics {
   }
 
   /**
-   * BLOCK_N 128 unless that leaves most SMs idle on a small problem, in which case 64 doubles the
-   * tiles; stages as many as fit in shared memory (more stages hide more TMA latency), at most 8.
+   * Per-tile cost that does not scale with BLOCK_N (epilogue, pipeline refill, tile start), in units of
+   * one column of MMA work. Fitted to H200 measurements (NOTES.md).
+   */
+  static final int TILE_OVERHEAD_COLUMNS = 32;
+
+  /**
+   * The tile width whose persistent schedule should finish first: a block runs ceil(tiles / SMs) tiles
+   * (waves), each costing its width plus a fixed overhead ({@link #TILE_OVERHEAD_COLUMNS}). Narrow or
+   * unaligned widths (64, 96, 112) win when they fill the SMs better; ties go to the wider tile, which
+   * reads less from L2 per FLOP. Stages: as many as fit in shared memory, at most 8.
    *
    * @param mBlocks row blocks of the problem (sum over groups of ceil(rows / 128))
    */
@@ -35,10 +50,24 @@ public final class GemmHeuristics {
     Validate.positive("k", k);
     Validate.nonNegative("m_blocks", mBlocks);
     Validate.positive("multiprocessors", multiprocessors);
-    int tiles128 = mBlocks * ceilDiv(n, 128);
-    int blockN = tiles128 < multiprocessors / 2 && n > 64 ? 64 : 128;
+    int best = 128;
+    long bestCost = Long.MAX_VALUE;
+    for (int blockN : BLOCK_NS) {
+      long tiles = (long) Math.max(1, mBlocks) * ceilDiv(n, blockN);
+      long cost = ceilDiv(tiles, multiprocessors) * (blockN + TILE_OVERHEAD_COLUMNS);
+      if (cost < bestCost || (cost == bestCost && blockN > best)) {
+        best = blockN;
+        bestCost = cost;
+      }
+    }
     // A multicast is correct but measured slower (396 vs 689 TFLOPS on DeepSeek-V3 gate_up, H200,
     // 2026-11-22; see NOTES.md), so it is off until that is understood; callers may still ask for it.
+    return new Config(best, stagesFor(best), false);
+  }
+
+  /** The configuration of a given tile width with the deepest pipeline that fits. */
+  public static Config withBlockN(int blockN) {
+    Validate.require(BLOCK_NS.contains(blockN), "block_n", blockN, "must be one of " + BLOCK_NS);
     return new Config(blockN, stagesFor(blockN), false);
   }
 
@@ -53,9 +82,26 @@ public final class GemmHeuristics {
     return stages;
   }
 
-  /** GemmSharedLayout::kAllocBytes. */
+  /** GemmSharedLayout::kAllocBytes: the epilogue's staging, the stages, their barriers, alignment slack. */
   public static int sharedBytes(int blockN, int stages) {
-    return stages * (BLOCK_M * BLOCK_K + blockN * BLOCK_K + scaleBytes()) + 2 * stages * 8 + 1024;
+    return stagingBytes(blockN) + stages * (BLOCK_M * BLOCK_K + blockN * BLOCK_K + scaleBytes()) + 2 * stages * 8 + 1024;
+  }
+
+  /** Two warpgroups' TMA-store staging (BLOCK_N a multiple of 64), else 0 (direct stores). */
+  public static int stagingBytes(int blockN) {
+    return blockN % 64 == 0 ? 2 * (blockN / 64) * STAGING_SLOTS * 64 * 2 : 0;
+  }
+
+  /**
+   * The most 128-column weight-scale blocks a tile of {@code blockN} columns starting at any multiple
+   * of blockN touches (the kernel handles at most 2).
+   */
+  public static int maxScaleBlocksPerTile(int blockN) {
+    int most = 0;
+    for (int n0 = 0; n0 < 128 * blockN; n0 += blockN) {
+      most = Math.max(most, (n0 + blockN - 1) / 128 - n0 / 128 + 1);
+    }
+    return most;
   }
 
   private static int scaleBytes() {
@@ -63,6 +109,10 @@ public final class GemmHeuristics {
   }
 
   static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  static long ceilDiv(long a, long b) {
     return (a + b - 1) / b;
   }
 }

@@ -29,16 +29,23 @@ public final class PadRows {
   /** Enqueues the pad of {@code srcRows} dispatched rows into {@code dstRows} padded rows. */
   public void run(KernelJit jit, CudaDevice device, CudaStream stream, DeviceBuffer src, DeviceBuffer srcScales,
       int srcRows, DeviceBuffer dst, DeviceBuffer dstScales, DeviceBuffer source, int dstRows, int k) {
+    prepare(jit, device, src, srcScales, srcRows, dst, dstScales, source, dstRows, k).enqueue(stream);
+  }
+
+  /** Checks and marshals the pad once; enqueueing the result is one driver call. */
+  public LoadedKernel.PreparedLaunch prepare(KernelJit jit, CudaDevice device, DeviceBuffer src, DeviceBuffer srcScales,
+      int srcRows, DeviceBuffer dst, DeviceBuffer dstScales, DeviceBuffer source, int dstRows, int k) {
     Validate.require(k > 0 && k % 16 == 0, "k", k, "must be a positive multiple of 16 (16-byte row copies)");
+    Validate.require(src.bytes() >= (long) srcRows * k, "src.bytes", src.bytes(), "needs rows x K");
     Validate.require(dst.bytes() >= (long) dstRows * k, "dst.bytes", dst.bytes(), "needs padded rows x K");
     Validate.require(source.bytes() >= 4L * dstRows, "source.bytes", source.bytes(), "needs one int per padded row");
     if (dstRows == 0) {
-      return;
+      return LoadedKernel.PreparedLaunch.NONE;
     }
     int kBlocks = ScaleBlocks.blocks(k);
     LoadedKernel kernel = jit.load(device, spec());
     int chunks = (dstRows + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK;
-    kernel.launch(LoadedKernel.LaunchConfig.linear(Math.min(chunks, device.multiprocessors() * 8), THREADS, 0), stream,
+    return kernel.prepare(LoadedKernel.LaunchConfig.linear(Math.min(chunks, device.multiprocessors() * 8), THREADS, 0),
         src, dst, srcScales, dstScales, source, dstRows, k, kBlocks,
         ScaleBlocks.roundUp(Math.max(1, srcRows), ScaleBlocks.TMA_SCALE_ALIGN),
         ScaleBlocks.roundUp(dstRows, ScaleBlocks.TMA_SCALE_ALIGN), ScaleBlocks.scaleOf(0f));

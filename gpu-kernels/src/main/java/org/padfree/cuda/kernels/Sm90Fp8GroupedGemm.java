@@ -44,6 +44,8 @@ public final class Sm90Fp8GroupedGemm {
   public record LayoutArgs(DeviceBuffer indexA, DeviceBuffer indexB, int x, int y, int mBlocks) {}
 
   private static final int THREADS = 384;
+  /** StoreMapPool::kHeights: box heights 64, 32, 16, 8, 4, 2, 1. */
+  private static final int STORE_BOX_HEIGHTS = 7;
   private final Layout layout;
   private final int n;
   private final int k;
@@ -53,7 +55,8 @@ public final class Sm90Fp8GroupedGemm {
     this.layout = Validate.notNull("layout", layout);
     Validate.require(n > 0 && n % 8 == 0, "n", n, "must be a positive multiple of 8 (BF16 pairs, wgmma N)");
     Validate.require(k > 0 && k % 16 == 0, "k", k, "must be a positive multiple of 16 (TMA row alignment of FP8)");
-    Validate.require(config.blockN() == 64 || config.blockN() == 128, "block_n", config.blockN(), "must be 64 or 128");
+    Validate.require(GemmHeuristics.BLOCK_NS.contains(config.blockN()), "block_n", config.blockN(),
+        "must be one of " + GemmHeuristics.BLOCK_NS);
     Validate.require(!config.multicastA() || config.blockN() == 128, "multicast_a", true,
         "is built for BLOCK_N 128 only (with 64 the producer spills registers), not " + config.blockN());
     Validate.require(!config.multicastA() || ((n + config.blockN() - 1) / config.blockN()) % 2 == 0, "multicast_a", true,
@@ -73,19 +76,42 @@ public final class Sm90Fp8GroupedGemm {
         "padfree::sm90::fp8_grouped_gemm",
         List.of("padfree::sm90::" + layout.policy, Integer.toString(n), Integer.toString(k),
             Integer.toString(config.blockN()), Integer.toString(config.stages()), Boolean.toString(config.multicastA())),
-        List.of("const __grid_constant__ CUtensorMap map_a", "const __grid_constant__ CUtensorMap map_b",
-            "const __grid_constant__ CUtensorMap map_sa", "const float* sb", "__nv_bfloat16* d",
-            "const int* layout_a", "const int* layout_b", "int layout_x", "int layout_y"),
+        parameters(),
         THREADS, 1,
         Map.of("padfree_dynamic_smem_bytes", "padfree::sm90::GemmSharedLayout<128, " + config.blockN() + ", "
             + config.stages() + ">::kAllocBytes"))
-        .withCall("padfree::sm90::fp8_grouped_gemm<" + templateArgs + ">(map_a, map_b, map_sa, sb, d, padfree::sm90::"
-            + layout.policy + "(layout_a, layout_b, layout_x, layout_y))")
+        .withCall("padfree::sm90::fp8_grouped_gemm<" + templateArgs + ">(map_a, map_b, map_sa, sb, d, "
+            + (tmaStore() ? "&d_maps" : "nullptr") + ", padfree::sm90::" + layout.policy
+            + "(layout_a, layout_b, layout_x, layout_y))")
         .withClusterSize(config.multicastA() ? 2 : 1);
   }
 
-  /** Enqueues the GEMM on {@code stream}. */
+  /** Whether this configuration stores D with TMA from the descriptor pool (else direct stores). */
+  public boolean tmaStore() {
+    return config.blockN() % 64 == 0;
+  }
+
+  private List<String> parameters() {
+    List<String> p = new java.util.ArrayList<>(List.of("const __grid_constant__ CUtensorMap map_a",
+        "const __grid_constant__ CUtensorMap map_b", "const __grid_constant__ CUtensorMap map_sa", "const float* sb",
+        "__nv_bfloat16* d"));
+    if (tmaStore()) {
+      p.add("const __grid_constant__ padfree::sm90::StoreMapPool d_maps");
+    }
+    p.addAll(List.of("const int* layout_a", "const int* layout_b", "int layout_x", "int layout_y"));
+    return p;
+  }
+
+  /** Enqueues the GEMM on {@code stream}: {@link #prepare} then enqueue. */
   public void run(KernelJit jit, CudaDevice device, CudaStream stream, Operands o, LayoutArgs l) {
+    prepare(jit, device, o, l).enqueue(stream);
+  }
+
+  /**
+   * Checks the operands, encodes the tensor maps and marshals the launch once; enqueueing the result
+   * is then one driver call (what timings measure, and what a backend repeats on the same buffers).
+   */
+  public LoadedKernel.PreparedLaunch prepare(KernelJit jit, CudaDevice device, Operands o, LayoutArgs l) {
     int kBlocks = (k + 127) / 128;
     int alignedRows = (o.rows() + 3) / 4 * 4;
     Validate.require(o.a().bytes() >= (long) o.rows() * k, "a.bytes", o.a().bytes(), "A needs rows x K = " + (long) o.rows() * k);
@@ -93,6 +119,12 @@ public final class Sm90Fp8GroupedGemm {
         "needs 4 x ceil(K/128) x roundUp(rows, 4)");
     Validate.require(o.b().bytes() >= (long) o.experts() * n * k, "b.bytes", o.b().bytes(), "B needs E x N x K");
     Validate.require(o.d().bytes() >= 2L * o.rows() * n, "d.bytes", o.d().bytes(), "D needs rows x N x 2");
+    Validate.require(o.bScales().bytes() >= 4L * o.experts() * ((n + 127) / 128) * kBlocks, "b_scales.bytes",
+        o.bScales().bytes(), "needs 4 x E x ceil(N/128) x ceil(K/128)");
+    int tiles = l.mBlocks() * ((n + config.blockN() - 1) / config.blockN());
+    if (tiles == 0) {
+      return LoadedKernel.PreparedLaunch.NONE;
+    }
     TensorMap mapA = TensorMapEncoder.encode(TensorMapSpec.matrix(TensorMapSpec.DataType.UINT8, o.a().address(),
         Math.max(1, o.rows()), k, k, config.multicastA() ? GemmHeuristics.BLOCK_M / 2 : GemmHeuristics.BLOCK_M, 128,
         TensorMapSpec.Swizzle.B128));
@@ -102,19 +134,31 @@ public final class Sm90Fp8GroupedGemm {
         new long[] {Math.max(4, alignedRows), kBlocks}, new long[] {4L * Math.max(4, alignedRows)},
         new int[] {GemmHeuristics.BLOCK_M + 4, 1}, new int[] {1, 1}, TensorMapSpec.Interleave.NONE,
         TensorMapSpec.Swizzle.NONE, TensorMapSpec.L2Promotion.B256, TensorMapSpec.OobFill.ZERO));
-    int tiles = l.mBlocks() * ((n + config.blockN() - 1) / config.blockN());
-    if (tiles == 0) {
-      return;
-    }
     LoadedKernel kernel = jit.load(device, spec());
     int smem = kernel.constant("padfree_dynamic_smem_bytes");
     int blocks = Math.min(tiles, device.multiprocessors());
     if (config.multicastA()) {
       blocks = Math.max(2, blocks / 2 * 2); // whole clusters; tiles are even, so each cluster has work
     }
-    kernel.launch(LoadedKernel.LaunchConfig.linear(blocks, THREADS, smem), stream,
-        mapA, mapB, mapScales, o.bScales(), o.d(), l.indexA() == null ? o.d() : l.indexA(),
-        l.indexB() == null ? o.d() : l.indexB(), l.x(), l.y());
+    java.util.List<Object> args = new java.util.ArrayList<>(List.of(mapA, mapB, mapScales, o.bScales(), o.d()));
+    if (tmaStore()) {
+      args.add(storeMapPool(o.d(), o.rows()));
+    }
+    args.addAll(List.of(l.indexA() == null ? o.d() : l.indexA(), l.indexB() == null ? o.d() : l.indexB(), l.x(), l.y()));
+    return kernel.prepare(LoadedKernel.LaunchConfig.linear(blocks, THREADS, smem), args.toArray());
+  }
+
+  /**
+   * The TMA epilogue's descriptor pool (sm90_gemm_epilogue.cuh): maps of D with boxes of 64 columns
+   * and 64, 32, ..., 1 rows, so a group's residual rows are stored exactly by a few boxes.
+   */
+  private TensorMap[] storeMapPool(DeviceBuffer d, int rows) {
+    TensorMap[] pool = new TensorMap[STORE_BOX_HEIGHTS];
+    for (int i = 0; i < pool.length; i++) {
+      pool[i] = TensorMapEncoder.encode(TensorMapSpec.matrix(TensorMapSpec.DataType.BFLOAT16, d.address(),
+          Math.max(1, rows), n, 2L * n, 64 >> i, 64, TensorMapSpec.Swizzle.B128));
+    }
+    return pool;
   }
 
   public GemmHeuristics.Config config() {

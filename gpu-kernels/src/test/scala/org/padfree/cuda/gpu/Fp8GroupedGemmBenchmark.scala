@@ -15,8 +15,12 @@ import org.scalatest.funsuite.AnyFunSuite
 /**
  * Padding-free vs (pad + padded) FP8 grouped GEMM on the GPU. Per case: correctness first (sampled
  * rows against the double reference, padded bit-identical on valid rows), then CUDA-event medians of
- * 20 runs after warm-up, with L2 flushed (a 256 MB fill) before each timed run. Useful TFLOPS count
- * valid rows only. Results: one line per case and reports/kernels/<date>/gemm-bench.{csv,json}.
+ * 20 runs after warm-up, with L2 flushed (a 256 MB fill) before each timed run. Launches are prepared
+ * (operands checked, tensor maps encoded, arguments marshalled) before the start event, so the events
+ * time the GPU's work and not the host's; the host's preparation is reported beside it. Useful TFLOPS
+ * count valid rows only. Then every tile width on the first case (each bit-identical to the chosen
+ * one). Results: one line per case and reports/kernels/<date>/gemm-bench.{csv,json},
+ * gemm-block-n.csv.
  */
 @Benchmark
 class Fp8GroupedGemmBenchmark extends AnyFunSuite with GpuSuite {
@@ -35,11 +39,16 @@ class Fp8GroupedGemmBenchmark extends AnyFunSuite with GpuSuite {
     Case("deepseek gate_up 32x512+-30%", plusMinus30(32, 512, 4), 4096, 7168))
 
   private def median(xs: Seq[Float]) = xs.sorted.apply(xs.size / 2)
+  private def hostMicros(body: => Unit): Double = {
+    val samples = (0 until 9).map { _ => val t0 = System.nanoTime(); body; (System.nanoTime() - t0) / 1e3 }
+    samples.sorted.apply(samples.size / 2)
+  }
+  private val widths = Seq.newBuilder[String]
 
   test("padding-free vs pad + padded: useful TFLOPS, speedup, memory saving") {
     val device = hopper()
     val lines = Seq.newBuilder[String]
-    lines += "case,rows,padded_rows,n,k,block_n,stages,free_us,pad_us,padded_us,free_tflops,padded_path_tflops,speedup,memory_saving,rel_error"
+    lines += "case,rows,padded_rows,n,k,block_n,stages,free_us,pad_us,padded_us,free_tflops,padded_path_tflops,speedup,memory_saving,rel_error,pad_gb_per_s,host_prepare_us"
     val json = Seq.newBuilder[String]
     for (c <- cases) {
       val f = GemmFixture.fromCounts(c.counts, c.n, c.k, c.n.toLong + c.counts.length)
@@ -66,11 +75,15 @@ class Fp8GroupedGemmBenchmark extends AnyFunSuite with GpuSuite {
         val free = new Sm90Fp8GroupedGemm(Layout.PADDING_FREE, c.n, c.k, config)
         val padded = new Sm90Fp8GroupedGemm(Layout.PADDED, c.n, c.k, config)
         val pad = new PadRows()
-        def runFree(): Unit = free.run(jit, device, stream, new Operands(a, sa, b, sb, d, rows, experts),
+        def prepareFree(g: Sm90Fp8GroupedGemm) = g.prepare(jit, device, new Operands(a, sa, b, sb, d, rows, experts),
           new LayoutArgs(offsets, starts, mBlocks, 0, mBlocks))
-        def runPad(): Unit = pad.run(jit, device, stream, a, sa, rows, aPad, saPad, source, padRows, c.k)
-        def runPadded(): Unit = padded.run(jit, device, stream, new Operands(aPad, saPad, b, sb, dPad, padRows, experts),
+        def preparePad() = pad.prepare(jit, device, a, sa, rows, aPad, saPad, source, padRows, c.k)
+        def preparePadded() = padded.prepare(jit, device, new Operands(aPad, saPad, b, sb, dPad, padRows, experts),
           new LayoutArgs(index, null, padRows, 0, padRows / 128))
+        val freeLaunch = prepareFree(free); val padLaunch = preparePad(); val paddedLaunch = preparePadded()
+        def runFree(): Unit = freeLaunch.enqueue(stream)
+        def runPad(): Unit = padLaunch.enqueue(stream)
+        def runPadded(): Unit = paddedLaunch.enqueue(stream)
 
         // correctness first, on the operands that are timed
         runFree(); runPad(); runPadded(); stream.synchronize(c.name)
@@ -97,20 +110,36 @@ class Fp8GroupedGemmBenchmark extends AnyFunSuite with GpuSuite {
           })
         }
         val freeMs = time(runFree()); val padMs = time(runPad()); val paddedMs = time(runPadded())
+        val prepareUs = hostMicros(prepareFree(free))
+        if (c == cases.head) {
+          // every tile width on this case: bit-identical to the chosen width, then timed the same way
+          for (bn <- GemmHeuristics.BLOCK_NS.toArray(Array.empty[Integer]).map(_.intValue)) {
+            val variant = new Sm90Fp8GroupedGemm(Layout.PADDING_FREE, c.n, c.k, GemmHeuristics.withBlockN(bn))
+            val launch = prepareFree(variant)
+            d.fill(0xFF.toByte); launch.enqueue(stream); stream.synchronize(s"${c.name} BLOCK_N=$bn")
+            assert(java.util.Arrays.equals(d.toShorts, dFree), s"${c.name}: BLOCK_N=$bn differs from BLOCK_N=${config.blockN}")
+            val ms = time(launch.enqueue(stream))
+            println(f"GPU GEMM  ${c.name}%-32s BLOCK_N=$bn%3d stages=${variant.config.stages} ${ms * 1000}%8.1f us ${2.0 * rows * c.n * c.k / (ms * 1e9)}%7.1f TFLOPS${if (bn == config.blockN) "  (chosen)" else ""}")
+            widths += Seq(c.name, bn, variant.config.stages, ms * 1000, 2.0 * rows * c.n * c.k / (ms * 1e9), bn == config.blockN).mkString(",")
+          }
+        }
         val flops = 2.0 * rows * c.n * c.k
         val freeTflops = flops / (freeMs * 1e9); val paddedTflops = flops / ((padMs + paddedMs) * 1e9)
         val speedup = (padMs + paddedMs) / freeMs
         val saving = MemoryAccounting.of(f.free, f.padded, c.n, c.k).savedFraction
-        println(f"GPU GEMM  ${c.name}%-32s rows=$rows%6d  free ${freeMs * 1000}%8.1f us ${freeTflops}%7.1f TFLOPS | pad ${padMs * 1000}%6.1f us + padded ${paddedMs * 1000}%8.1f us ${paddedTflops}%7.1f TFLOPS | speedup ${speedup}%.3fx  memory saved ${saving * 100}%.1f%%  err $err%.1e")
+        val padGBs = (rows.toLong * c.k + padRows.toLong * c.k) / (padMs * 1e6)
+        println(f"GPU GEMM  ${c.name}%-32s rows=$rows%6d BLOCK_N=${config.blockN} free ${freeMs * 1000}%8.1f us ${freeTflops}%7.1f TFLOPS | pad ${padMs * 1000}%6.1f us ($padGBs%.0f GB/s) + padded ${paddedMs * 1000}%8.1f us ${paddedTflops}%7.1f TFLOPS | speedup ${speedup}%.3fx  memory saved ${saving * 100}%.1f%%  err $err%.1e  host prepare $prepareUs%.0f us")
         lines += Seq(c.name, rows, padRows, c.n, c.k, config.blockN, config.stages, freeMs * 1000, padMs * 1000, paddedMs * 1000,
-          freeTflops, paddedTflops, speedup, saving, err).mkString(",")
-        json += s"""{"case":"${c.name}","rows":$rows,"padded_rows":$padRows,"n":${c.n},"k":${c.k},"block_n":${config.blockN},"stages":${config.stages},"free_us":${freeMs * 1000},"pad_us":${padMs * 1000},"padded_us":${paddedMs * 1000},"free_tflops":$freeTflops,"padded_path_tflops":$paddedTflops,"speedup":$speedup,"memory_saving":$saving,"rel_error":$err}"""
+          freeTflops, paddedTflops, speedup, saving, err, padGBs, prepareUs).mkString(",")
+        json += s"""{"case":"${c.name}","rows":$rows,"padded_rows":$padRows,"n":${c.n},"k":${c.k},"block_n":${config.blockN},"stages":${config.stages},"free_us":${freeMs * 1000},"pad_us":${padMs * 1000},"padded_us":${paddedMs * 1000},"free_tflops":$freeTflops,"padded_path_tflops":$paddedTflops,"speedup":$speedup,"memory_saving":$saving,"rel_error":$err,"pad_gb_per_s":$padGBs,"host_prepare_us":$prepareUs}"""
       } finally { bufs.reverse.foreach(_.close()); stream.close() }
     }
     val dir = Paths.get(Option(System.getenv("OUT")).getOrElse(Option(System.getProperty("padfree.reports")).getOrElse("../reports") + "/kernels/" + LocalDate.now))
     Files.createDirectories(dir)
     AtomicFiles.writeString(dir.resolve("gemm-bench.csv"), lines.result().mkString("", "\n", "\n"))
     AtomicFiles.writeString(dir.resolve("gemm-bench.json"), json.result().mkString("[\n", ",\n", "\n]\n"))
+    AtomicFiles.writeString(dir.resolve("gemm-block-n.csv"),
+      ("case,block_n,stages,free_us,free_tflops,chosen" +: widths.result()).mkString("", "\n", "\n"))
     println(s"GPU GEMM benchmark written to ${dir.toAbsolutePath}")
   }
 

@@ -20,7 +20,7 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
 
 
   private def runCase(name: String, counts: Array[Int], n: Int, k: Int, seed: Long, sampledRows: Int = 48,
-      multicast: Option[Boolean] = None): Unit = {
+      multicast: Option[Boolean] = None, blockN: Option[Int] = None): Unit = {
     val device = hopper()
     val f = GemmFixture.fromCounts(counts, n, k, seed)
     val rows = f.free.rows
@@ -34,8 +34,8 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
       val mBlocksFree = Up.blockStarts(f.free.offsets).last
       val chosen = GemmHeuristics.choose(n, k, mBlocksFree, device.multiprocessors)
       // multicast is built for BLOCK_N 128 only
-      val config = multicast.fold(chosen)(m =>
-        if (m) new GemmHeuristics.Config(128, GemmHeuristics.stagesFor(128), true) else new GemmHeuristics.Config(chosen.blockN, chosen.stages, false))
+      val config = blockN.map(GemmHeuristics.withBlockN).getOrElse(multicast.fold(chosen)(m =>
+        if (m) new GemmHeuristics.Config(128, GemmHeuristics.stagesFor(128), true) else new GemmHeuristics.Config(chosen.blockN, chosen.stages, false)))
 
       // padding-free
       val aFree = keep(Up.activations(f.freeA, "A free")); val saFree = keep(Up.activationScales(f.freeA, "SA free"))
@@ -129,6 +129,17 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
     runCase("K tail N=192 K=400", Array(3, 70, 0, 140), 192, 400, 3L)
     runCase("edge groups, A multicast N=256 K=512", Array(0, 1, 127, 128, 129, 0, 300, 5), 256, 512, 4L, multicast = Some(true))
     runCase("K tail, A multicast N=256 K=400", Array(3, 70, 0, 140), 256, 400, 5L, multicast = Some(true))
+  }
+
+  test("every tile width: groups of 0 to 130 rows (every residual box combination), tiles straddling scale blocks") {
+    // Sizes 0..130 give each warpgroup every count of valid rows 1..64, so the TMA epilogue stores
+    // every combination of boxes from the descriptor pool; N = 576 is 4.5 scale blocks, so tiles of
+    // 96, 112, 160 and 192 columns straddle two weight-scale blocks and the last tile is partial.
+    val counts = Array.tabulate(131)(identity)
+    for (bn <- GemmHeuristics.BLOCK_NS.toArray(Array.empty[Integer]).map(_.intValue))
+      runCase(s"sizes 0..130, BLOCK_N=$bn N=576 K=384", counts, 576, 384, 60L + bn, sampledRows = 64, blockN = Some(bn))
+    runCase("BLOCK_N=192 K tail N=4096 K=400", Array(3, 70, 0, 140, 129), 4096, 400, 61L, blockN = Some(192))
+    runCase("BLOCK_N=112 N=7168 K=2048", Array(65, 1, 300, 127), 7168, 2048, 62L, blockN = Some(112))
   }
 
   test("K-heavy small case: more K blocks than pipeline stages") {

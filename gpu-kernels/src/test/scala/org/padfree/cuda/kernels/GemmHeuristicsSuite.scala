@@ -7,19 +7,46 @@ import org.scalatest.funsuite.AnyFunSuite
 class GemmHeuristicsSuite extends AnyFunSuite {
 
   test("shared memory per configuration mirrors the kernel's layout, and stages fill 227 KB") {
-    // 6 stages of (16 KB A + 16 KB B + 640 B scales) + 12 barriers + 1 KB alignment slack
-    assert(GemmHeuristics.sharedBytes(128, 6) == 6 * (16384 + 16384 + 640) + 96 + 1024)
-    assert(GemmHeuristics.stagesFor(128) == 6)
-    assert(GemmHeuristics.sharedBytes(128, 7) > GemmHeuristics.SHARED_LIMIT)
+    // BLOCK_N 128: TMA-store staging 2 warpgroups x 2 chunks x 80 rows x 128 B, then 5 stages of
+    // (16 KB A + 16 KB B + 640 B scales), 10 barriers, 1 KB alignment slack
+    assert(GemmHeuristics.stagingBytes(128) == 2 * 2 * 80 * 128)
+    assert(GemmHeuristics.sharedBytes(128, 5) == 40960 + 5 * (16384 + 16384 + 640) + 80 + 1024)
+    assert(GemmHeuristics.stagesFor(128) == 5)
+    assert(GemmHeuristics.sharedBytes(128, 6) > GemmHeuristics.SHARED_LIMIT)
     assert(GemmHeuristics.stagesFor(64) == 8, "the cap")
-    assert(GemmHeuristics.sharedBytes(64, 8) <= GemmHeuristics.SHARED_LIMIT)
+    assert(GemmHeuristics.sharedBytes(64, 8) == 20480 + 8 * (16384 + 8192 + 640) + 128 + 1024)
+    // 192: 60 KB of staging leaves room for 4 stages of 40.6 KB
+    assert(GemmHeuristics.sharedBytes(192, 4) == 61440 + 4 * (16384 + 24576 + 640) + 64 + 1024)
+    assert(GemmHeuristics.stagesFor(192) == 4)
+    // 112 is not a multiple of 64: direct stores, no staging, 7 stages of 30.6 KB
+    assert(GemmHeuristics.stagingBytes(112) == 0)
+    assert(GemmHeuristics.stagesFor(112) == 7)
+    for (bn <- widths) assert(GemmHeuristics.sharedBytes(bn, GemmHeuristics.stagesFor(bn)) <= GemmHeuristics.SHARED_LIMIT)
   }
 
-  test("BLOCK_N 128 for large problems, 64 when 128-wide tiles would leave most SMs idle") {
-    assert(GemmHeuristics.choose(4096, 7168, 288, 132) == new GemmHeuristics.Config(128, 6, false))
-    assert(GemmHeuristics.choose(256, 512, 6, 132).blockN == 64)   // 12 tiles on 132 SMs
-    assert(GemmHeuristics.choose(1024, 4096, 9, 132).blockN == 128) // 72 tiles >= 66
-    assert(GemmHeuristics.choose(64, 128, 1, 132).blockN == 128, "N = 64 cannot be split further")
+  private def widths = GemmHeuristics.BLOCK_NS.toArray(Array.empty[Integer]).map(_.intValue).toSeq
+
+  test("every shipped tile width touches at most two weight-scale blocks, wherever its tile starts") {
+    for (bn <- widths) assert(GemmHeuristics.maxScaleBlocksPerTile(bn) <= 2, s"BLOCK_N=$bn")
+    assert(GemmHeuristics.maxScaleBlocksPerTile(128) == 1 && GemmHeuristics.maxScaleBlocksPerTile(64) == 1)
+    assert(GemmHeuristics.maxScaleBlocksPerTile(192) == 2)
+    assert(GemmHeuristics.maxScaleBlocksPerTile(176) == 3, "why 176 is not shipped: 1232..1407 spans blocks 9, 10, 11")
+  }
+
+  test("the tile width minimises waves x (width + overhead); small problems take narrow tiles") {
+    // DeepSeek-V3 gate_up, 288 row blocks on 132 SMs. Cost = ceil(tiles / 132) x (width + 32):
+    //   64: 18432 tiles, 140 waves x 96 = 13440    96: 12384, 94 x 128 = 12032   112: 10656, 81 x 144 = 11664
+    //   128: 9216, 70 x 160 = 11200               160: 7488, 57 x 192 = 10944   192: 6336, 48 x 224 = 10752
+    assert(GemmHeuristics.choose(4096, 7168, 288, 132) == GemmHeuristics.withBlockN(192))
+    // 12 row blocks, N = 256: every width fits in one wave, so the narrowest wins (64: 48 tiles x 96)
+    assert(GemmHeuristics.choose(256, 512, 12, 132).blockN == 64)
+    // N = 7168, 9 row blocks: 64 -> 1008 tiles, 8 waves x 96 = 768; 112 -> 576, 5 x 144 = 720;
+    // 128 -> 504, 4 x 160 = 640; 160 -> 405, 4 x 192 = 768; 192 -> 342, 3 x 224 = 672; 96 -> 675, 6 x 128 = 768
+    assert(GemmHeuristics.choose(7168, 2048, 9, 132).blockN == 128)
+    // an unaligned width where it fills the SMs: N = 3584, 3 row blocks: 96 -> 114 tiles in one wave,
+    // cost 128, the least (112 -> 96 tiles, 144; 128 -> 84 tiles, 160; 64 -> 168 tiles, 2 x 96 = 192)
+    assert(GemmHeuristics.choose(3584, 2048, 3, 132).blockN == 96)
+    assert(GemmHeuristics.choose(64, 128, 1, 132).blockN == 64)
   }
 
   test("A multicast is never chosen (measured slower); an odd number of N-blocks cannot use it at all") {
@@ -39,7 +66,8 @@ class GemmHeuristicsSuite extends AnyFunSuite {
     assert(msg(GemmHeuristics.choose(128, 128, -1, 132)).contains("m_blocks = -1"))
     assert(msg(new Sm90Fp8GroupedGemm(Sm90Fp8GroupedGemm.Layout.DENSE, 100, 128, new GemmHeuristics.Config(128, 6))).contains("n = 100"))
     assert(msg(new Sm90Fp8GroupedGemm(Sm90Fp8GroupedGemm.Layout.DENSE, 128, 136 + 4, new GemmHeuristics.Config(128, 6))).contains("k = 140"))
-    assert(msg(new Sm90Fp8GroupedGemm(Sm90Fp8GroupedGemm.Layout.DENSE, 128, 128, new GemmHeuristics.Config(96, 6))).contains("block_n = 96"))
+    assert(msg(new Sm90Fp8GroupedGemm(Sm90Fp8GroupedGemm.Layout.DENSE, 128, 128, new GemmHeuristics.Config(80, 6))).contains("block_n = 80"))
+    assert(msg(GemmHeuristics.withBlockN(256)).contains("block_n = 256"))
   }
 
   test("padding-free block starts are prefix sums of ceil(size / 128)") {
