@@ -42,8 +42,14 @@ public final class DeviceGemmOperands {
   /**
    * The padding-free layout's M-block table the kernel reads (sm90_grouped_layouts.cuh): for each block
    * of up to 128 rows of one expert, {first row, expert << 8 | valid rows}, two ints per block.
+   * The offsets are checked first (start at 0, never decrease; at most 2^23 experts fit the packing),
+   * so a table the kernel reads always describes a valid layout.
    */
   public static int[] blockTable(int[] offsets) {
+    org.padfree.Validate.notNull("offsets", offsets);
+    org.padfree.Validate.require(offsets.length >= 1 && offsets.length - 1 < (1 << 23), "offsets.length", offsets.length,
+        "must be experts + 1 with 0 <= experts < 2^23");
+    org.padfree.layout.LayoutChecks.checkOffsets(offsets, offsets[offsets.length - 1], offsets.length - 1);
     int[] starts = blockStarts(offsets);
     int blocks = starts[starts.length - 1];
     int[] table = new int[2 * blocks];

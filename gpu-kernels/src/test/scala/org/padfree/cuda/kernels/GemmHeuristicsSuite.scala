@@ -75,6 +75,13 @@ class GemmHeuristicsSuite extends AnyFunSuite {
     assert(DeviceGemmOperands.blockStarts(Array(0, 0, 1, 129, 385, 385)).toSeq == Seq(0, 0, 1, 2, 4, 4))
   }
 
+  test("the block table refuses offsets that do not describe a layout, naming the entry") {
+    def msg(offsets: Array[Int]) = intercept[InvalidInputException](DeviceGemmOperands.blockTable(offsets)).getMessage
+    assert(msg(Array(1, 5)).contains("offsets[0] = 1"))
+    assert(msg(Array(0, 9, 4)).contains("offsets[2] = 4"))
+    assert(msg(Array.empty[Int]).contains("offsets.length = 0"))
+  }
+
   test("padding-free block table: first row, expert << 8 | valid rows, per block of 128 rows") {
     // experts 1 (1 row at 0), 2 (128 rows at 1), 3 (256 rows at 129)
     assert(DeviceGemmOperands.blockTable(Array(0, 0, 1, 129, 385, 385)).toSeq ==
