@@ -20,8 +20,8 @@ class SummaryJsonWriterSuite extends AnyFunSuite {
     (new ObjectMapper().readTree(Files.readString(path, StandardCharsets.UTF_8)), dir)
   }
 
-  test("it parses back with Jackson and holds run, groups and memory_accounting") {
-    assert(json.fieldNames().asScala.toSeq == Seq("run", "groups", "memory_accounting"))
+  test("it parses back with Jackson and holds run, groups, throughput, executors and memory_accounting") {
+    assert(json.fieldNames().asScala.toSeq == Seq("run", "groups", "throughput", "executors", "memory_accounting"))
     assert(filesIn(dir) == Seq("summary.json"), "no temporary file is left")
   }
 

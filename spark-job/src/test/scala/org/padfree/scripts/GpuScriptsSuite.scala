@@ -1,0 +1,129 @@
+package org.padfree.scripts
+
+import java.nio.file.{Files, Path, Paths}
+import java.nio.file.attribute.PosixFilePermissions
+import org.scalatest.funsuite.AnyFunSuite
+
+/**
+ * The GPU cluster scripts, without a GPU or a cluster: conf/getGpusResources.sh against fake
+ * nvidia-smi programs, scripts/submit.sh's help, checks and printed command, the GPU conf files'
+ * settings, and the packaging and GPU-host scripts' help and dry run.
+ */
+class GpuScriptsSuite extends AnyFunSuite {
+  private val root: Path = Paths.get("..").toAbsolutePath.normalize
+
+  /** Runs bash SCRIPT ARGS with extra environment; returns (exit status, stdout, stderr). */
+  private def run(script: String, args: Seq[String], env: Map[String, String] = Map.empty,
+      unset: Seq[String] = Seq.empty): (Int, String, String) = {
+    val pb = new ProcessBuilder((Seq("bash", root.resolve(script).toString) ++ args): _*)
+    pb.directory(root.toFile)
+    unset.foreach(pb.environment().remove)
+    env.foreach { case (k, v) => pb.environment().put(k, v) }
+    val p = pb.start()
+    val out = new String(p.getInputStream.readAllBytes())
+    val err = new String(p.getErrorStream.readAllBytes())
+    (p.waitFor(), out, err)
+  }
+
+  /** A folder holding an executable nvidia-smi with this body. */
+  private def fakeSmi(body: String): Path = {
+    val dir = Files.createTempDirectory("fake-smi")
+    val smi = dir.resolve("nvidia-smi")
+    Files.writeString(smi, "#!/usr/bin/env bash\n" + body + "\n")
+    Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"))
+    dir
+  }
+
+  private def pathWith(dir: Path) = Map("PATH" -> s"$dir:/usr/bin:/bin")
+
+  test("getGpusResources.sh prints Spark's resource JSON from nvidia-smi's indices and checks the query") {
+    val dir = fakeSmi("""[[ "$*" == "--query-gpu=index --format=csv,noheader" ]] || { echo "bad args: $*" >&2; exit 9; }
+                        |printf '0\n1\n 2 \n3\n'""".stripMargin)
+    val (rc, out, err) = run("conf/getGpusResources.sh", Nil, pathWith(dir))
+    assert(rc == 0, err)
+    assert(out.trim == """{"name":"gpu","addresses":["0","1","2","3"]}""")
+    val json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out)
+    assert(json.path("name").asText == "gpu" && json.path("addresses").size == 4)
+  }
+
+  test("getGpusResources.sh fails clearly without nvidia-smi, when it fails, or when it lists nothing") {
+    val (rc, out, err) = run("conf/getGpusResources.sh", Nil, Map("PATH" -> "/usr/bin:/bin"))
+    assert(rc == 1 && out.isEmpty && err.contains("nvidia-smi not found on PATH"), err)
+    val broken = fakeSmi("echo 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver'; exit 9")
+    val (rc2, _, err2) = run("conf/getGpusResources.sh", Nil, pathWith(broken))
+    assert(rc2 == 1 && err2.contains("failed") && err2.contains("could not communicate"), err2)
+    val none = fakeSmi("exit 0")
+    val (rc3, _, err3) = run("conf/getGpusResources.sh", Nil, pathWith(none))
+    assert(rc3 == 1 && err3.contains("lists no GPUs"), err3)
+    val odd = fakeSmi("echo 'No devices were found'")
+    val (rc4, _, err4) = run("conf/getGpusResources.sh", Nil, pathWith(odd))
+    assert(rc4 == 1 && err4.contains("unexpected line"), err4)
+  }
+
+  test("the GPU conf files ask for one GPU per executor and per task, with discovery and memory settings") {
+    def props(name: String): Map[String, String] = {
+      val p = new java.util.Properties()
+      val in = Files.newBufferedReader(root.resolve("conf").resolve(name))
+      try p.load(in) finally in.close()
+      import scala.jdk.CollectionConverters._
+      p.asScala.toMap
+    }
+    for (name <- Seq("spark-gpu-standalone.conf", "spark-gpu-yarn.conf", "spark-gpu-k8s.conf")) {
+      val p = props(name)
+      assert(p("spark.executor.resource.gpu.amount") == "1" && p("spark.task.resource.gpu.amount") == "1", name)
+      assert(p("spark.executor.cores") == "1" && p("spark.padfree.backend") == "cuda", name)
+      assert(p.contains("spark.executor.memory") && p.contains("spark.executor.memoryOverhead"), name)
+    }
+    assert(props("spark-gpu-yarn.conf")("spark.executor.resource.gpu.discoveryScript").endsWith("getGpusResources.sh"))
+    assert(props("spark-gpu-k8s.conf")("spark.executor.resource.gpu.vendor") == "nvidia.com")
+    assert(props("spark-gpu-k8s.conf")("spark.executor.resource.gpu.discoveryScript").endsWith("getGpusResources.sh"))
+    assert(Files.readString(root.resolve("conf/spark-gpu-standalone.conf")).contains("spark.worker.resource.gpu.discoveryScript"))
+  }
+
+  test("submit.sh --help documents masters for standalone, YARN and Kubernetes") {
+    val (rc, out, _) = run("scripts/submit.sh", Seq("--help"))
+    assert(rc == 0)
+    for (s <- Seq("spark://", "--master yarn", "k8s://", "--gpu-conf", "--deploy-mode", "--dry-run"))
+      assert(out.contains(s), s)
+  }
+
+  test("submit.sh refuses clearly without SPARK_HOME or with bad options, and prints the command it runs") {
+    val (rc, _, err) = run("scripts/submit.sh", Seq("--jar", "pom.xml", "--", "--dataset", "x"), unset = Seq("SPARK_HOME"))
+    assert(rc == 2 && err.contains("SPARK_HOME is not set"), err)
+    val (rc2, _, err2) = run("scripts/submit.sh", Seq("--jar", "pom.xml"), env = Map("SPARK_HOME" -> "/nonexistent"))
+    assert(rc2 == 2 && err2.contains("/nonexistent/bin/spark-submit not found"), err2)
+    assert(run("scripts/submit.sh", Seq("--deploy-mode", "sideways"))._3.contains("expected client or cluster"))
+    assert(run("scripts/submit.sh", Seq("--gpu-conf", "conf/nope.conf"))._3.contains("no such file"))
+    assert(run("scripts/submit.sh", Seq("--bogus"))._3.contains("unknown option --bogus"))
+
+    // a fake spark-submit records its arguments: the command is printed and run as printed
+    val home = Files.createTempDirectory("spark-home")
+    Files.createDirectories(home.resolve("bin"))
+    val submit = home.resolve("bin/spark-submit")
+    Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > \"$(dirname \"$0\")/args\"\nexit 3\n")
+    Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"))
+    val (rc3, out3, _) = run("scripts/submit.sh", Seq("--master", "yarn", "--gpu-conf", "conf/spark-gpu-yarn.conf",
+      "--conf", "spark.executor.instances=2", "--jar", "pom.xml", "--", "--dataset", "hdfs:///a b", "--out", "/r"),
+      env = Map("SPARK_HOME" -> home.toString))
+    assert(rc3 == 3, "the job's exit status is passed on")
+    assert(out3.startsWith("submit.sh: ") && out3.contains("--properties-file conf/spark-gpu-yarn.conf"), out3)
+    val args = Files.readAllLines(home.resolve("bin/args"))
+    import scala.jdk.CollectionConverters._
+    assert(args.asScala == Seq("--master", "yarn", "--deploy-mode", "client", "--properties-file", "conf/spark-gpu-yarn.conf",
+      "--conf", "spark.executor.instances=2", "--class", "org.padfree.evaluate.EvaluateJob", "pom.xml",
+      "--dataset", "hdfs:///a b", "--out", "/r"))
+  }
+
+  test("package-spark-gpu.sh and gpu-spark-run.sh explain themselves; the package dry run lists Spark's jars only") {
+    val (rc, out, _) = run("scripts/gpu-spark-run.sh", Seq("--help"))
+    assert(rc == 0 && out.contains("--unpack-only") && out.contains("--gpus"), out)
+    val (rc1, out1, _) = run("scripts/package-spark-gpu.sh", Seq("--help"))
+    assert(rc1 == 0 && out1.contains("60 MiB") && out1.contains("--dry-run"), out1)
+    if (!Files.exists(root.resolve("spark-job/target/classpath.txt"))) cancel("no spark-job/target/classpath.txt (run scripts/run-local.sh once)")
+    val (rc2, out2, err2) = run("scripts/package-spark-gpu.sh", Seq("--dry-run"))
+    assert(rc2 == 0, err2)
+    assert(out2.contains("spark-core_2.13-4.2.0.jar") && out2.contains("--dry-run: would write"), out2)
+    for (dropped <- Seq("rocksdbjni", "netty-tcnative-boringssl-static", "zookeeper", "curator", "gpu-kernels", "jcuda"))
+      assert(!out2.contains(dropped), s"$dropped is not packed")
+  }
+}
