@@ -87,8 +87,9 @@ public final class CapacityCalculator {
     if (!(usable > 0) || !Double.isFinite(usable)) {
       throw new InvalidInputException("throughput", perGpu, "no positive throughput measured; cannot size the cluster");
     }
-    // A hair of tolerance, so 20.000000000000004 GPUs from rounding in the division stays 20.
-    return (int) Math.ceil(target / usable - 1e-9);
+    // A relative hair of tolerance, so 20.000000000000004 GPUs from rounding in the division stays 20;
+    // any positive target needs at least one GPU.
+    return Math.max(1, (int) Math.ceil(target / usable * (1 - 1e-12)));
   }
 
   public static ScenarioResult scenario(CapacitySpec spec, int tokens, String distribution, List<Measured> curve) {

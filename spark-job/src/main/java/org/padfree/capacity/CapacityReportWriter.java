@@ -68,7 +68,7 @@ public final class CapacityReportWriter {
         List.of("GPU", HumanFormat.significant(s.gpuMemoryGb(), 4) + " GB memory, " + money(s.pricePerGpuHour()) + " per GPU-hour"));
   }
 
-  static String html(CapacityStudyResult r) {
+  public static String html(CapacityStudyResult r) {
     HtmlPage page = new HtmlPage("padfree capacity " + r.runId(), "padfree capacity study", r.runId());
     page.verdict(r.warnings().isEmpty(), r.warnings().isEmpty() ? "Every figure lies within the measured token counts"
         : r.warnings().size() + " warning(s): some figures need extrapolation or exceed the GPU; see below");

@@ -19,21 +19,20 @@ import org.padfree.report.Percentiles;
 public final class PointAggregator {
   private PointAggregator() {}
 
-  public static List<PointResult> aggregate(RunMetadata run, List<GridPoint> points, List<String> gemms,
-      int batchesPerPoint, List<BatchResult> results, ModelCatalog catalog) {
-    Map<String, GridPoint> byBatchId = new HashMap<>();
-    for (GridPoint p : points) {
-      for (int i = 0; i < batchesPerPoint; i++) {
-        byBatchId.put(p.batchId(i), p);
-      }
-    }
+  /**
+   * @param inputPoints the grid point of each evaluated input, by input index (the position of its
+   *     batch in the evaluated list): rows are matched by index, since an error row may not carry the
+   *     batch id (a task whose backend is unavailable reports its inputs without reading them)
+   */
+  public static List<PointResult> aggregate(RunMetadata run, List<GridPoint> points, List<GridPoint> inputPoints,
+      List<String> gemms, int batchesPerPoint, List<BatchResult> results, ModelCatalog catalog) {
     Map<String, List<BatchResult>> byKey = new HashMap<>();
     for (BatchResult r : results) {
-      GridPoint p = byBatchId.get(r.batchId());
-      if (p == null) {
-        throw new IllegalStateException("result row of batch " + r.batchId() + " belongs to no grid point");
+      if (r.inputIndex() < 0 || r.inputIndex() >= inputPoints.size()) {
+        throw new IllegalStateException("result row of input " + r.inputIndex() + " (batch " + r.batchId()
+            + ") belongs to no grid point");
       }
-      byKey.computeIfAbsent(p.key(r.gemm()), k -> new ArrayList<>()).add(r);
+      byKey.computeIfAbsent(inputPoints.get((int) r.inputIndex()).key(r.gemm()), k -> new ArrayList<>()).add(r);
     }
     List<PointResult> out = new ArrayList<>();
     for (GridPoint p : points) {

@@ -23,11 +23,13 @@ public final class SweepGrid {
   private SweepGrid() {}
 
   /**
-   * Every point, checked to be a batch that can exist (top-k distinct experts per token, room for the
+   * Every distinct point (an axis value equal to the model's own, given as well as "model", counts
+   * once), checked to be a batch that can exist (top-k distinct experts per token, room for the
    * empty experts) before any work starts; an impossible point is an error naming its axes.
    */
   public static List<GridPoint> expand(SweepSpec spec, ModelCatalog catalog) {
     List<GridPoint> points = new ArrayList<>();
+    java.util.Set<String> keys = new java.util.HashSet<>();
     for (int m = 0; m < spec.models().size(); m++) {
       ModelShape model;
       try {
@@ -44,8 +46,12 @@ public final class SweepGrid {
               requireFeasible(model, experts, topK, tokens, distribution);
               for (int repetitions : spec.repetitions()) {
                 for (EvaluateSettings.Backend backend : spec.backends()) {
-                  points.add(new GridPoint(ModelVariant.nameOf(model, experts, topK), model.name(), experts, topK,
-                      tokens, distribution.toString(), repetitions, backend));
+                  GridPoint point = new GridPoint(ModelVariant.nameOf(model, experts, topK), model.name(), experts,
+                      topK, tokens, distribution.toString(), repetitions, backend);
+                  // "model" and the model's own number on one axis are the same point: evaluate it once
+                  if (keys.add(point.key(""))) {
+                    points.add(point);
+                  }
                 }
               }
             }

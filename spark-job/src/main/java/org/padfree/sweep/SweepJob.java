@@ -88,13 +88,18 @@ public final class SweepJob {
       EvaluateSettings settings = new EvaluateSettings(runId, first.backend(), spec.gemms(), first.repetitions(),
           spec.referenceRows(), true, spec.weightBank(), spec.weightSeed(), spec.cpuThreads(), spec.confDir(), false);
       List<RoutedBatch> batches = new ArrayList<>();
+      List<GridPoint> inputPoints = new ArrayList<>();
       for (GridPoint p : groupPoints) {
-        batches.addAll(SweepGrid.batches(p, spec.batchesPerPoint(), spec.seed()));
+        for (RoutedBatch b : SweepGrid.batches(p, spec.batchesPerPoint(), spec.seed())) {
+          batches.add(b);
+          inputPoints.add(p);
+        }
       }
       List<BatchResult> results = BatchListEvaluation.evaluate(spark, settings, "sweep:" + spec.name(), batches,
           spec.partitions());
       all.addAll(results);
-      rows.addAll(PointAggregator.aggregate(run, groupPoints, spec.gemms(), spec.batchesPerPoint(), results, catalog));
+      rows.addAll(PointAggregator.aggregate(run, groupPoints, inputPoints, spec.gemms(), spec.batchesPerPoint(), results,
+          catalog));
     }
     double wallSeconds = (System.nanoTime() - t0) / 1e9;
 

@@ -42,7 +42,7 @@ public final class SweepReportWriter {
     return CSV.read(file);
   }
 
-  static String html(SweepReport r) {
+  public static String html(SweepReport r) {
     HtmlPage page = new HtmlPage("padfree sweep " + r.run().runId(), "padfree sweep", r.run().runId());
     page.verdict(r.regressions().isEmpty(), r.verdict()).notes("Read this first", r.notes());
     page.section("Run").facts(facts(r)).endSection();

@@ -1,0 +1,98 @@
+package org.padfree.sweep
+
+import java.nio.file.{Files, Path}
+import scala.jdk.CollectionConverters._
+import com.fasterxml.jackson.databind.ObjectMapper
+import org.padfree.LocalSparkSuite
+import org.scalatest.funsuite.AnyFunSuite
+
+/** SweepJob end to end on the CPU backend: history, comparison with the previous run and a baseline, exit codes. */
+class SweepJobSuite extends AnyFunSuite with LocalSparkSuite {
+
+  private def writeSpec(dir: Path, extra: String = ""): Path = {
+    val spec = dir.resolve("tiny.yaml")
+    Files.writeString(spec,
+      s"""name: tiny
+         |grid:
+         |  models: [qwen3-30b-a3b]
+         |  gemms: [down]
+         |  experts: [model, 32]
+         |  tokens: [8, 16]
+         |  distributions: [balanced]
+         |  backends: [cpu]
+         |history: ${dir.resolve("history")}
+         |out: ${dir.resolve("out")}
+         |$extra""".stripMargin)
+    spec
+  }
+
+  private def sweep(spec: Path, args: String*): Int =
+    SweepJob.run(spark, SweepOptions.parse((Seq("--spec", spec.toString, "--git-revision", "test") ++ args): _*))
+
+  test("two runs: both pass, the second is compared with the first, history holds each run once; a re-run replaces") {
+    val dir = tempDir("sweep")
+    val spec = writeSpec(dir)
+    assert(sweep(spec, "--run-id", "one") == SweepJob.EXIT_OK)
+    assert(sweep(spec, "--run-id", "two") == SweepJob.EXIT_OK)
+    val history = new HistoryTable(dir.resolve("history"))
+    assert(history.runs.asScala.map(_.runId) == Seq("one", "two"))
+    val two = history.run("two").rows.asScala
+    assert(two.size == 4, "2 expert counts x 2 token counts x 1 GEMM")
+    assert(two.forall(p => p.failures == 0 && p.batches == 1 && p.backend == "cpu" && p.gitRevision == "test"))
+    assert(two.exists(_.model == "qwen3-30b-a3b@e32k8") && two.exists(_.model == "qwen3-30b-a3b"))
+    assert(two.forall(p => p.savedFraction > 0 && p.paddingFreeGemmMs > 0 && p.n == 2048 && p.k == 768))
+    val report = new ObjectMapper().readTree(dir.resolve("out/two/trend.json").toFile)
+    assert(report.path("previous_run").asText() == "one" && report.path("exit_status").asInt() == 0)
+    assert(report.path("findings").size() >= 4 * 3, "every metric of every point compared with run one")
+    assert(report.path("points").size() == 4)
+    val html = Files.readString(dir.resolve("out/two/index.html"))
+    for (chart <- Seq("change", "speedup-vs-tokens", "saving-vs-tokens", "trend-tflops", "trend-speedup"))
+      assert(html.contains(s"""data-chart="$chart""""), chart)
+    assert(html.contains("previous run one") && html.contains("CPU timings are wall times"))
+    assert(Files.readString(dir.resolve("out/two/report.md")).contains("| qwen3-30b-a3b@e32k8 |"))
+    // memory figures are deterministic: identical between the runs
+    val one = history.run("one").rows.asScala.map(p => p.pointKey -> p.savedBytes).toMap
+    assert(two.forall(p => one(p.pointKey) == p.savedBytes))
+
+    assert(sweep(spec, "--run-id", "one") == SweepJob.EXIT_OK, "re-running run one")
+    assert(history.runs.asScala.map(_.runId).sorted == Seq("one", "two"))
+    assert(history.runs.asScala.flatMap(_.rows.asScala).size == 8, "no duplicated rows")
+    assert(!Files.list(dir.resolve("out")).iterator().asScala.exists(_.getFileName.toString.startsWith(".")))
+  }
+
+  test("a baseline better than this run is a regression: exit 3, flagged in the report; a failed batch exits 1") {
+    val dir = tempDir("baseline")
+    val spec = writeSpec(dir)
+    assert(sweep(spec, "--run-id", "base") == SweepJob.EXIT_OK)
+    // a synthetic baseline that saved 10 points more memory at every point
+    val rows = SweepReportWriter.readPointsCsv(dir.resolve("out/base/points.csv")).asScala
+      .map(p => SweepFixtures.copy(p, "savedFraction" -> (p.savedFraction + 0.10)))
+    val baseline = dir.resolve("better.csv")
+    Files.writeString(baseline, new RecordCsv(classOf[PointResult]).write(rows.asJava))
+    assert(sweep(spec, "--run-id", "vs-base", "--baseline", baseline.toString) == SweepJob.EXIT_REGRESSION)
+    val report = new ObjectMapper().readTree(dir.resolve("out/vs-base/trend.json").toFile)
+    val regressions = report.path("regressions").elements().asScala.toSeq
+    assert(regressions.size == 4 && regressions.forall(r => r.path("metric").asText() == "memory_saved" &&
+      r.path("against").asText() == "baseline"))
+    assert(Files.readString(dir.resolve("out/vs-base/index.html")).contains("REGRESSION"))
+    // run:<id> baselines too; the same run as baseline is no regression
+    assert(sweep(spec, "--run-id", "vs-run", "--baseline", "run:base") == SweepJob.EXIT_OK)
+
+    // the cuda backend is not available here: every batch errors, which is a failed check (exit 1)
+    assert(sweep(spec, "--run-id", "cuda", "--backend", "cuda") == SweepJob.EXIT_FAILED_CHECKS)
+    val failed = new HistoryTable(dir.resolve("history")).run("cuda").rows.asScala
+    assert(failed.forall(p => p.failures == 1 && p.failure.startsWith("error")))
+  }
+
+  test("usage and spec errors exit 2 with the field named") {
+    val dir = tempDir("usage")
+    assert(SweepJob.run("--help") == SweepJob.EXIT_OK)
+    assert(SweepJob.run() == SweepJob.EXIT_USAGE)
+    assert(SweepJob.run("--spec", "x.yaml", "--threshold", "2") == SweepJob.EXIT_USAGE)
+    val bad = writeSpec(dir, "regression:\n  metrics: [latency]\n")
+    val e = intercept[org.padfree.InvalidInputException](sweep(bad))
+    assert(e.field == "regression.metrics[0]" && e.value == "latency")
+    val missing = intercept[org.padfree.InvalidInputException](sweep(writeSpec(dir), "--baseline", "run:nope"))
+    assert(missing.field == "baseline")
+  }
+}
