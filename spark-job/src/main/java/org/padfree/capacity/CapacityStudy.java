@@ -165,8 +165,8 @@ public final class CapacityStudy {
         ScenarioResult s = CapacityCalculator.scenario(spec, tokens, distribution, curve);
         scenarios.add(s);
         if (s.extrapolated()) {
-          warnings.add("tokens_per_batch " + tokens + " with " + distribution + " needs extrapolation: "
-              + s.method() + "; add " + tokens + " to the sweep's tokens to measure it.");
+          warnings.add("tokens_per_batch " + tokens + " with " + distribution + " needs extrapolation ("
+              + s.method().replaceFirst("^extrapolated: ", "") + "); add " + tokens + " to the sweep's tokens to measure it.");
         }
         if (s.paddedPeakBytes() > spec.gpuMemoryGb() * CapacityCalculator.GB) {
           warnings.add("tokens_per_batch " + tokens + " with " + distribution + ": the padded path's activations alone ("
