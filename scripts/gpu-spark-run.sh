@@ -62,6 +62,7 @@ done
 [[ -f $rt/MANIFEST ]] || { echo "gpu-spark-run.sh: $rt/MANIFEST missing: unpack every part first (--unpack-only per part)" >&2; exit 1; }
 missing=0
 while read -r size path; do
+  [[ $path == padfree-rt/MANIFEST ]] && continue  # listed while it was being written
   actual=$(stat -c %s "$(dirname "$rt")/$path" 2>/dev/null || echo -1)
   if [[ $actual != "$size" ]]; then
     echo "gpu-spark-run.sh: missing or incomplete: $path" >&2

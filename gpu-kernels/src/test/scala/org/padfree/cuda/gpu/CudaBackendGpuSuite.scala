@@ -6,14 +6,18 @@ import org.padfree.backend.{CpuBackend, CudaBackend, GroupedGemmProblem, PathOut
 import org.padfree.cuda.CudaSettings
 import org.padfree.cuda.jit.KernelJit
 import org.padfree.quant.Fp8Quantizer
-import org.padfree.reference.{Bf16Matrix, SyntheticData}
+import org.padfree.numerics.Bf16
+import org.padfree.reference.{Bf16Matrix, RelativeError, SyntheticData}
 import org.padfree.routing.RoutedBatch
 import org.scalatest.funsuite.AnyFunSuite
 
 /**
- * The CUDA backend against the exact CPU backend: every output of every path (padding and masked
- * rows past the count included) must be equal bit for bit, on batches with empty and size-1 groups,
- * one row, no rows, and a weight bank (experts sharing matrices, replicated on the device).
+ * The CUDA backend against the exact CPU backend, on batches with empty and size-1 groups, one row, no
+ * rows, and a weight bank (experts sharing matrices, replicated on the device): the GPU's padded,
+ * padding-free and masked outputs are bit-identical to each other on every valid row; valid rows are
+ * within DeepGEMM's relative error (< 1e-3) of the CPU's exact result (the tensor cores sum a 128-wide
+ * K block in their own order and precision, so GPU and CPU are not bit-identical, see DESIGN); rows
+ * that hold no token (padding, masked rows past the count) equal the CPU's bit for bit.
  */
 class CudaBackendGpuSuite extends AnyFunSuite with GpuSuite {
   private lazy val jit = new KernelJit(CudaSettings.fromEnvironment().withCacheDir(Files.createTempDirectory("padfree-backend")))
@@ -48,19 +52,40 @@ class CudaBackendGpuSuite extends AnyFunSuite with GpuSuite {
     GroupedGemmProblem.of(batch, tokens, weights(counts.length, n, k, bank, seed))
   }
 
-  private def assertSame(name: String, path: String, gpu: Bf16Matrix, cpu: Bf16Matrix): Unit = {
-    assert(gpu.rows == cpu.rows && gpu.cols == cpu.cols, s"$name $path: shape ${gpu.rows}x${gpu.cols} vs ${cpu.rows}x${cpu.cols}")
-    val diff = gpu.bits.indices.find(i => gpu.bits()(i) != cpu.bits()(i))
-    assert(diff.isEmpty, s"$name $path: first difference at row ${diff.get / gpu.cols} col ${diff.get % gpu.cols}: " +
-      s"gpu ${gpu.bits()(diff.get)} cpu ${cpu.bits()(diff.get)}")
+  /** Rows of `m` at `rows` as doubles, concatenated. */
+  private def values(m: Bf16Matrix, rows: Seq[Int]): Array[Double] =
+    rows.flatMap(r => (0 until m.cols).map(c => Bf16.toFloat(m.bits()(r * m.cols + c)).toDouble)).toArray
+
+  private def assertRowsEqual(name: String, what: String, a: Bf16Matrix, ra: Int, b: Bf16Matrix, rb: Int): Unit = {
+    val same = java.util.Arrays.equals(a.bits, ra * a.cols, (ra + 1) * a.cols, b.bits, rb * b.cols, (rb + 1) * b.cols)
+    assert(same, s"$name: $what differ (row $ra vs row $rb)")
+  }
+
+  private def check(name: String, p: GroupedGemmProblem, g: PathOutputs, c: PathOutputs): Unit = {
+    for ((path, gm, cm) <- Seq(("padding-free", g.paddingFree, c.paddingFree), ("padded", g.padded, c.padded),
+        ("masked", g.masked, c.masked)))
+      assert(gm.rows == cm.rows && gm.cols == cm.cols, s"$name $path: shape ${gm.rows}x${gm.cols} vs ${cm.rows}x${cm.cols}")
+    val offsets = p.paddingFree.offsets; val starts = p.padded.groupStarts; val counts = p.masked.counts
+    val maxRows = p.masked.maxRows
+    for (e <- counts.indices; i <- 0 until counts(e)) {
+      assertRowsEqual(name, "GPU padded and padding-free valid rows", g.padded, starts(e) + i, g.paddingFree, offsets(e) + i)
+      assertRowsEqual(name, "GPU masked and padding-free valid rows", g.masked, e * maxRows + i, g.paddingFree, offsets(e) + i)
+    }
+    val valid = 0 until g.paddingFree.rows
+    if (valid.nonEmpty) {
+      val err = RelativeError.of(values(g.paddingFree, valid), values(c.paddingFree, valid))
+      assert(err < 1e-3, s"$name: relative error $err of the GPU's valid rows against the CPU's")
+    }
+    val paddingRows = (0 until g.padded.rows).filter(r => p.padded.groupIndex()(r) < 0)
+    for (r <- paddingRows) assertRowsEqual(name, "padding rows of GPU and CPU", g.padded, r, c.padded, r)
+    for (e <- counts.indices; i <- counts(e) until maxRows)
+      assertRowsEqual(name, "masked rows past the count of GPU and CPU", g.masked, e * maxRows + i, c.masked, e * maxRows + i)
   }
 
   private def compare(name: String, p: GroupedGemmProblem, reps: Int = 3): PathOutputs = {
     val g = gpu.run(p, reps)
     val c = cpu.run(p, 1)
-    assertSame(name, "padding-free", g.paddingFree, c.paddingFree)
-    assertSame(name, "padded", g.padded, c.padded)
-    assertSame(name, "masked", g.masked, c.masked)
+    check(name, p, g, c)
     val t = g.timings
     assert(t.repetitions == reps, name)
     if (p.dispatched.rows > 0) {
@@ -71,7 +96,7 @@ class CudaBackendGpuSuite extends AnyFunSuite with GpuSuite {
     g
   }
 
-  test("edge groups (empty, 1, 127, 128, 129, 300 rows) equal the CPU backend bit for bit on every path") {
+  test("edge groups (empty, 1, 127, 128, 129, 300 rows) match the CPU backend on every path") {
     compare("edge groups N=256 K=512", problem(Array(0, 1, 127, 128, 129, 0, 300, 5), 256, 512, 1L))
     compare("K tail N=192 K=400", problem(Array(3, 70, 0, 140), 192, 400, 2L))
     compare("top-2 routing N=128 K=256", problem(Array(40, 0, 1, 17, 90, 2), 128, 256, 3L, topK = 2))
