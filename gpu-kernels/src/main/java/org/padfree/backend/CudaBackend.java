@@ -11,6 +11,7 @@ import org.padfree.cuda.DeviceBuffer;
 import org.padfree.cuda.jit.KernelJit;
 import org.padfree.cuda.jit.LoadedKernel;
 import org.padfree.cuda.kernels.GemmHeuristics;
+import org.padfree.cuda.kernels.CompareRows;
 import org.padfree.cuda.kernels.PadRows;
 import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm;
 import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm.Layout;
@@ -50,6 +51,7 @@ public final class CudaBackend implements GroupedGemmBackend {
   private final ResidentWeights weights = new ResidentWeights();
   private final GpuTimeline timeline = new GpuTimeline();
   private final PadRows pad = new PadRows();
+  private final CompareRows compare = new CompareRows();
   private boolean closed;
 
   /** A backend on {@code device} using the JVM's shared kernel JIT. */
@@ -93,7 +95,22 @@ public final class CudaBackend implements GroupedGemmBackend {
 
   @Override
   public synchronized PathOutputs run(GroupedGemmProblem p, int repetitions) {
+    return run(p, repetitions, null);
+  }
+
+  /**
+   * With {@code checkRows}, the paths are compared on the device (valid rows, bit for bit) and only
+   * those padding-free rows come back: D's of hundreds of megabytes stay on the GPU.
+   */
+  @Override
+  public synchronized PathOutputs run(GroupedGemmProblem p, int repetitions, int[] checkRows) {
     Validate.positive("repetitions", repetitions);
+    if (checkRows != null) {
+      for (int i = 0; i < checkRows.length; i++) {
+        Validate.require(checkRows[i] >= 0 && checkRows[i] < p.dispatched().rows(), "check_rows[" + i + "]",
+            checkRows[i], "must be a row of the batch, in [0, " + p.dispatched().rows() + ")");
+      }
+    }
     if (closed) {
       throw new IllegalStateException("CUDA backend on " + description + " is closed");
     }
@@ -106,7 +123,7 @@ public final class CudaBackend implements GroupedGemmBackend {
         Layout.MASKED, new Sm90Fp8GroupedGemm(Layout.MASKED, plan.n(), plan.k(), config));
     device.makeCurrent();
     try {
-      return runOnDevice(p, plan, gemms, config, repetitions, start);
+      return runOnDevice(p, plan, gemms, config, repetitions, start, checkRows);
     } catch (CudaException e) {
       if (e.result() != jcuda.driver.CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
         throw e;
@@ -116,12 +133,12 @@ public final class CudaBackend implements GroupedGemmBackend {
       copies.synchronize("after running out of device memory");
       weights.evictAllBut(p.weights(), compute);
       workspace.releaseDeviceBuffers();
-      return runOnDevice(p, plan, gemms, config, repetitions, start);
+      return runOnDevice(p, plan, gemms, config, repetitions, start, checkRows);
     }
   }
 
   private PathOutputs runOnDevice(GroupedGemmProblem p, CudaRunPlan plan, Map<Layout, Sm90Fp8GroupedGemm> gemms,
-      GemmHeuristics.Config config, int repetitions, long start) {
+      GemmHeuristics.Config config, int repetitions, long start, int[] checkRows) {
     timeline.begin(compute);
     ResidentWeights.Resident w = weights.get(p.weights(), workspace, compute, timeline,
         () -> device.memoryInfo()[0]);
@@ -199,6 +216,13 @@ public final class CudaBackend implements GroupedGemmBackend {
     }
     pathDone[2].record(compute);
 
+    String kernelConfig = "sm90 fp8 grouped GEMM BLOCK_M=" + GemmHeuristics.BLOCK_M + " BLOCK_N=" + config.blockN()
+        + " stages=" + config.stages() + " multicastA=" + config.multicastA() + " tmaStore="
+        + gemms.get(Layout.PADDING_FREE).tmaStore() + " (all layouts); B resident ["
+        + w.experts() + "][" + n + "][" + k + "] from " + w.distinct() + " distinct matrices";
+    if (checkRows != null) {
+      return checkedOnDevice(p, plan, dFree, dPad, dMasked, checkRows, kernelConfig, repetitions, start);
+    }
     short[] padded = download(dPad, dPadBytes, pathDone[0]);
     short[] free = download(dFree, dFreeBytes, pathDone[1]);
     short[] masked = download(dMasked, dMaskedBytes, pathDone[2]);
@@ -209,12 +233,48 @@ public final class CudaBackend implements GroupedGemmBackend {
     PathTimings timings = new PathTimings(PathTimings.median(times.get(PAD)), PathTimings.median(times.get(PADDED_GEMM)),
         PathTimings.median(times.get(FREE_GEMM)), PathTimings.median(times.get(MASKED_GEMM)), repetitions);
     double busyMs = timeline.busy().unionMs();
-    String kernelConfig = "sm90 fp8 grouped GEMM BLOCK_M=" + GemmHeuristics.BLOCK_M + " BLOCK_N=" + config.blockN()
-        + " stages=" + config.stages() + " multicastA=" + config.multicastA() + " tmaStore="
-        + gemms.get(Layout.PADDING_FREE).tmaStore() + " (all layouts); B resident ["
-        + w.experts() + "][" + n + "][" + k + "] from " + w.distinct() + " distinct matrices";
     return new PathOutputs(new Bf16Matrix(plan.paddedRows(), n, padded), new Bf16Matrix(plan.rows(), n, free),
         new Bf16Matrix(plan.maskedRows(), n, masked), timings, kernelConfig, busyMs, (System.nanoTime() - start) / 1e6);
+  }
+
+  /**
+   * The paths compared on the device: padded and masked valid rows against padding-free, counted by
+   * {@link CompareRows}; then only the requested padding-free rows come back (one small copy each).
+   */
+  private PathOutputs checkedOnDevice(GroupedGemmProblem p, CudaRunPlan plan, DeviceBuffer dFree, DeviceBuffer dPad,
+      DeviceBuffer dMasked, int[] checkRows, String kernelConfig, int repetitions, long start) {
+    int rows = plan.rows();
+    int n = plan.n();
+    int[] toPadded = new int[rows];
+    int[] toMasked = new int[rows];
+    int[] offsets = p.paddingFree().offsets();
+    for (int e = 0; e < plan.experts(); e++) {
+      for (int r = offsets[e]; r < offsets[e + 1]; r++) {
+        toPadded[r] = p.padded().groupStarts()[e] + (r - offsets[e]);
+        toMasked[r] = e * plan.maxRows() + (r - offsets[e]);
+      }
+    }
+    GpuTimeline.Span span = timeline.start("check", false, compute);
+    DeviceBuffer paddedMap = uploadInts("padded row map", toPadded);
+    DeviceBuffer maskedMap = uploadInts("masked row map", toMasked);
+    DeviceBuffer paddedCount = workspace.buffer("padded mismatch count", 8);
+    DeviceBuffer maskedCount = workspace.buffer("masked mismatch count", 8);
+    paddedCount.fillAsync((byte) 0, compute);
+    maskedCount.fillAsync((byte) 0, compute);
+    compare.run(jit, device, compute, dFree, dPad, plan.paddedRows(), paddedMap, rows, n, paddedCount);
+    compare.run(jit, device, compute, dFree, dMasked, plan.maskedRows(), maskedMap, rows, n, maskedCount);
+    timeline.stop(span, compute);
+    compute.synchronize("comparing the paths on the device");
+    long[] mismatches = {paddedCount.readLongs(1)[0], maskedCount.readLongs(1)[0]};
+    short[] sampled = new short[checkRows.length * n];
+    for (int i = 0; i < checkRows.length; i++) {
+      System.arraycopy(dFree.readShorts(2L * checkRows[i] * n, n), 0, sampled, i * n, n);
+    }
+    Map<String, double[]> times = timeline.timedMillis();
+    PathTimings timings = new PathTimings(PathTimings.median(times.get(PAD)), PathTimings.median(times.get(PADDED_GEMM)),
+        PathTimings.median(times.get(FREE_GEMM)), PathTimings.median(times.get(MASKED_GEMM)), repetitions);
+    return new PathOutputs(null, new Bf16Matrix(checkRows.length, n, sampled), null, timings, kernelConfig,
+        timeline.busy().unionMs(), (System.nanoTime() - start) / 1e6, checkRows.clone(), mismatches[0], mismatches[1]);
   }
 
   private void step(String name, boolean timed, Runnable launch) {

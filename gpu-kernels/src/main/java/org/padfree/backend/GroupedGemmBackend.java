@@ -20,6 +20,16 @@ public interface GroupedGemmBackend extends AutoCloseable {
    */
   PathOutputs run(GroupedGemmProblem problem, int repetitions);
 
+  /**
+   * As {@link #run(GroupedGemmProblem, int)}, for a caller that will check only {@code checkRows} of
+   * the padding-free D against a reference: a backend may then compare the paths itself and return
+   * just those rows ({@link PathOutputs#checkedOnDevice()}), sparing the copies of every D. The default
+   * returns everything.
+   */
+  default PathOutputs run(GroupedGemmProblem problem, int repetitions, int[] checkRows) {
+    return run(problem, repetitions);
+  }
+
   @Override
   void close();
 }

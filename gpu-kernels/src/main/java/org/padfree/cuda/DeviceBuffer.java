@@ -100,6 +100,28 @@ public final class DeviceBuffer implements AutoCloseable {
     return out;
   }
 
+  /**
+   * {@code count} little-endian 16-bit values from {@code offsetBytes} on (e.g. one row of a GEMM's D),
+   * without copying the rest of the buffer.
+   */
+  public short[] readShorts(long offsetBytes, int count) {
+    Validate.require(offsetBytes >= 0 && count >= 0 && offsetBytes + 2L * count <= bytes, "offset_bytes", offsetBytes,
+        "reading " + count + " 16-bit values must stay within the " + bytes + " bytes of " + label);
+    synchronize("before reading " + label);
+    short[] out = new short[count];
+    CudaException.check(cuMemcpyDtoH(Pointer.to(out), pointer().withByteOffset(offsetBytes), 2L * count), "cuMemcpyDtoH", label);
+    return out;
+  }
+
+  /** The first {@code count} 64-bit values (e.g. counters a kernel added to). */
+  public long[] readLongs(int count) {
+    Validate.require(count >= 0 && 8L * count <= bytes, "count", count, "exceeds the " + bytes + " bytes of " + label);
+    synchronize("before reading " + label);
+    long[] out = new long[count];
+    CudaException.check(cuMemcpyDtoH(Pointer.to(out), pointer(), 8L * count), "cuMemcpyDtoH", label);
+    return out;
+  }
+
   /** Sets every byte (e.g. a poison pattern before a kernel writes the buffer). */
   public DeviceBuffer fill(byte value) {
     CudaException.check(cuMemsetD8(pointer(), value, bytes), "cuMemsetD8", label);

@@ -13,6 +13,9 @@ public final class Fp8Quantizer {
   private Fp8Quantizer() {}
 
   /** Activations [rows][k] (row-major floats) with one scale per row per 128 columns. */
+  /** Inputs at least this large are processed by several threads. */
+  static final int PARALLEL_ELEMENTS = 1 << 20;
+
   public static QuantizedActivations quantizeActivations(float[] x, int rows, int k) {
     Validate.nonNegative("rows", rows);
     Validate.positive("k", k);
@@ -21,7 +24,9 @@ public final class Fp8Quantizer {
     int kBlocks = ScaleBlocks.blocks(k);
     byte[] q = new byte[x.length];
     float[] scales = new float[rows * kBlocks];
-    for (int m = 0; m < rows; m++) {
+    // Rows are independent: large batches quantize in parallel (the result is the same either way).
+    java.util.stream.IntStream range = java.util.stream.IntStream.range(0, rows);
+    (x.length >= PARALLEL_ELEMENTS ? range.parallel() : range).forEach(m -> {
       for (int kb = 0; kb < kBlocks; kb++) {
         int from = m * k + kb * ScaleBlocks.BLOCK;
         int to = m * k + Math.min(k, (kb + 1) * ScaleBlocks.BLOCK);
@@ -36,7 +41,7 @@ public final class Fp8Quantizer {
           q[i] = Fp8E4M3.encode(x[i] * inverse);
         }
       }
-    }
+    });
     return new QuantizedActivations(rows, k, q, scales);
   }
 

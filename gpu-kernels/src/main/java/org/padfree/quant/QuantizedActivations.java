@@ -43,7 +43,9 @@ public record QuantizedActivations(int rows, int k, byte[] values, float[] scale
     byte[] v = new byte[Validate.product("rows x k", source.length, k)];
     float[] s = new float[source.length * kb];
     float zeroRowScale = ScaleBlocks.scaleOf(0f);
-    for (int r = 0; r < source.length; r++) {
+    // Rows are independent: large gathers copy in parallel.
+    java.util.stream.IntStream range = java.util.stream.IntStream.range(0, source.length);
+    (v.length >= (1 << 20) ? range.parallel() : range).forEach(r -> {
       int from = source[r];
       Validate.require(from >= -1 && from < rows, "source[" + r + "]", from,
           "must be -1 (zero row) or a row in [0, " + rows + ")");
@@ -53,7 +55,7 @@ public record QuantizedActivations(int rows, int k, byte[] values, float[] scale
         System.arraycopy(values, from * k, v, r * k, k);
         System.arraycopy(scales, from * kb, s, r * kb, kb);
       }
-    }
+    });
     return new QuantizedActivations(source.length, k, v, s);
   }
 }

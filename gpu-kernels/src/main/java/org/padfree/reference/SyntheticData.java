@@ -18,13 +18,16 @@ public final class SyntheticData {
     Validate.nonNegative("tokens", tokens);
     Validate.positive("k", k);
     float[] x = new float[Validate.product("tokens x k", tokens, k)];
-    SplittableRandom random = new SplittableRandom(seed);
-    for (int t = 0; t < tokens; t++) {
+    // One random stream per token (seeded from the batch seed and the token), so tokens are generated
+    // in parallel and a token's values do not depend on how many tokens precede it.
+    java.util.stream.IntStream range = java.util.stream.IntStream.range(0, tokens);
+    (x.length >= (1 << 20) ? range.parallel() : range).forEach(t -> {
+      SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + t);
       double rowScale = Math.exp(random.nextGaussian()); // log-normal row norms, as real hidden states
       for (int c = 0; c < k; c++) {
         x[t * k + c] = nonZeroBf16(random.nextGaussian() * rowScale);
       }
-    }
+    });
     return x;
   }
 

@@ -75,7 +75,10 @@ final class BatchEvaluator {
           SyntheticData.activations(seed, batch.numTokens(), gemm.k()), batch.numTokens(), gemm.k());
       GroupedGemmProblem problem = GroupedGemmProblem.of(batch, tokens,
           WeightBank.weights(batch.model(), gemm, batch.numExperts(), bank, settings.weightSeed()));
-      PathOutputs out = backend.run(problem, settings.repetitionsFor(backend.name()));
+      // The rows to check against the reference, chosen first so a GPU backend can compare the paths
+      // on its device and send back only these rows.
+      int[] checkRows = PathChecks.sampleRows(problem.paddingFree().rows(), settings.referenceRows(), seed);
+      PathOutputs out = backend.run(problem, settings.repetitionsFor(backend.name()), checkRows);
       PathChecks.Outcome checks = PathChecks.check(problem, out, settings.referenceRows(), seed);
       row.measured(out.timings(), out.kernelConfig(),
               MemoryAccounting.of(problem.paddingFree(), problem.padded(), gemm.n(), gemm.k()),

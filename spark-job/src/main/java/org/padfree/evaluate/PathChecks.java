@@ -47,8 +47,21 @@ final class PathChecks {
 
   private PathChecks() {}
 
+  /** The padding-free rows checked against the reference: up to {@code referenceRows}, seeded. */
+  static int[] sampleRows(int rows, int referenceRows, long samplingSeed) {
+    int sampled = Math.min(referenceRows, rows);
+    return sampled == 0 ? new int[0] : new SplittableRandom(samplingSeed).ints(0, rows).distinct().limit(sampled).toArray();
+  }
+
+  /**
+   * The checks of {@code out}. A backend that compared the paths on its device reports the mismatch
+   * counts itself and returns only the sampled rows ({@link PathOutputs#checkedOnDevice()}).
+   */
   static Outcome check(GroupedGemmProblem p, PathOutputs out, int referenceRows, long samplingSeed) {
     int[] offsets = p.paddingFree().offsets();
+    if (out.checkedOnDevice()) {
+      return compareWithReference(p, out, out.sampledRows(), out.paddedMismatches(), out.maskedMismatches(), true);
+    }
     long padded = 0;
     long masked = 0;
     for (int e = 0; e < p.paddingFree().numExperts(); e++) {
@@ -58,21 +71,31 @@ final class PathChecks {
         masked += differing(out.paddingFree(), row, out.masked(), e * p.masked().maxRows() + i);
       }
     }
-    int rows = p.paddingFree().rows();
-    int sampled = Math.min(referenceRows, rows);
+    int[] chosen = sampleRows(p.paddingFree().rows(), referenceRows, samplingSeed);
+    return compareWithReference(p, out, chosen, padded, masked, false);
+  }
+
+  /**
+   * Rows {@code chosen} of the padding-free D against the double reference; with {@code sampledOnly}
+   * the output holds just those rows, in that order.
+   */
+  private static Outcome compareWithReference(GroupedGemmProblem p, PathOutputs out, int[] chosen, long padded,
+      long masked, boolean sampledOnly) {
+    int sampled = chosen.length;
     if (sampled == 0) {
       return new Outcome(padded, masked, 0, Double.NaN, 0);
     }
+    int[] offsets = p.paddingFree().offsets();
     int n = p.n();
     double[] actual = new double[sampled * n];
     double[] expected = new double[sampled * n];
     long violations = 0;
-    int[] chosen = new SplittableRandom(samplingSeed).ints(0, rows).distinct().limit(sampled).toArray();
     for (int s = 0; s < sampled; s++) {
       int row = chosen[s];
+      int outRow = sampledOnly ? s : row;
       DoubleReference.Result ref = DoubleReference.compute(p.dispatched(), row, 1, p.weights(), expertOfRow(offsets, row));
       for (int col = 0; col < n; col++) {
-        double d = Bf16.toFloat(out.paddingFree().bits()[row * n + col]);
+        double d = Bf16.toFloat(out.paddingFree().bits()[outRow * n + col]);
         actual[s * n + col] = d;
         expected[s * n + col] = ref.values()[col];
         if (!(Math.abs(d - ref.values()[col]) <= ref.bound(0, col))) {

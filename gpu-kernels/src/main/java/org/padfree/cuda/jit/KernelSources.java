@@ -34,7 +34,8 @@ public final class KernelSources {
       "padfree/sm90_tma_tile_copy.cuh",
       "padfree/pad_rows.cuh",
       "padfree/fp8_quantize.cuh",
-      "padfree/gather_rows.cuh");
+      "padfree/gather_rows.cuh",
+      "padfree/compare_rows.cuh");
 
   private static Map<String, String> contents;
   private static String digest;

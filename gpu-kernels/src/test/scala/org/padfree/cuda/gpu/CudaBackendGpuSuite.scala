@@ -129,6 +129,23 @@ class CudaBackendGpuSuite extends AnyFunSuite with GpuSuite {
     compare("deepseek down 64 groups", problem(Array.tabulate(64)(_ => random.nextInt(0, 200)), 7168, 2048, 10L, bank = 4), reps = 2)
   }
 
+  test("paths compared on the device: zero mismatches, and the requested rows equal the full run's") {
+    val random = new java.util.SplittableRandom(12L)
+    val p = problem(Array.tabulate(40)(e => if (e % 9 == 0) 0 else random.nextInt(1, 300)), 1024, 512, 13L, bank = 4)
+    val full = gpu.run(p, 2)
+    val rows = Array(0, 5, p.dispatched.rows - 1, 77)
+    val checked = gpu.run(p, 2, rows)
+    assert(checked.checkedOnDevice && !full.checkedOnDevice)
+    assert(checked.paddedMismatches == 0 && checked.maskedMismatches == 0,
+      s"device comparison found ${checked.paddedMismatches} padded and ${checked.maskedMismatches} masked mismatches")
+    assert(checked.padded == null && checked.masked == null && checked.paddingFree.rows == rows.length)
+    for ((r, i) <- rows.zipWithIndex)
+      assertRowsEqual("device-checked", "requested row and the full run's row", checked.paddingFree, i, full.paddingFree, r)
+    assert(checked.deviceBusyMs > 0)
+    val bad = intercept[InvalidInputException](gpu.run(p, 1, Array(p.dispatched.rows)))
+    assert(bad.getMessage.contains(s"check_rows[0] = ${p.dispatched.rows}"))
+  }
+
   test("a layout corrupted after construction fails on the host, and the backend keeps working") {
     val backend = gpu
     val p = problem(Array(3, 0, 5), 128, 256, 11L)
