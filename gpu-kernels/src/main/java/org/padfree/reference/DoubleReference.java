@@ -53,7 +53,11 @@ public final class DoubleReference {
       for (int c = 0; c < k; c++) {
         aRow[c] = Fp8E4M3.decode(av[m * k + c]);
       }
-      for (int col = 0; col < n; col++) {
+      final int row = m;
+      final int out = i;
+      // Columns are independent: large rows (a DeepSeek row is 29M multiply-adds) use every core.
+      java.util.stream.IntStream cols = java.util.stream.IntStream.range(0, n);
+      (1L * n * k >= (1 << 20) ? cols.parallel() : cols).forEach(col -> {
         double sum = 0;
         double magnitude = 0;
         for (int kb = 0; kb < kBlocks; kb++) {
@@ -62,13 +66,13 @@ public final class DoubleReference {
           for (int c = kb * ScaleBlocks.BLOCK; c < end; c++) {
             partial += aRow[c] * Fp8E4M3.decode(bv[col * k + c]);
           }
-          double term = partial * (double) a.scale(m, kb) * (double) b.scale(expert, col / ScaleBlocks.BLOCK, kb);
+          double term = partial * (double) a.scale(row, kb) * (double) b.scale(expert, col / ScaleBlocks.BLOCK, kb);
           sum += term;
           magnitude += Math.abs(term);
         }
-        values[i * n + col] = sum;
-        magnitudes[i * n + col] = magnitude;
-      }
+        values[out * n + col] = sum;
+        magnitudes[out * n + col] = magnitude;
+      });
     }
     return new Result(rows, n, values, magnitudes, kBlocks);
   }
