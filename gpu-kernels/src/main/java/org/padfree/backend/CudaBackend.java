@@ -21,8 +21,8 @@ import org.padfree.reference.Bf16Matrix;
 
 /**
  * The padded, padding-free and masked paths on one Hopper GPU. Per call: the layouts are validated on
- * the host ({@link CudaRunPlan}); the dispatched activations, their scales and the layout arrays go up
- * through pinned staging buffers on the compute stream; the masked A is gathered on the device
+ * the host ({@link CudaRunPlan}); the token activations, their scales and the layout arrays go up
+ * through pinned staging buffers on the compute stream and are dispatched to grouped rows on the device; the masked A is gathered on the device
  * (untimed, as the CPU backend gathers it untimed on the host); every path runs once untimed (JIT
  * load, caches) and then {@code repetitions} times, timed with CUDA events per step (median); each
  * path's D goes back through pinned staging on a second stream while the next path computes.
@@ -107,8 +107,8 @@ public final class CudaBackend implements GroupedGemmBackend {
     Validate.positive("repetitions", repetitions);
     if (checkRows != null) {
       for (int i = 0; i < checkRows.length; i++) {
-        Validate.require(checkRows[i] >= 0 && checkRows[i] < p.dispatched().rows(), "check_rows[" + i + "]",
-            checkRows[i], "must be a row of the batch, in [0, " + p.dispatched().rows() + ")");
+        Validate.require(checkRows[i] >= 0 && checkRows[i] < p.rows(), "check_rows[" + i + "]",
+            checkRows[i], "must be a row of the batch, in [0, " + p.rows() + ")");
       }
     }
     if (closed) {
@@ -145,12 +145,21 @@ public final class CudaBackend implements GroupedGemmBackend {
     int n = plan.n();
     int k = plan.k();
 
-    // Inputs: the dispatched batch and every layout array, through pinned staging.
+    // Inputs: the token activations (top-k times smaller than the dispatched rows) and every layout
+    // array, through pinned staging; the MoE dispatch itself (token -> grouped rows) runs on the
+    // device with the pad kernel as a gather, bit for bit the host's gather.
+    int tokens = p.tokens().rows();
+    DeviceBuffer aTokens = workspace.buffer("tokens", (long) tokens * k);
+    DeviceBuffer saTokens = workspace.buffer("token scales", plan.scaleBytes(tokens));
+    workspace.upload((long) tokens * k, DeviceWorkspace.bytes(p.tokens().values()), aTokens, 0, compute, timeline);
+    float[] scales = p.tokens().tmaAlignedScales();
+    workspace.upload(4L * scales.length, DeviceWorkspace.floats(scales), saTokens, 0, compute, timeline);
+    DeviceBuffer tokenOfRow = uploadInts("token of row", p.tokenOfRow());
     DeviceBuffer aFree = workspace.buffer("A", (long) plan.rows() * k);
     DeviceBuffer saFree = workspace.buffer("A scales", plan.scaleBytes(plan.rows()));
-    workspace.upload((long) plan.rows() * k, DeviceWorkspace.bytes(p.dispatched().values()), aFree, 0, compute, timeline);
-    float[] scales = p.dispatched().tmaAlignedScales();
-    workspace.upload(4L * scales.length, DeviceWorkspace.floats(scales), saFree, 0, compute, timeline);
+    GpuTimeline.Span dispatch = timeline.start("dispatch", false, compute);
+    pad.run(jit, device, compute, aTokens, saTokens, tokens, aFree, saFree, tokenOfRow, plan.rows(), k);
+    timeline.stop(dispatch, compute);
     DeviceBuffer offsets = uploadInts("offsets", plan.offsets());
     DeviceBuffer blockTable = uploadInts("block table", plan.blockTable());
     DeviceBuffer groupIndex = uploadInts("group index", plan.groupIndex());

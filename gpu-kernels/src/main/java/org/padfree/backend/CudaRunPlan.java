@@ -21,7 +21,7 @@ record CudaRunPlan(
   static CudaRunPlan of(GroupedGemmProblem p) {
     Validate.notNull("problem", p);
     int experts = p.batch().numExperts();
-    int rows = p.dispatched().rows();
+    int rows = p.rows();
     int[] offsets = p.paddingFree().offsets().clone();
     int[] groupIndex = p.padded().groupIndex().clone();
     int[] counts = p.masked().counts().clone();

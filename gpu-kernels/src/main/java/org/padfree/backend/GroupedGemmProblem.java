@@ -10,36 +10,47 @@ import org.padfree.quant.QuantizedWeights;
 import org.padfree.routing.RoutedBatch;
 
 /**
- * One batch and one GEMM, ready for every path: the quantized, dispatched activations in the
- * padding-free layout (rows grouped by expert, as the MoE dispatch delivers them), the expert weights,
- * and the three layouts. The padded path starts from {@code dispatched} and pays for its pad operation.
+ * One batch and one GEMM, ready for every path: the quantized token activations and, for each
+ * dispatched row, the token it copies (the padding-free layout: rows grouped by expert, as the MoE
+ * dispatch delivers them), the expert weights, and the three layouts. The dispatched activations are
+ * materialised on the host only when asked for ({@link #dispatched()}): a GPU backend uploads the
+ * tokens and dispatches on the device. The padded path starts from the dispatched rows and pays for
+ * its pad operation.
  */
-public record GroupedGemmProblem(
-    RoutedBatch batch,
-    QuantizedActivations dispatched,
-    QuantizedWeights weights,
-    PaddingFreeLayout paddingFree,
-    PaddedLayout padded,
-    MaskedLayout masked) {
+public final class GroupedGemmProblem {
+  private final RoutedBatch batch;
+  private final QuantizedActivations tokens;
+  private final int[] tokenOfRow;
+  private final QuantizedWeights weights;
+  private final PaddingFreeLayout paddingFree;
+  private final PaddedLayout padded;
+  private final MaskedLayout masked;
+  private QuantizedActivations dispatched;
 
-  public GroupedGemmProblem {
-    Validate.notNull("batch", batch);
-    Validate.notNull("dispatched", dispatched);
-    Validate.notNull("weights", weights);
+  private GroupedGemmProblem(RoutedBatch batch, QuantizedActivations tokens, int[] tokenOfRow, QuantizedWeights weights,
+      PaddingFreeLayout paddingFree, PaddedLayout padded, MaskedLayout masked) {
+    this.batch = batch;
+    this.tokens = tokens;
+    this.tokenOfRow = tokenOfRow;
+    this.weights = weights;
+    this.paddingFree = paddingFree;
+    this.padded = padded;
+    this.masked = masked;
     Validate.require(weights.experts() == batch.numExperts(), "experts", weights.experts(),
         "weights hold a different number of experts than batch " + batch.batchId() + " (" + batch.numExperts() + ")");
-    Validate.require(dispatched.rows() == paddingFree.rows(), "dispatched.rows", dispatched.rows(),
+    Validate.require(tokenOfRow.length == paddingFree.rows(), "token_of_row.length", tokenOfRow.length,
         "must equal the padding-free layout's rows, " + paddingFree.rows());
-    Validate.require(dispatched.k() == weights.k(), "k", dispatched.k(), "weights have K=" + weights.k());
+    Validate.require(tokens.k() == weights.k(), "k", tokens.k(), "weights have K=" + weights.k());
   }
 
   /**
-   * Builds every layout of {@code batch} and dispatches token activations ([numTokens][K], quantized
-   * once per token, as a real MoE layer does before dispatch) into the padding-free layout.
+   * Builds every layout of {@code batch} for token activations ([numTokens][K], quantized once per
+   * token, as a real MoE layer does before dispatch).
    */
   public static GroupedGemmProblem of(RoutedBatch batch, QuantizedActivations tokens, QuantizedWeights weights) {
     Validate.notNull("batch", batch);
     Validate.notNull("tokens", tokens);
+    Validate.notNull("weights", weights);
     Validate.require(tokens.rows() == batch.numTokens(), "tokens.rows", tokens.rows(),
         "batch " + batch.batchId() + " has " + batch.numTokens() + " tokens");
     PaddingFreeLayout free = LayoutBuilder.paddingFree(batch);
@@ -47,8 +58,51 @@ public record GroupedGemmProblem(
     for (int r = 0; r < tokenOfRow.length; r++) {
       tokenOfRow[r] = free.rowSource()[r] / batch.topK();
     }
-    return new GroupedGemmProblem(batch, tokens.gatherRows(tokenOfRow), weights, free,
+    return new GroupedGemmProblem(batch, tokens, tokenOfRow, weights, free,
         LayoutBuilder.padded(batch), LayoutBuilder.masked(batch, LayoutBuilder.largestGroup(batch)));
+  }
+
+  public RoutedBatch batch() {
+    return batch;
+  }
+
+  /** The quantized activations of the batch's tokens, [numTokens][K]. */
+  public QuantizedActivations tokens() {
+    return tokens;
+  }
+
+  /** For each dispatched (padding-free) row, the token whose activations it holds. */
+  public int[] tokenOfRow() {
+    return tokenOfRow;
+  }
+
+  /** The dispatched activations in the padding-free layout, gathered from the tokens on first use. */
+  public synchronized QuantizedActivations dispatched() {
+    if (dispatched == null) {
+      dispatched = tokens.gatherRows(tokenOfRow);
+    }
+    return dispatched;
+  }
+
+  /** Rows of the padding-free layout (dispatched rows), without materialising them. */
+  public int rows() {
+    return paddingFree.rows();
+  }
+
+  public QuantizedWeights weights() {
+    return weights;
+  }
+
+  public PaddingFreeLayout paddingFree() {
+    return paddingFree;
+  }
+
+  public PaddedLayout padded() {
+    return padded;
+  }
+
+  public MaskedLayout masked() {
+    return masked;
   }
 
   public int n() {

@@ -25,7 +25,7 @@ public final class SyntheticData {
       SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + t);
       double rowScale = Math.exp(random.nextGaussian()); // log-normal row norms, as real hidden states
       for (int c = 0; c < k; c++) {
-        x[t * k + c] = nonZeroBf16(random.nextGaussian() * rowScale);
+        x[t * k + c] = nonZeroBf16(approximateGaussian(random.nextLong()) * rowScale);
       }
     });
     return x;
@@ -41,6 +41,17 @@ public final class SyntheticData {
       w[i] = nonZeroBf16(random.nextGaussian() * 0.02);
     }
     return w;
+  }
+
+  /**
+   * A standard-normal-like value from 64 random bits: the sum of four 16-bit uniforms, centred and
+   * scaled to unit variance (Irwin-Hall; within +-3.5, which suits synthetic activations, whose
+   * outliers come from the per-token scale). About 8x cheaper than nextGaussian, which matters at
+   * 10^8 values per batch.
+   */
+  static double approximateGaussian(long bits) {
+    double sum = (bits & 0xFFFF) + ((bits >>> 16) & 0xFFFF) + ((bits >>> 32) & 0xFFFF) + (bits >>> 48) + 2.0;
+    return (sum / 65536.0 - 2.0) * 1.7320508075688772;
   }
 
   private static float nonZeroBf16(double v) {

@@ -93,7 +93,9 @@ final class PathChecks {
     for (int s = 0; s < sampled; s++) {
       int row = chosen[s];
       int outRow = sampledOnly ? s : row;
-      DoubleReference.Result ref = DoubleReference.compute(p.dispatched(), row, 1, p.weights(), expertOfRow(offsets, row));
+      // A dispatched row is its token's row, bit for bit: the reference reads the token (no host gather).
+      DoubleReference.Result ref = DoubleReference.compute(p.tokens(), p.tokenOfRow()[row], 1, p.weights(),
+          expertOfRow(offsets, row));
       for (int col = 0; col < n; col++) {
         double d = Bf16.toFloat(out.paddingFree().bits()[outRow * n + col]);
         actual[s * n + col] = d;
