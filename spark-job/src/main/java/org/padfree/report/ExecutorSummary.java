@@ -95,6 +95,25 @@ public record ExecutorSummary(
    * The run's throughput over its wall time (what scaling from one GPU to several is measured by):
    * distinct batches and their tokens, and useful TFLOP/s of every measured row's GEMM once.
    */
+  /** Column headers of the executor table (report.md and index.html); the first four are text. */
+  public static final List<String> COLUMNS = List.of("executor", "host", "GPU", "backend", "rows", "batches", "tokens",
+      "rows >= " + LARGE_ROWS + " routed", "task time", "backend time", "GPU busy", "busy fraction", "busy fraction, large");
+
+  /** How the executor table's figures are defined, under the table in every report. */
+  public static final String LEGEND = "GPU busy = CUDA-event time of the row's kernels and copies "
+      + "(uploads, warm-up, timed runs, copies back; overlaps counted once); busy fraction = GPU busy / the "
+      + "executor's wall time for the same rows (input generation, backend call, checks); \"large\" counts only "
+      + "batches of at least " + LARGE_ROWS + " routed rows. n/a: no GPU ran these rows.";
+
+  /** This executor's row of the table, in {@link #COLUMNS} order, as display text. */
+  public List<String> cells() {
+    return java.util.Arrays.asList(executorId(), host(), gpuUuid().isEmpty() ? "-" : gpuUuid(), backend(),
+        HumanFormat.count(rows()), HumanFormat.count(batches()), HumanFormat.count(tokens()),
+        HumanFormat.count(largeRows()), HumanFormat.seconds(taskSeconds()), HumanFormat.seconds(backendSeconds()),
+        Double.isNaN(gpuBusySeconds()) ? "n/a" : HumanFormat.seconds(gpuBusySeconds()),
+        HumanFormat.percent(busyFraction()), HumanFormat.percent(largeBusyFraction()));
+  }
+
   public record Throughput(long batches, long tokens, double wallSeconds, double batchesPerSecond,
       double tokensPerSecond, double usefulTflopsPerSecond) {
 
@@ -113,6 +132,14 @@ public record ExecutorSummary(
       }
       double s = wallSeconds > 0 ? wallSeconds : Double.NaN;
       return new Throughput(seen.size(), tokens, wallSeconds, seen.size() / s, tokens / s, flops / s / 1e12);
+    }
+
+    /** One sentence for the reports: batches, tokens and useful work per second of wall time. */
+    public String sentence() {
+      return HumanFormat.count(batches) + " batches, " + HumanFormat.count(tokens) + " tokens in "
+          + HumanFormat.seconds(wallSeconds) + ": " + HumanFormat.significant(batchesPerSecond, 3) + " batches/s, "
+          + HumanFormat.significant(tokensPerSecond, 3) + " tokens/s, " + HumanFormat.significant(usefulTflopsPerSecond, 3)
+          + " useful TFLOP per second of wall time";
     }
   }
 }

@@ -78,6 +78,7 @@ public final class HtmlReportWriter {
     appendNotes(html, run.notes());
     appendRun(html, run);
     appendGroups(html, groups);
+    appendExecutors(html, run, results);
     appendCharts(html, results);
     appendFailures(html, Failures.of(results));
     appendMemoryAccounting(html);
@@ -124,6 +125,29 @@ public final class HtmlReportWriter {
     }
     html.append("</tbody>\n</table>\n</div>\n<p class=\"legend\">")
         .append(Escaping.markup(ReportTables.GROUP_LEGEND)).append("</p>\n</section>\n");
+  }
+
+  /** Throughput and, per executor and GPU, the rows it ran and how busy its GPU was. */
+  private static void appendExecutors(StringBuilder html, RunInfo run, List<BatchResult> results) {
+    html.append("<section>\n<h2>Throughput and executors</h2>\n<p>")
+        .append(Escaping.markup(ExecutorSummary.Throughput.of(results, run.wallSeconds()).sentence()))
+        .append(".</p>\n<div class=\"scroll\">\n<table>\n<thead><tr>");
+    for (int c = 0; c < ExecutorSummary.COLUMNS.size(); c++) {
+      html.append("<th scope=\"col\"").append(c >= 4 ? " class=\"num\"" : "").append('>')
+          .append(Escaping.markup(ExecutorSummary.COLUMNS.get(c))).append("</th>");
+    }
+    html.append("</tr></thead>\n<tbody>\n");
+    for (ExecutorSummary e : ExecutorSummary.of(results)) {
+      html.append("<tr>");
+      List<String> cells = e.cells();
+      for (int c = 0; c < cells.size(); c++) {
+        html.append("<td").append(c >= 4 ? " class=\"num\"" : "").append('>').append(Escaping.markup(cells.get(c)))
+            .append("</td>");
+      }
+      html.append("</tr>\n");
+    }
+    html.append("</tbody>\n</table>\n</div>\n<p class=\"legend\">").append(Escaping.markup(ExecutorSummary.LEGEND))
+        .append("</p>\n</section>\n");
   }
 
   private static void appendCharts(StringBuilder html, List<BatchResult> results) {

@@ -76,26 +76,14 @@ public final class MarkdownReportWriter {
 
   private static void appendExecutors(StringBuilder md, RunInfo run, List<BatchResult> results) {
     ExecutorSummary.Throughput t = ExecutorSummary.Throughput.of(results, run.wallSeconds());
-    md.append("## Throughput and executors\n\n")
-        .append(Escaping.markdownInline(HumanFormat.count(t.batches()) + " batches, " + HumanFormat.count(t.tokens())
-            + " tokens in " + HumanFormat.seconds(t.wallSeconds()) + ": " + HumanFormat.significant(t.batchesPerSecond(), 3)
-            + " batches/s, " + HumanFormat.significant(t.tokensPerSecond(), 3) + " tokens/s, "
-            + HumanFormat.significant(t.usefulTflopsPerSecond(), 3) + " useful TFLOP per second of wall time"))
+    md.append("## Throughput and executors\n\n").append(Escaping.markdownInline(t.sentence()))
         .append(" (compare runs on 1 and N GPUs with the same dataset for scaling).\n\n");
-    md.append("| executor | host | GPU | backend | rows | batches | tokens | rows >= ").append(ExecutorSummary.LARGE_ROWS)
-        .append(" routed | task time | backend time | GPU busy | busy fraction | busy fraction, large |\n")
-        .append("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    row(md, ExecutorSummary.COLUMNS, false);
+    md.append("| --- | --- | --- | --- |").append(" ---: |".repeat(ExecutorSummary.COLUMNS.size() - 4)).append('\n');
     for (ExecutorSummary e : ExecutorSummary.of(results)) {
-      row(md, Arrays.asList(e.executorId(), e.host(), e.gpuUuid().isEmpty() ? "-" : e.gpuUuid(), e.backend(),
-          HumanFormat.count(e.rows()), HumanFormat.count(e.batches()), HumanFormat.count(e.tokens()),
-          HumanFormat.count(e.largeRows()), HumanFormat.seconds(e.taskSeconds()), HumanFormat.seconds(e.backendSeconds()),
-          Double.isNaN(e.gpuBusySeconds()) ? "n/a" : HumanFormat.seconds(e.gpuBusySeconds()),
-          HumanFormat.percent(e.busyFraction()), HumanFormat.percent(e.largeBusyFraction())), false);
+      row(md, e.cells(), false);
     }
-    md.append('\n').append(Escaping.markdownInline("GPU busy = CUDA-event time of the row's kernels and copies "
-        + "(uploads, warm-up, timed runs, copies back; overlaps counted once); busy fraction = GPU busy / the "
-        + "executor's wall time for the same rows (input generation, backend call, checks); \"large\" counts only "
-        + "batches of at least " + ExecutorSummary.LARGE_ROWS + " routed rows. n/a: no GPU ran these rows.")).append("\n\n");
+    md.append('\n').append(Escaping.markdownInline(ExecutorSummary.LEGEND)).append("\n\n");
   }
 
   private static void appendFailures(StringBuilder md, List<BatchResult> failures) {

@@ -34,6 +34,17 @@ class HtmlReportWriterSuite extends AnyFunSuite {
   private def svgs(page: String): Seq[String] =
     "(?s)<svg\\b.*?</svg>".r.findAllIn(page).toSeq
 
+  test("the executor table names each executor's GPU and its busy fraction, as report.md does") {
+    val gpuRows = Seq(
+      row(batchId = "g1", executorId = "0", gpuUuid = "GPU-aaaa", gpuBusyMs = 600.0, taskMs = 1000.0),
+      row(batchId = "g2", executorId = "1", gpuUuid = "GPU-bbbb", gpuBusyMs = 300.0, taskMs = 1000.0))
+    val page = html(gpuRows)
+    assert(page.contains("<h2>Throughput and executors</h2>"))
+    assert(page.contains("<td>GPU-aaaa</td>") && page.contains("<td>GPU-bbbb</td>"))
+    assert(page.contains("<td class=\"num\">60.0%</td>") && page.contains("<td class=\"num\">30.0%</td>"), page)
+    assert(page.contains(Escaping.markup(ExecutorSummary.LEGEND)))
+  }
+
   test("a complete, self-contained HTML document: inline style, no scripts, no external resources") {
     assert(page.startsWith("<!DOCTYPE html>\n<html lang=\"en\">"))
     assert(page.trim.endsWith("</html>"))
