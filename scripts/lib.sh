@@ -35,3 +35,21 @@ padfree_classpath() {
 padfree_spark_flags() {
   "$JAVA_HOME/bin/java" -cp "$(padfree_classpath)" org.padfree.spark.SparkJvmFlags
 }
+
+# Replaces the shell with spark-submit in local mode on this machine: padfree_submit_local CLASS ARGS...
+# (conf/spark-defaults.conf, conf/log4j2.properties; PADFREE_MASTER, default local[*];
+# PADFREE_DRIVER_MEMORY, default 4g). Run from PADFREE_ROOT after padfree_build.
+padfree_submit_local() {
+  local main=$1
+  shift
+  # shellcheck disable=SC2046 # the flags are a list
+  exec "$JAVA_HOME/bin/java" $(padfree_spark_flags) -Xmx"${PADFREE_DRIVER_MEMORY:-4g}" \
+    -Dlog4j.configurationFile="$PADFREE_ROOT/conf/log4j2.properties" \
+    -cp "$(cat "$PADFREE_ROOT/spark-job/target/classpath.txt")" \
+    org.apache.spark.deploy.SparkSubmit \
+    --properties-file "$PADFREE_ROOT/conf/spark-defaults.conf" \
+    --master "${PADFREE_MASTER:-local[*]}" \
+    --class "$main" \
+    "$PADFREE_ROOT/spark-job/target/padfree-job.jar" \
+    "$@"
+}

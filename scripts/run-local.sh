@@ -16,13 +16,4 @@ for arg in "$@"; do
   if [[ $arg == --dataset* || $arg == --trace* ]]; then inputs=(); break; fi
 done
 
-# shellcheck disable=SC2046 # the flags are a list
-exec "$JAVA_HOME/bin/java" $(padfree_spark_flags) -Xmx"${PADFREE_DRIVER_MEMORY:-4g}" \
-  -Dlog4j.configurationFile="$PADFREE_ROOT/conf/log4j2.properties" \
-  -cp "$(cat spark-job/target/classpath.txt)" \
-  org.apache.spark.deploy.SparkSubmit \
-  --properties-file conf/spark-defaults.conf \
-  --master "${PADFREE_MASTER:-local[*]}" \
-  --class org.padfree.evaluate.EvaluateJob \
-  spark-job/target/padfree-job.jar \
-  "${inputs[@]}" --out reports "$@"
+padfree_submit_local org.padfree.evaluate.EvaluateJob "${inputs[@]}" --out reports "$@"

@@ -33,13 +33,4 @@ else
   revision=()
 fi
 
-# shellcheck disable=SC2046 # the flags are a list
-exec "$JAVA_HOME/bin/java" $(padfree_spark_flags) -Xmx"${PADFREE_DRIVER_MEMORY:-4g}" \
-  -Dlog4j.configurationFile="$PADFREE_ROOT/conf/log4j2.properties" \
-  -cp "$(cat spark-job/target/classpath.txt)" \
-  org.apache.spark.deploy.SparkSubmit \
-  --properties-file conf/spark-defaults.conf \
-  --master "${PADFREE_MASTER:-local[*]}" \
-  --class org.padfree.sweep.SweepJob \
-  spark-job/target/padfree-job.jar \
-  "${spec[@]}" "${revision[@]}" "$@"
+padfree_submit_local org.padfree.sweep.SweepJob "${spec[@]}" "${revision[@]}" "$@"

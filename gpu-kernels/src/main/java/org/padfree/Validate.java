@@ -11,6 +11,21 @@ public final class Validate {
     }
   }
 
+  /**
+   * Checks a name that becomes a folder (a run id, a spec name): letters, digits, '.', '_' and '-'
+   * only, so it cannot climb out of its parent or need quoting.
+   */
+  public static String folderName(String field, String value) {
+    require(isFolderName(value), field, value,
+        "use letters, digits, '.', '_' and '-' only (it names a folder)");
+    return value;
+  }
+
+  /** Whether {@code value} is fit to name a folder (see {@link #folderName}). */
+  public static boolean isFolderName(String value) {
+    return value != null && value.matches("[A-Za-z0-9._-]+");
+  }
+
   public static int positive(String field, int value) {
     require(value > 0, field, value, "must be > 0");
     return value;

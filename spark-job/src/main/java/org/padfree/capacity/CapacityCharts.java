@@ -8,6 +8,7 @@ import org.padfree.report.AxisScale;
 import org.padfree.report.ChartLegends;
 import org.padfree.report.HumanFormat;
 import org.padfree.report.Log2Axis;
+import org.padfree.report.PairedBars;
 import org.padfree.report.PlotArea;
 import org.padfree.report.SvgBuilder;
 import org.padfree.report.SvgCharts;
@@ -22,8 +23,6 @@ public final class CapacityCharts {
 
   private static final int WIDTH = 760;
   private static final int HEIGHT = 340;
-  private static final String PADDED = SvgCharts.colour(1);
-  private static final String PADDING_FREE = SvgCharts.colour(0);
 
   /** Padded against padding-free per scenario; extrapolated scenarios are labelled so. */
   public static String pairs(String chart, String title, String unit, List<ScenarioResult> scenarios,
@@ -31,34 +30,17 @@ public final class CapacityCharts {
     if (scenarios.isEmpty()) {
       return new SvgBuilder(chart, WIDTH, 120, title, title + ". No scenarios.").headline(title).message("No scenarios.").build();
     }
-    double highest = scenarios.stream().mapToDouble(s -> Math.max(padded.applyAsDouble(s), free.applyAsDouble(s))).max().orElse(1);
     StringBuilder description = new StringBuilder("Grouped bar chart of " + unit + ", padded against padding-free:");
     scenarios.forEach(s -> description.append(' ').append(s.tokensPerBatch()).append(" tokens ").append(s.distribution())
         .append(' ').append(HumanFormat.significant(padded.applyAsDouble(s), 3)).append(" against ")
         .append(HumanFormat.significant(free.applyAsDouble(s), 3)).append(';'));
-    int slotWidth = 120;
-    SvgBuilder svg = new SvgBuilder(chart, Math.max(WIDTH, 88 + slotWidth * scenarios.size()), HEIGHT, title,
+    SvgBuilder svg = new SvgBuilder(chart, Math.max(WIDTH, 88 + 120 * scenarios.size()), HEIGHT, title,
         description.toString());
-    PlotArea plot = PlotArea.inside(svg, 24);
-    AxisScale y = AxisScale.covering(0, highest, 5, false);
-    plot.drawYAxis(svg, y, unit);
-    double slot = plot.width() / scenarios.size();
-    double bar = Math.min(40, slot * 0.35);
-    for (int i = 0; i < scenarios.size(); i++) {
-      ScenarioResult s = scenarios.get(i);
-      double centre = plot.left() + slot * (i + 0.5);
-      String label = s.tokensPerBatch() + " tokens, " + s.distribution();
-      bar(svg, plot, y, centre - bar - 2, bar, padded.applyAsDouble(s), PADDED, label + ", padded");
-      bar(svg, plot, y, centre + 2, bar, free.applyAsDouble(s), PADDING_FREE, label + ", padding-free");
-      svg.text(centre, plot.bottom() + 16, s.tokensPerBatch() + " tokens" + (s.extrapolated() ? " \u26a0" : ""),
-          "middle", SvgBuilder.TEXT_COLOUR);
-      svg.text(centre, plot.bottom() + 30, shorten(s.distribution()), "middle", SvgBuilder.MUTED_COLOUR);
-    }
-    plot.drawBaseline(svg);
-    Map<String, String> legend = new LinkedHashMap<>();
-    legend.put("padded pipeline", PADDED);
-    legend.put("padding-free pipeline", PADDING_FREE);
-    ChartLegends.horizontal(svg, plot, legend);
+    List<PairedBars.Slot> slots = scenarios.stream().map(s -> new PairedBars.Slot(
+        s.tokensPerBatch() + " tokens, " + s.distribution(), s.tokensPerBatch() + " tokens" + (s.extrapolated() ? " \u26a0" : ""),
+        shorten(s.distribution()), padded.applyAsDouble(s), free.applyAsDouble(s))).toList();
+    PairedBars.draw(svg, slots, unit, new PairedBars.Series("padded", "padding-free", "padded pipeline",
+        "padding-free pipeline", "", 40));
     return svg.build();
   }
 
@@ -139,17 +121,6 @@ public final class CapacityCharts {
     } else {
       svg.rect(cx - 4, cy - 4, 8, 8, colour, tip);
     }
-  }
-
-  private static void bar(SvgBuilder svg, PlotArea plot, AxisScale y, double x, double width, double value, String colour,
-      String label) {
-    if (!Double.isFinite(value)) {
-      svg.text(x + width / 2, plot.bottom() - 4, HumanFormat.MISSING, "middle", SvgBuilder.MUTED_COLOUR);
-      return;
-    }
-    double top = plot.y(y, value);
-    svg.rect(x, top, width, Math.max(0.5, plot.bottom() - top), colour, label + ": " + HumanFormat.significant(value, 4));
-    svg.text(x + width / 2, top - 4, HumanFormat.significant(value, 3), "middle", SvgBuilder.TEXT_COLOUR);
   }
 
   private static String shorten(String text) {

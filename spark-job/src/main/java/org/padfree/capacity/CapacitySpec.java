@@ -43,10 +43,7 @@ public record CapacitySpec(String name, String description, String results, Stri
 
   static CapacitySpec parse(SpecNode s) {
     s.allowOnly(FIELDS);
-    String name = s.string("name");
-    if (!name.matches("[A-Za-z0-9._-]+")) {
-      throw s.error("name", name, "use letters, digits, '.', '_' and '-' only (it names report folders)");
-    }
+    String name = s.folderName("name");
     double target = s.number("target_tokens_per_s");
     if (!(target > 0) || !Double.isFinite(target)) {
       throw s.error("target_tokens_per_s", target, "must be > 0 (tokens per second the cluster must serve)");

@@ -69,8 +69,9 @@ public final class CapacityStudy {
       }
       Validate.require(cl.has("spec"), "--spec", "<none>", "is required; e.g. --spec conf/capacity/qwen3-30b-cpu-demo.yaml");
       String runId = cl.last("run-id");
-      Validate.require(runId == null || runId.matches("[A-Za-z0-9._-]+"), "--run-id", runId,
-          "use letters, digits, '.', '_' and '-' only (it names a folder)");
+      if (runId != null) {
+        Validate.folderName("--run-id", runId);
+      }
       CapacitySpec spec = CapacitySpec.load(Path.of(cl.last("spec")));
       Instant now = Instant.now();
       if (runId == null) {

@@ -100,6 +100,15 @@ public final class SpecNode {
     return s;
   }
 
+  /** A string field that names a folder (see {@link org.padfree.Validate#folderName}). */
+  public String folderName(String key) {
+    String name = string(key);
+    if (!org.padfree.Validate.isFolderName(name)) {
+      throw error(key, name, "use letters, digits, '.', '_' and '-' only (it names a folder)");
+    }
+    return name;
+  }
+
   public String string(String key, String fallback) {
     return has(key) ? string(key) : fallback;
   }

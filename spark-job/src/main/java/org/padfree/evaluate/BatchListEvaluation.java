@@ -1,15 +1,12 @@
 package org.padfree.evaluate;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.padfree.dataset.DatasetSchema;
 import org.padfree.model.ModelCatalog;
 import org.padfree.routing.RoutedBatch;
-import scala.Tuple2;
 
 /**
  * Evaluates batches that are already in the driver's memory (a sweep's generated grid) exactly as
@@ -45,23 +42,7 @@ public final class BatchListEvaluation {
     }
     int wanted = partitions > 0 ? partitions : 2 * jsc.defaultParallelism();
     PartitionPlan plan = PartitionPlan.of(indices, costs, wanted);
-    JavaRDD<EvalInput> placed = jsc.parallelize(inputs, Math.min(inputs.size(), wanted))
-        .mapToPair(in -> new Tuple2<>(in.index(), in))
-        .partitionBy(plan.partitioner())
-        .values();
-    String jobGroup = "padfree-evaluate-" + settings.runId();
-    ProgressListener progress = new ProgressListener(jobGroup, plan, inputs.size());
-    spark.sparkContext().addSparkListener(progress);
-    jsc.setJobGroup(jobGroup, "padfree: evaluate " + inputs.size() + " batches of " + source, false);
-    List<BatchResult> results;
-    try {
-      results = new ArrayList<>(placed.mapPartitions(new PartitionEvaluator(settings)).collect());
-    } finally {
-      jsc.clearJobGroup();
-      spark.sparkContext().removeSparkListener(progress);
-    }
-    results.sort(Comparator.comparingLong(BatchResult::inputIndex).thenComparing(BatchResult::gemm));
-    EvaluationRun.requireExactlyOnce(results, inputs.size());
-    return results;
+    return EvaluationRun.evaluatePlanned(spark, settings, jsc.parallelize(inputs, Math.min(inputs.size(), wanted)), plan,
+        inputs.size(), inputs.size() + " batches of " + source);
   }
 }

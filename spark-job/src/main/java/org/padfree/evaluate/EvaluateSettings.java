@@ -44,8 +44,7 @@ public record EvaluateSettings(
   }
 
   public EvaluateSettings {
-    Validate.require(runId != null && runId.matches("[A-Za-z0-9._-]+"), "run_id", runId,
-        "use letters, digits, '.', '_' and '-' only (it names a folder)");
+    Validate.folderName("run_id", runId);
     Validate.notNull("backend", backend);
     Validate.notNull("gemms", gemms);
     for (String g : gemms) {

@@ -35,18 +35,29 @@ final class EvaluationRun {
     PartitionPlan plan = PartitionPlan.of(indices, costs, wanted);
     Broadcast<Map<Long, String>> rejected = jsc.broadcast(EvalInputs.duplicates(metas));
 
-    JavaRDD<EvalInput> placed = loaded.inputs()
+    JavaRDD<EvalInput> inputs = loaded.inputs()
         .map(in -> rejected.value().containsKey(in.index())
             ? EvalInput.failed(in.index(), in.dataset(), batchIdOf(in), rejected.value().get(in.index()))
-            : in)
+            : in);
+    return evaluatePlanned(spark, settings, inputs, plan, loaded.count(), loaded.count() + " batches");
+  }
+
+  /**
+   * The part every evaluation shares: places {@code inputs} by the plan, runs {@link PartitionEvaluator}
+   * on the executors under a job group with progress reporting, and collects the rows, sorted by input
+   * and GEMM and checked to hold each of the {@code count} inputs exactly once.
+   */
+  static List<BatchResult> evaluatePlanned(SparkSession spark, EvaluateSettings settings, JavaRDD<EvalInput> inputs,
+      PartitionPlan plan, long count, String description) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    JavaRDD<EvalInput> placed = inputs
         .mapToPair(in -> new Tuple2<>(in.index(), in))
         .partitionBy(plan.partitioner())
         .values();
-
     String jobGroup = "padfree-evaluate-" + settings.runId();
-    ProgressListener progress = new ProgressListener(jobGroup, plan, loaded.count());
+    ProgressListener progress = new ProgressListener(jobGroup, plan, count);
     spark.sparkContext().addSparkListener(progress);
-    jsc.setJobGroup(jobGroup, "padfree: evaluate " + loaded.count() + " batches", false);
+    jsc.setJobGroup(jobGroup, "padfree: evaluate " + description, false);
     List<BatchResult> results;
     try {
       results = new ArrayList<>(placed.mapPartitions(new PartitionEvaluator(settings)).collect());
@@ -55,7 +66,7 @@ final class EvaluationRun {
       spark.sparkContext().removeSparkListener(progress);
     }
     results.sort(Comparator.comparingLong(BatchResult::inputIndex).thenComparing(BatchResult::gemm));
-    requireExactlyOnce(results, loaded.count());
+    requireExactlyOnce(results, count);
     return results;
   }
 

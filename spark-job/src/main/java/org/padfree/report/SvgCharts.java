@@ -35,7 +35,6 @@ public final class SvgCharts {
   private static final String[] PALETTE =
       {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"};
   private static final String PADDING_FREE_COLOUR = PALETTE[0];
-  private static final String PADDED_COLOUR = PALETTE[1];
   private static final String REFERENCE_LINE_COLOUR = PALETTE[3];
 
   /** Histogram of per-row speedup over non-error rows, with a dashed line at 1.0 (no gain). */
@@ -144,26 +143,10 @@ public final class SvgCharts {
 
     SvgBuilder svg = new SvgBuilder(THROUGHPUT, Math.max(WIDTH, 88 + BAR_SLOT_WIDTH * shapes.size()), HEIGHT,
         title, description.toString());
-    PlotArea plot = PlotArea.inside(svg, 24);
-    AxisScale y = AxisScale.covering(0, highest, 5, false);
-    plot.drawYAxis(svg, y, "useful TFLOP/s");
-    double slot = plot.width() / shapes.size();
-    double barWidth = Math.min(44, slot * 0.35);
-    for (int i = 0; i < shapes.size(); i++) {
-      GroupSummary s = shapes.get(i);
-      double centre = plot.left() + slot * (i + 0.5);
-      String shape = s.model() + " " + s.gemm();
-      bar(svg, plot, y, centre - barWidth - 2, barWidth, s.paddedPathTflops(), PADDED_COLOUR,
-          shape + ", padded path");
-      bar(svg, plot, y, centre + 2, barWidth, s.usefulTflops(), PADDING_FREE_COLOUR, shape + ", padding-free");
-      svg.text(centre, plot.bottom() + 16, s.model(), "middle", SvgBuilder.TEXT_COLOUR);
-      svg.text(centre, plot.bottom() + 30, s.gemm(), "middle", SvgBuilder.MUTED_COLOUR);
-    }
-    plot.drawBaseline(svg);
-    Map<String, String> series = new LinkedHashMap<>();
-    series.put("padded path (pad + padded GEMM)", PADDED_COLOUR);
-    series.put("padding-free GEMM", PADDING_FREE_COLOUR);
-    ChartLegends.horizontal(svg, plot, series);
+    List<PairedBars.Slot> slots = shapes.stream().map(s -> new PairedBars.Slot(s.model() + " " + s.gemm(), s.model(),
+        s.gemm(), s.paddedPathTflops(), s.usefulTflops())).toList();
+    PairedBars.draw(svg, slots, "useful TFLOP/s", new PairedBars.Series("padded path", "padding-free",
+        "padded path (pad + padded GEMM)", "padding-free GEMM", " TFLOP/s", 44));
     return svg.build();
   }
 
@@ -180,19 +163,6 @@ public final class SvgCharts {
       counts[Math.clamp(bin, 0, counts.length - 1)]++;
     }
     return counts;
-  }
-
-  /** One bar with its value above it, or "n/a" on the baseline when the value is missing. */
-  private static void bar(SvgBuilder svg, PlotArea plot, AxisScale y, double x, double width, double value,
-      String colour, String label) {
-    String text = HumanFormat.significant(value, 3);
-    if (!Double.isFinite(value)) {
-      svg.text(x + width / 2, plot.bottom() - 4, text, "middle", SvgBuilder.MUTED_COLOUR);
-      return;
-    }
-    double top = plot.y(y, value);
-    svg.rect(x, top, width, plot.bottom() - top, colour, label + ": " + text + " TFLOP/s");
-    svg.text(x + width / 2, top - 4, text, "middle", SvgBuilder.TEXT_COLOUR);
   }
 
   /** A colour per distribution in name order; past seven they repeat, and tooltips still tell them apart. */

@@ -46,8 +46,9 @@ public record SweepOptions(String spec, String runId, String history, String out
     boolean help = cl.has("help");
     Validate.require(help || cl.has("spec"), "--spec", "<none>", "is required; e.g. --spec conf/sweeps/nightly-cpu.yaml");
     String runId = cl.last("run-id");
-    Validate.require(runId == null || runId.matches("[A-Za-z0-9._-]+"), "--run-id", runId,
-        "use letters, digits, '.', '_' and '-' only (it names folders)");
+    if (runId != null) {
+      Validate.folderName("--run-id", runId);
+    }
     return new SweepOptions(cl.last("spec"), runId, cl.last("history"), cl.last("out"), cl.last("baseline"),
         fraction(cl, "threshold"), fraction(cl, "cpu-threshold"), cl.last("backend"), cl.last("git-revision"),
         cl.last("conf-dir"), help);

@@ -63,10 +63,7 @@ public record SweepSpec(
 
   static SweepSpec parse(SpecNode root) {
     root.allowOnly(TOP);
-    String name = root.string("name");
-    if (!name.matches("[A-Za-z0-9._-]+")) {
-      throw root.error("name", name, "use letters, digits, '.', '_' and '-' only (it names run folders)");
-    }
+    String name = root.folderName("name");
     SpecNode grid = root.child("grid").allowOnly(GRID);
     List<String> models = distinct(grid, "models", lower(grid.strings("models", null)));
     if (models == null) {
