@@ -12,17 +12,21 @@ import org.padfree.cuda.jit.KernelJit;
 import org.padfree.cuda.jit.LoadedKernel;
 import org.padfree.cuda.kernels.GemmHeuristics;
 import org.padfree.cuda.kernels.CompareRows;
+import org.padfree.cuda.kernels.Fp8Quantize;
+import org.padfree.cuda.kernels.SyntheticInputs;
 import org.padfree.cuda.kernels.PadRows;
 import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm;
 import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm.Layout;
 import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm.LayoutArgs;
 import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm.Operands;
+import org.padfree.quant.QuantizedActivations;
 import org.padfree.reference.Bf16Matrix;
 
 /**
  * The padded, padding-free and masked paths on one Hopper GPU. Per call: the layouts are validated on
- * the host ({@link CudaRunPlan}); the token activations, their scales and the layout arrays go up
- * through pinned staging buffers on the compute stream and are dispatched to grouped rows on the device; the masked A is gathered on the device
+ * the host ({@link CudaRunPlan}); the token activations are made on the device when synthetic (else
+ * uploaded with their scales), the layout arrays go up through pinned staging buffers on the compute
+ * stream, and the tokens are dispatched to grouped rows on the device; the masked A is gathered there
  * (untimed, as the CPU backend gathers it untimed on the host); every path runs once untimed (JIT
  * load, caches) and then {@code repetitions} times, timed with CUDA events per step (median); each
  * path's D goes back through pinned staging on a second stream while the next path computes.
@@ -52,6 +56,8 @@ public final class CudaBackend implements GroupedGemmBackend {
   private final GpuTimeline timeline = new GpuTimeline();
   private final PadRows pad = new PadRows();
   private final CompareRows compare = new CompareRows();
+  private final SyntheticInputs synthetic = new SyntheticInputs();
+  private final Fp8Quantize quantize = new Fp8Quantize();
   private boolean closed;
 
   /** A backend on {@code device} using the JVM's shared kernel JIT. */
@@ -146,14 +152,12 @@ public final class CudaBackend implements GroupedGemmBackend {
     int k = plan.k();
 
     // Inputs: the token activations (top-k times smaller than the dispatched rows) and every layout
-    // array, through pinned staging; the MoE dispatch itself (token -> grouped rows) runs on the
-    // device with the pad kernel as a gather, bit for bit the host's gather.
-    int tokens = p.tokens().rows();
+    // array; the MoE dispatch itself (token -> grouped rows) runs on the device with the pad kernel
+    // as a gather, bit for bit the host's gather.
+    int tokens = p.batch().numTokens();
     DeviceBuffer aTokens = workspace.buffer("tokens", (long) tokens * k);
     DeviceBuffer saTokens = workspace.buffer("token scales", plan.scaleBytes(tokens));
-    workspace.upload((long) tokens * k, DeviceWorkspace.bytes(p.tokens().values()), aTokens, 0, compute, timeline);
-    float[] scales = p.tokens().tmaAlignedScales();
-    workspace.upload(4L * scales.length, DeviceWorkspace.floats(scales), saTokens, 0, compute, timeline);
+    putTokens(p, tokens, k, aTokens, saTokens);
     DeviceBuffer tokenOfRow = uploadInts("token of row", p.tokenOfRow());
     DeviceBuffer aFree = workspace.buffer("A", (long) plan.rows() * k);
     DeviceBuffer saFree = workspace.buffer("A scales", plan.scaleBytes(plan.rows()));
@@ -284,6 +288,26 @@ public final class CudaBackend implements GroupedGemmBackend {
         PathTimings.median(times.get(FREE_GEMM)), PathTimings.median(times.get(MASKED_GEMM)), repetitions);
     return new PathOutputs(null, new Bf16Matrix(checkRows.length, n, sampled), null, timings, kernelConfig,
         timeline.busy().unionMs(), (System.nanoTime() - start) / 1e6, checkRows.clone(), mismatches[0], mismatches[1]);
+  }
+
+  /**
+   * The quantized tokens into {@code a}/{@code sa}: synthetic ones not yet on the host are made here,
+   * generated and quantized on the device (the host's values bit for bit, see SyntheticInputs), so
+   * 10^8 activations never cross PCIe; otherwise the host's tokens go up through pinned staging.
+   */
+  private void putTokens(GroupedGemmProblem p, int tokens, int k, DeviceBuffer a, DeviceBuffer sa) {
+    if (p.syntheticSeed().isPresent() && !p.tokensOnHost()) {
+      DeviceBuffer x = workspace.buffer("token floats", 4L * tokens * k);
+      GpuTimeline.Span span = timeline.start("make inputs", false, compute);
+      synthetic.activations(jit, device, compute, p.syntheticSeed().getAsLong(), tokens, k, x);
+      quantize.activations(jit, device, compute, x, a, sa, tokens, k);
+      timeline.stop(span, compute);
+      return;
+    }
+    QuantizedActivations host = p.tokens();
+    workspace.upload((long) tokens * k, DeviceWorkspace.bytes(host.values()), a, 0, compute, timeline);
+    float[] scales = host.tmaAlignedScales();
+    workspace.upload(4L * scales.length, DeviceWorkspace.floats(scales), sa, 0, compute, timeline);
   }
 
   private void step(String name, boolean timed, Runnable launch) {

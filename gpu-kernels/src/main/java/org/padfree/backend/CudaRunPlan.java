@@ -1,5 +1,6 @@
 package org.padfree.backend;
 
+import org.padfree.InvalidInputException;
 import org.padfree.Validate;
 import org.padfree.cuda.kernels.DeviceGemmOperands;
 import org.padfree.cuda.kernels.GemmHeuristics;
@@ -34,11 +35,14 @@ record CudaRunPlan(
     LayoutChecks.checkMaskedCounts(counts, maxRows, p.masked().rowSource().length, experts);
     int[] padSource = p.padSource();
     Validate.length("pad_source", padSource.length, paddedRows, "one entry per padded row");
+    // Per row (10^5 per batch): the messages are built only on failure.
     for (int r = 0; r < paddedRows; r++) {
-      Validate.require(padSource[r] >= -1 && padSource[r] < rows, "pad_source[" + r + "]", padSource[r],
-          "must be -1 or a dispatched row in [0, " + rows + ")");
-      Validate.require((padSource[r] < 0) == (groupIndex[r] < 0), "pad_source[" + r + "]", padSource[r],
-          "padding rows (group_index -1) and only they have no source");
+      if (padSource[r] < -1 || padSource[r] >= rows) {
+        throw new InvalidInputException("pad_source[" + r + "]", padSource[r], "must be -1 or a dispatched row in [0, " + rows + ")");
+      }
+      if ((padSource[r] < 0) != (groupIndex[r] < 0)) {
+        throw new InvalidInputException("pad_source[" + r + "]", padSource[r], "padding rows (group_index -1) and only they have no source");
+      }
     }
     for (int e = 0; e < experts; e++) {
       Validate.require(counts[e] == offsets[e + 1] - offsets[e], "counts[" + e + "]", counts[e],
@@ -46,8 +50,10 @@ record CudaRunPlan(
     }
     int[] maskedSource = p.maskedSource();
     for (int r = 0; r < maskedSource.length; r++) {
-      Validate.require(maskedSource[r] >= -1 && maskedSource[r] < rows, "masked_source[" + r + "]", maskedSource[r],
-          "must be -1 or a dispatched row in [0, " + rows + ")");
+      if (maskedSource[r] < -1 || maskedSource[r] >= rows) {
+        throw new InvalidInputException("masked_source[" + r + "]", maskedSource[r],
+            "must be -1 or a dispatched row in [0, " + rows + ")");
+      }
     }
     int[] blockTable = DeviceGemmOperands.blockTable(offsets);
     int freeMBlocks = blockTable.length / 2;

@@ -1,5 +1,6 @@
 package org.padfree.layout;
 
+import org.padfree.InvalidInputException;
 import org.padfree.Validate;
 
 /**
@@ -45,15 +46,21 @@ public final class LayoutChecks {
       int expert = groupIndex[block];
       int valid = 0;
       for (int r = block; r < block + PADDED_ALIGNMENT; r++) {
+        // Per row (10^5 per batch): the messages are built only on failure.
         int g = groupIndex[r];
-        Validate.require(g >= -1 && g < numExperts, "group_index[" + r + "]", g,
-            "must be -1 (padding) or an expert in [0, " + numExperts + ")");
+        if (g < -1 || g >= numExperts) {
+          throw new InvalidInputException("group_index[" + r + "]", g,
+              "must be -1 (padding) or an expert in [0, " + numExperts + ")");
+        }
         if (g >= 0) {
-          Validate.require(r == block + valid, "group_index[" + r + "]", g,
-              "a valid row after padding in the block starting at row " + block + "; groups must start at multiples of " + PADDED_ALIGNMENT);
-          Validate.require(g == expert, "group_index[" + r + "]", g,
-              "block starting at row " + block + " mixes experts " + expert + " and " + g
-                  + "; groups must start at multiples of " + PADDED_ALIGNMENT);
+          if (r != block + valid) {
+            throw new InvalidInputException("group_index[" + r + "]", g, "a valid row after padding in the block starting at row "
+                + block + "; groups must start at multiples of " + PADDED_ALIGNMENT);
+          }
+          if (g != expert) {
+            throw new InvalidInputException("group_index[" + r + "]", g, "block starting at row " + block + " mixes experts "
+                + expert + " and " + g + "; groups must start at multiples of " + PADDED_ALIGNMENT);
+          }
           valid++;
         }
       }

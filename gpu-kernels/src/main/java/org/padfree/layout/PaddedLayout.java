@@ -1,5 +1,6 @@
 package org.padfree.layout;
 
+import org.padfree.InvalidInputException;
 import org.padfree.Validate;
 
 /**
@@ -16,8 +17,10 @@ public record PaddedLayout(int numExperts, int[] groupStarts, int[] groupIndex, 
     Validate.length("group_starts", groupStarts.length, (long) numExperts + 1, "num_experts plus one");
     LayoutChecks.checkPaddedGroupIndex(groupIndex, rowSource.length, numExperts);
     for (int r = 0; r < rowSource.length; r++) {
-      Validate.require((rowSource[r] < 0) == (groupIndex[r] < 0), "row_source[" + r + "]", rowSource[r],
-          "padding rows (group_index -1) and only they have row_source -1");
+      if ((rowSource[r] < 0) != (groupIndex[r] < 0)) { // per row: the message is built only on failure
+        throw new InvalidInputException("row_source[" + r + "]", rowSource[r],
+            "padding rows (group_index -1) and only they have row_source -1");
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package org.padfree.routing;
 
 import java.util.Arrays;
+import org.padfree.InvalidInputException;
 import org.padfree.Validate;
 
 /**
@@ -34,14 +35,19 @@ public record RoutedBatch(
     Validate.notNull("expert_ids", expertIds);
     Validate.length("expert_ids", expertIds.length, (long) numTokens * topK,
         "num_tokens=" + numTokens + " x top_k=" + topK + " (batch " + batchId + ")");
+    // Per routed slot (10^5 per batch): the messages are built only on failure.
     for (int t = 0; t < numTokens; t++) {
       for (int j = 0; j < topK; j++) {
         int e = expertIds[t * topK + j];
-        Validate.require(e >= 0 && e < numExperts, "expert_ids[" + (t * topK + j) + "]", e,
-            "expert id must be in [0, " + numExperts + ") (batch " + batchId + ", token " + t + ")");
+        if (e < 0 || e >= numExperts) {
+          throw new InvalidInputException("expert_ids[" + (t * topK + j) + "]", e,
+              "expert id must be in [0, " + numExperts + ") (batch " + batchId + ", token " + t + ")");
+        }
         for (int i = 0; i < j; i++) {
-          Validate.require(expertIds[t * topK + i] != e, "expert_ids[" + (t * topK + j) + "]", e,
-              "token " + t + " is routed to expert " + e + " twice (batch " + batchId + ")");
+          if (expertIds[t * topK + i] == e) {
+            throw new InvalidInputException("expert_ids[" + (t * topK + j) + "]", e,
+                "token " + t + " is routed to expert " + e + " twice (batch " + batchId + ")");
+          }
         }
       }
     }

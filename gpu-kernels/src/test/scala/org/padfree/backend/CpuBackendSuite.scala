@@ -28,6 +28,25 @@ class CpuBackendSuite extends AnyFunSuite {
     assert(p.maskedSource.count(_ >= 0) == batch.routedRows)
   }
 
+  test("a synthetic problem makes its tokens only when asked, and just the sampled ones for the reference") {
+    val p = GroupedGemmProblem.synthetic(batch, 3L, weights)
+    assert(p.syntheticSeed.getAsLong == 3L && !p.tokensOnHost)
+    val picked = Array(batch.numTokens - 1, 0, 17)
+    val some = p.tokenRows(picked)
+    assert(!p.tokensOnHost, "sampled tokens alone do not make the batch's")
+    assert(some.values.sameElements(tokens.gatherRows(picked).values) && some.scales.sameElements(tokens.gatherRows(picked).scales))
+    assert(p.tokens.values.sameElements(tokens.values) && p.tokensOnHost, "made on first use, the given tokens' bytes")
+    assert(p.tokenRows(picked).values.sameElements(some.values), "from the host tokens once they exist")
+    val e = intercept[InvalidInputException](p.tokenRows(Array(0, batch.numTokens)))
+    assert(e.getMessage.contains("tokenIndices[1]") && e.getMessage.contains(batch.numTokens.toString))
+    val backend = new CpuBackend(2)
+    try {
+      val fromSeed = backend.run(GroupedGemmProblem.synthetic(batch, 3L, weights), 1)
+      val given = backend.run(GroupedGemmProblem.of(batch, tokens, weights), 1)
+      assert(fromSeed.paddingFree.bits.sameElements(given.paddingFree.bits), "the CPU backend makes the same tokens")
+    } finally backend.close()
+  }
+
   test("the CPU backend's three paths agree on valid rows and report positive timings") {
     val backend = new CpuBackend(2)
     try {

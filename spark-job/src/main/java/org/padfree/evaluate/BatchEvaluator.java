@@ -11,9 +11,6 @@ import org.padfree.layout.MemoryAccounting;
 import org.padfree.model.GemmShape;
 import org.padfree.model.ModelCatalog;
 import org.padfree.model.ModelShape;
-import org.padfree.quant.Fp8Quantizer;
-import org.padfree.quant.QuantizedActivations;
-import org.padfree.reference.SyntheticData;
 import org.padfree.routing.RoutedBatch;
 
 /**
@@ -71,9 +68,9 @@ final class BatchEvaluator {
         .routing(batch).gemm(gemm).backend(backend.name(), backend.device(), bank).backendNote(backendNote);
     try {
       long seed = batch.seed() * 31 + gemm.name().hashCode();
-      QuantizedActivations tokens = Fp8Quantizer.quantizeActivations(
-          SyntheticData.activations(seed, batch.numTokens(), gemm.k()), batch.numTokens(), gemm.k());
-      GroupedGemmProblem problem = GroupedGemmProblem.of(batch, tokens,
+      // Synthetic tokens: a GPU backend makes them on its device, the CPU backend on the host, the
+      // reference check only the rows it samples; the same values everywhere.
+      GroupedGemmProblem problem = GroupedGemmProblem.synthetic(batch, seed,
           WeightBank.weights(batch.model(), gemm, batch.numExperts(), bank, settings.weightSeed()));
       // The rows to check against the reference, chosen first so a GPU backend can compare the paths
       // on its device and send back only these rows.

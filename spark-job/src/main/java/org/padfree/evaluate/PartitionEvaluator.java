@@ -6,6 +6,8 @@ import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.padfree.backend.GroupedGemmBackend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The task body: evaluates every input of one partition and returns their result rows. The rows of
@@ -13,6 +15,7 @@ import org.padfree.backend.GroupedGemmBackend;
  * reach the driver, so each input yields its rows exactly once even when tasks are retried.
  */
 final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, BatchResult> {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionEvaluator.class);
   private final EvaluateSettings settings;
 
   PartitionEvaluator(EvaluateSettings settings) {
@@ -21,6 +24,7 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
 
   @Override
   public Iterator<BatchResult> call(Iterator<EvalInput> inputs) {
+    long start = System.nanoTime();
     ExecutorInfo where = ExecutorInfo.current();
     GroupedGemmBackend backend;
     String note = "";
@@ -42,6 +46,7 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
       unavailable = "cannot load the model shapes on executor " + where.executorId() + ": " + e.getMessage();
     }
     BatchEvaluator evaluator = new BatchEvaluator(settings, backend, catalog, note);
+    long ready = System.nanoTime();
     List<BatchResult> results = new ArrayList<>();
     while (inputs.hasNext()) {
       EvalInput input = inputs.next();
@@ -51,6 +56,12 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
       results.addAll(evaluator.evaluate(input, where));
       failFirstAttemptIfAsked(where, results.size());
     }
+    // Where a task's time goes beyond its rows' own (setup, reading inputs): the executor log's view
+    // of the fixed costs that do not shrink with more GPUs.
+    double rowsMs = results.stream().mapToDouble(BatchResult::taskMs).filter(Double::isFinite).sum();
+    LOG.info(String.format("partition %d on executor %s: %d rows, backend and catalog ready in %.0f ms, rows %.0f ms,"
+            + " task %.0f ms", partitionId(), where.executorId(), results.size(), (ready - start) / 1e6, rowsMs,
+        (System.nanoTime() - start) / 1e6));
     return results.iterator();
   }
 
@@ -62,6 +73,11 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
           + "): failing attempt 0 of partition " + (task == null ? -1 : task.partitionId()) + " after "
           + rowsSoFar + " result rows");
     }
+  }
+
+  private static int partitionId() {
+    TaskContext task = TaskContext.get();
+    return task == null ? -1 : task.partitionId();
   }
 
   private static String batchIdOf(EvalInput input) {

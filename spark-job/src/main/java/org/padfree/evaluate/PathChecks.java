@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import org.padfree.backend.GroupedGemmProblem;
 import org.padfree.backend.PathOutputs;
 import org.padfree.numerics.Bf16;
+import org.padfree.quant.QuantizedActivations;
 import org.padfree.reference.Bf16Matrix;
 import org.padfree.reference.DoubleReference;
 import org.padfree.reference.RelativeError;
@@ -87,15 +88,20 @@ final class PathChecks {
     }
     int[] offsets = p.paddingFree().offsets();
     int n = p.n();
+    // A dispatched row is its token's row, bit for bit: the reference reads just the sampled tokens
+    // (no host gather, and synthetic tokens are made for these rows only).
+    int[] tokens = new int[sampled];
+    for (int s = 0; s < sampled; s++) {
+      tokens[s] = p.tokenOfRow()[chosen[s]];
+    }
+    QuantizedActivations checkedTokens = p.tokenRows(tokens);
     double[] actual = new double[sampled * n];
     double[] expected = new double[sampled * n];
     long violations = 0;
     for (int s = 0; s < sampled; s++) {
       int row = chosen[s];
       int outRow = sampledOnly ? s : row;
-      // A dispatched row is its token's row, bit for bit: the reference reads the token (no host gather).
-      DoubleReference.Result ref = DoubleReference.compute(p.tokens(), p.tokenOfRow()[row], 1, p.weights(),
-          expertOfRow(offsets, row));
+      DoubleReference.Result ref = DoubleReference.compute(checkedTokens, s, 1, p.weights(), expertOfRow(offsets, row));
       for (int col = 0; col < n; col++) {
         double d = Bf16.toFloat(out.paddingFree().bits()[outRow * n + col]);
         actual[s * n + col] = d;

@@ -35,7 +35,8 @@ public final class KernelSources {
       "padfree/pad_rows.cuh",
       "padfree/fp8_quantize.cuh",
       "padfree/gather_rows.cuh",
-      "padfree/compare_rows.cuh");
+      "padfree/compare_rows.cuh",
+      "padfree/synthetic_data.cuh");
 
   private static Map<String, String> contents;
   private static String digest;

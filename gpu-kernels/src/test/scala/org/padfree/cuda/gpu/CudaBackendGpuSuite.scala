@@ -148,6 +148,20 @@ class CudaBackendGpuSuite extends AnyFunSuite with GpuSuite {
     assert(bad.getMessage.contains(s"check_rows[0] = ${p.dispatched.rows}"))
   }
 
+  test("synthetic tokens made on the device: the host never makes them, and D equals the uploaded tokens' D") {
+    val random = new java.util.SplittableRandom(14L)
+    val counts = Array.tabulate(32)(e => if (e % 7 == 0) 0 else random.nextInt(1, 400))
+    val uploaded = problem(counts, 1024, 2048, 15L, bank = 4, topK = 1)
+    val made = GroupedGemmProblem.synthetic(uploaded.batch, 15L, uploaded.weights)
+    val rows = Array(0, 9, made.rows - 1)
+    val onDevice = gpu.run(made, 2, rows)
+    assert(!made.tokensOnHost, "the backend made the tokens on the device, not on the host")
+    val fromHost = gpu.run(uploaded, 2, rows)
+    assert(onDevice.paddedMismatches == 0 && onDevice.maskedMismatches == 0)
+    for (i <- rows.indices)
+      assertRowsEqual("synthetic", "rows from device-made and uploaded tokens", onDevice.paddingFree, i, fromHost.paddingFree, i)
+  }
+
   test("a layout corrupted after construction fails on the host, and the backend keeps working") {
     val backend = gpu
     val p = problem(Array(3, 0, 5), 128, 256, 11L)

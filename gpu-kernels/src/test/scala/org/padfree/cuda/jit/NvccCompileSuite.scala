@@ -4,7 +4,7 @@ import java.nio.file.Files
 import scala.jdk.CollectionConverters._
 import scala.util.{Failure, Success, Try}
 import org.padfree.cuda.CudaSettings
-import org.padfree.cuda.kernels.{CompareRows, Fp8Quantize, GemmHeuristics, PadRows, ScatterRows, Sm90Fp8GroupedGemm, Sm90TmaTileCopy}
+import org.padfree.cuda.kernels.{CompareRows, Fp8Quantize, GemmHeuristics, PadRows, ScatterRows, Sm90Fp8GroupedGemm, Sm90TmaTileCopy, SyntheticInputs}
 import org.scalatest.funsuite.AnyFunSuite
 
 /**
@@ -24,7 +24,8 @@ class NvccCompileSuite extends AnyFunSuite with TempFolders {
         multicast <- if (blockN == 128) Seq(false, true) else Seq(false)
       } yield new Sm90Fp8GroupedGemm(layout, n, k,
         new GemmHeuristics.Config(blockN, GemmHeuristics.stagesFor(blockN), multicast)).spec()) ++
-      Seq(new PadRows().spec(), new Fp8Quantize().activationSpec(), new Fp8Quantize().weightSpec(), new ScatterRows().spec(), new CompareRows().spec())
+      Seq(new PadRows().spec(), new Fp8Quantize().activationSpec(), new Fp8Quantize().weightSpec(), new ScatterRows().spec(), new CompareRows().spec(),
+        new SyntheticInputs().activationSpec(), new SyntheticInputs().weightSpec())
 
   private lazy val settings = CudaSettings.fromEnvironment()
   private lazy val nvccProblem: Option[String] = Try(new NvccCompiler(settings.nvcc()).version()) match {
