@@ -15,7 +15,9 @@
 #   --backend B       cuda (default), auto or cpu: auto/cpu only to try the scripts on a machine without GPUs
 #   --no-warmup       skip the warm-up job (2 batches, 1 GPU) that fills the kernel cache first
 # Results: $OUT/gpu-<N>/<run-id>/ (report.md, summary.json, results.parquet, ...), $OUT/scaling.txt,
-# and the console (per-executor busy fraction, throughput, scaling against the first GPU count).
+# and the console (per-executor busy fraction, throughput over the wall time and over the evaluation
+# stage alone, where the wall time went, scaling against the first GPU count); $OUT/gpu-<N>-executors.log
+# holds the executors' own lines (per partition: setup, row and task times).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
@@ -33,7 +35,7 @@ backend=cuda
 warmup=1
 while (( $# )); do
   case $1 in
-    --help|-h) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --unpack-only) unpack_only=1; shift ;;
     --gpus) gpu_counts=$2; shift 2 ;;
     --dataset) dataset=$2; shift 2 ;;
@@ -144,12 +146,30 @@ for n in $gpu_counts; do
   status=${PIPESTATUS[0]}
   set -e
   echo "gpu-spark-run.sh: $n GPU(s): exit status $status"
+  # The executors' own lines (per-partition setup and row times) from the worker's folder of the
+  # application just run, one file per GPU count.
+  app=$(ls -td "$SPARK_HOME"/work/app-* 2>/dev/null | head -1)
+  if [[ -n $app ]]; then
+    for log in "$app"/*/stderr; do
+      echo "== executor $(basename "$(dirname "$log")")"
+      grep -h "padfree\|PartitionEvaluator\|ERROR" "$log" || true
+    done > "$out/gpu-$n-executors.log"
+  fi
 done
 
-# Scaling against the first GPU count, from each run's summary.json.
+# Scaling against the first GPU count, from each run's summary.json: over the wall time, over the summed
+# task time, and over the evaluation stage alone (first task launch to last finish), which leaves out
+# the fixed cost of planning, placing inputs and collecting that more GPUs do not shorten.
 python3 - "$out" $gpu_counts <<'PY' | tee "$out/scaling.txt"
 import json, os, sys
 out, counts = sys.argv[1], sys.argv[2:]
+
+def seconds(v):
+    return "n/a" if v is None else f"{v:.1f} s"
+
+def scaled(v, base):
+    return "n/a" if v is None or not base else f"{v / base:.2f}x"
+
 base = None
 for n in counts:
     path = os.path.join(out, f"gpu-{n}", f"gpu-{n}", "summary.json")
@@ -159,14 +179,21 @@ for n in counts:
     t = s["throughput"]
     ex = s["executors"]
     steady = sum(e["tokens"] / e["task_seconds"] for e in ex if e["task_seconds"])
-    base = base or (t["tokens_per_second"], steady, n)
+    stage = t.get("tokens_per_evaluation_second")  # absent in summaries written before it existed
+    base = base or (t["tokens_per_second"], steady, n, stage)
     print(f"{n} GPU(s): {t['batches']} batches, {t['tokens']} tokens in {t['wall_seconds']:.1f} s: "
           f"{t['tokens_per_second']:.0f} tokens/s ({t['tokens_per_second'] / base[0]:.2f}x of {base[2]} GPU), "
-          f"sum over executors of tokens / task time {steady:.0f} tokens/s ({steady / base[1]:.2f}x)")
+          f"sum over executors of tokens / task time {steady:.0f} tokens/s ({steady / base[1]:.2f}x), "
+          f"evaluation stage {seconds(t.get('evaluation_seconds'))}: "
+          + ("n/a" if stage is None else f"{stage:.0f} tokens/s") + f" ({scaled(stage, base[3])})")
+    print(f"  wall {t['wall_seconds']:.1f} s = inputs and planning {seconds(t.get('planning_seconds'))} + placing inputs "
+          f"{seconds(t.get('placing_seconds'))} + evaluation stage {seconds(t.get('evaluation_seconds'))} + collecting "
+          f"{seconds(t.get('collect_seconds'))}")
     for e in ex:
         bf = e["busy_fraction"]; lbf = e["large_busy_fraction"]
         print(f"  executor {e['executor_id']} {e['gpu_uuid']}: {e['rows']} rows, {e['batches']} batches, "
               f"task {e['task_seconds']:.1f} s, backend {e['backend_seconds']:.1f} s, GPU busy "
               f"{(e['gpu_busy_seconds'] or 0):.1f} s, busy fraction {100 * (bf or 0):.1f}% "
-              f"(rows >= 8192 routed: {e['large_rows']}, {100 * (lbf or 0):.1f}%)")
+              f"(rows >= 8192 routed: {e['large_rows']}, {100 * (lbf or 0):.1f}%), "
+              f"Spark tasks {seconds(e.get('spark_task_seconds'))}, task span {seconds(e.get('task_span_seconds'))}")
 PY

@@ -26,6 +26,7 @@ public final class BatchListEvaluation {
    */
   public static List<BatchResult> evaluate(SparkSession spark, EvaluateSettings settings, String source,
       List<RoutedBatch> batches, int partitions) {
+    long startMillis = System.currentTimeMillis();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     ModelCatalog catalog = ModelCatalog.load(settings.modelsDir());
     List<EvalInput> inputs = new ArrayList<>(batches.size());
@@ -43,6 +44,6 @@ public final class BatchListEvaluation {
     int wanted = partitions > 0 ? partitions : 2 * jsc.defaultParallelism();
     PartitionPlan plan = PartitionPlan.of(indices, costs, wanted);
     return EvaluationRun.evaluatePlanned(spark, settings, jsc.parallelize(inputs, Math.min(inputs.size(), wanted)), plan,
-        inputs.size(), inputs.size() + " batches of " + source);
+        inputs.size(), inputs.size() + " batches of " + source, startMillis).results();
   }
 }

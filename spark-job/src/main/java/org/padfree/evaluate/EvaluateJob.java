@@ -67,10 +67,11 @@ public final class EvaluateJob {
     }
     Instant started = Instant.now();
     long t0 = System.nanoTime();
-    List<BatchResult> results = EvaluationRun.execute(spark, options);
+    EvaluationRun.Outcome outcome = EvaluationRun.execute(spark, options);
     double wallSeconds = (System.nanoTime() - t0) / 1e9;
+    List<BatchResult> results = outcome.results();
 
-    RunInfo info = runInfo(spark, options, results, started, wallSeconds);
+    RunInfo info = runInfo(spark, options, results, started, wallSeconds, outcome.timings());
     publish(runDir, results, info);
     printSummary(info, results, runDir);
     boolean errored = info.errors() > 0;
@@ -101,7 +102,7 @@ public final class EvaluateJob {
   }
 
   private static RunInfo runInfo(SparkSession spark, EvaluateOptions options, List<BatchResult> results,
-      Instant started, double wallSeconds) {
+      Instant started, double wallSeconds, EvaluationTimings timings) {
     EvaluateSettings s = options.settings();
     TreeSet<String> backends = new TreeSet<>();
     TreeSet<String> devices = new TreeSet<>();
@@ -134,7 +135,7 @@ public final class EvaluateJob {
     datasets.addAll(options.traces());
     long inputs = results.stream().mapToLong(BatchResult::inputIndex).distinct().count();
     int bank = s.weightBankFor(backends.isEmpty() ? "cpu" : backends.first());
-    return new RunInfo(s.runId(), started.toString(), wallSeconds, s.backend().label(), List.copyOf(backends),
+    return new RunInfo(s.runId(), started.toString(), wallSeconds, timings, s.backend().label(), List.copyOf(backends),
         List.copyOf(devices), spark.sparkContext().master(), List.copyOf(executors), datasets, s.gemms(),
         s.repetitionsFor(backends.isEmpty() ? "cpu" : backends.first()), s.referenceRows(), bank, inputs, results.size(), errors, mismatches, notes);
   }
@@ -151,19 +152,25 @@ public final class EvaluateJob {
       System.out.printf("padfree: (pad + padded) / padding-free time: p50 %.2fx, min %.2fx; memory saved: p50 %.1f%%, max %.1f%%%n",
           speedups[speedups.length / 2], speedups[0], 100 * savings[savings.length / 2], 100 * savings[savings.length - 1]);
     }
-    org.padfree.report.ExecutorSummary.Throughput t = org.padfree.report.ExecutorSummary.Throughput.of(results, info.wallSeconds());
+    org.padfree.report.ExecutorSummary.Throughput t = org.padfree.report.ExecutorSummary.Throughput.of(results, info);
     System.out.printf("padfree: throughput: %d batches, %d tokens in %.1f s: %.3f batches/s, %.0f tokens/s, %.1f useful TFLOP/s of wall time%n",
         t.batches(), t.tokens(), t.wallSeconds(), t.batchesPerSecond(), t.tokensPerSecond(), t.usefulTflopsPerSecond());
-    for (org.padfree.report.ExecutorSummary e : org.padfree.report.ExecutorSummary.of(results)) {
+    // The fixed cost around the evaluation stage does not shrink with more GPUs; this line shows it.
+    System.out.printf("padfree: wall %.1f s = inputs and planning %.1f s + placing inputs %.1f s + evaluation stage %.1f s"
+            + " + collecting %.1f s; %.0f tokens/s of the evaluation stage%n",
+        t.wallSeconds(), t.planningSeconds(), t.placingSeconds(), t.evaluationSeconds(), t.collectSeconds(),
+        t.tokensPerEvaluationSecond());
+    for (org.padfree.report.ExecutorSummary e : org.padfree.report.ExecutorSummary.of(results, info.timings())) {
+      String sparkTimes = String.format("Spark tasks %.1f s, span %.1f s", e.sparkTaskSeconds(), e.taskSpanSeconds());
       if (Double.isNaN(e.gpuBusySeconds())) {
-        System.out.printf("padfree: executor %s on %s (%s): %d rows, %d batches, task %.1f s, no GPU%n",
-            e.executorId(), e.host(), e.backend(), e.rows(), e.batches(), e.taskSeconds());
+        System.out.printf("padfree: executor %s on %s (%s): %d rows, %d batches, task %.1f s, %s, no GPU%n",
+            e.executorId(), e.host(), e.backend(), e.rows(), e.batches(), e.taskSeconds(), sparkTimes);
         continue;
       }
-      System.out.printf("padfree: executor %s on %s %s (%s): %d rows, %d batches, task %.1f s, GPU busy %.1f s,"
+      System.out.printf("padfree: executor %s on %s %s (%s): %d rows, %d batches, task %.1f s, %s, GPU busy %.1f s,"
               + " busy fraction %.1f%% (rows >= %d routed: %d, %.1f%%)%n",
           e.executorId(), e.host(), e.gpuUuid().isEmpty() ? "(no GPU)" : e.gpuUuid(), e.backend(), e.rows(), e.batches(),
-          e.taskSeconds(), e.gpuBusySeconds(), 100 * e.busyFraction(), org.padfree.report.ExecutorSummary.LARGE_ROWS,
+          e.taskSeconds(), sparkTimes, e.gpuBusySeconds(), 100 * e.busyFraction(), org.padfree.report.ExecutorSummary.LARGE_ROWS,
           e.largeRows(), 100 * e.largeBusyFraction());
     }
     results.stream().filter(r -> !r.isOk()).limit(10).forEach(r ->

@@ -9,16 +9,29 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.padfree.model.ModelCatalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
  * The distributed part of an evaluation: load inputs, plan partitions by cost, evaluate on the
- * executors, and bring the result rows back to the driver, checked to hold every input exactly once.
+ * executors, and bring the result rows back to the driver, checked to hold every input exactly once;
+ * with where the time went ({@link EvaluationTimings}).
  */
 final class EvaluationRun {
   private EvaluationRun() {}
 
-  static List<BatchResult> execute(SparkSession spark, EvaluateOptions options) {
+  /** How long to wait for the listener to see the evaluation job's last events once its action returned. */
+  private static final long LISTENER_WAIT_MILLIS = 10_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluationRun.class);
+
+  /** The rows, sorted by input and GEMM, and the phases of the evaluation's wall time. */
+  record Outcome(List<BatchResult> results, EvaluationTimings timings) {}
+
+  static Outcome execute(SparkSession spark, EvaluateOptions options) {
+    // Epoch milliseconds, not nanoTime: the phases are measured against the listener bus's event times.
+    long startMillis = System.currentTimeMillis();
     EvaluateSettings settings = options.settings();
     ModelCatalog catalog = ModelCatalog.load(settings.modelsDir());
     EvalInputs.Loaded loaded = EvalInputs.load(spark, options, catalog);
@@ -39,16 +52,19 @@ final class EvaluationRun {
         .map(in -> rejected.value().containsKey(in.index())
             ? EvalInput.failed(in.index(), in.dataset(), batchIdOf(in), rejected.value().get(in.index()))
             : in);
-    return evaluatePlanned(spark, settings, inputs, plan, loaded.count(), loaded.count() + " batches");
+    return evaluatePlanned(spark, settings, inputs, plan, loaded.count(), loaded.count() + " batches", startMillis);
   }
 
   /**
    * The part every evaluation shares: places {@code inputs} by the plan, runs {@link PartitionEvaluator}
    * on the executors under a job group with progress reporting, and collects the rows, sorted by input
    * and GEMM and checked to hold each of the {@code count} inputs exactly once.
+   *
+   * @param startMillis when the caller began loading and planning (epoch milliseconds), where the
+   *     timings' planning phase starts
    */
-  static List<BatchResult> evaluatePlanned(SparkSession spark, EvaluateSettings settings, JavaRDD<EvalInput> inputs,
-      PartitionPlan plan, long count, String description) {
+  static Outcome evaluatePlanned(SparkSession spark, EvaluateSettings settings, JavaRDD<EvalInput> inputs,
+      PartitionPlan plan, long count, String description, long startMillis) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaRDD<EvalInput> placed = inputs
         .mapToPair(in -> new Tuple2<>(in.index(), in))
@@ -61,13 +77,26 @@ final class EvaluationRun {
     List<BatchResult> results;
     try {
       results = new ArrayList<>(placed.mapPartitions(new PartitionEvaluator(settings)).collect());
+      awaitListener(progress);
     } finally {
       jsc.clearJobGroup();
       spark.sparkContext().removeSparkListener(progress);
     }
     results.sort(Comparator.comparingLong(BatchResult::inputIndex).thenComparing(BatchResult::gemm));
     requireExactlyOnce(results, count);
-    return results;
+    return new Outcome(results, progress.timings(startMillis, System.currentTimeMillis()));
+  }
+
+  /** The listener bus delivers events after the fact; the timings need the job's last task ends. */
+  private static void awaitListener(ProgressListener progress) {
+    try {
+      if (!progress.awaitJobEnd(LISTENER_WAIT_MILLIS)) {
+        LOG.warn("the evaluation job's end did not reach the progress listener within {} ms;"
+            + " the stage timings may miss its last tasks", LISTENER_WAIT_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

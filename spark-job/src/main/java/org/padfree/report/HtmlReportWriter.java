@@ -130,14 +130,14 @@ public final class HtmlReportWriter {
   /** Throughput and, per executor and GPU, the rows it ran and how busy its GPU was. */
   private static void appendExecutors(StringBuilder html, RunInfo run, List<BatchResult> results) {
     html.append("<section>\n<h2>Throughput and executors</h2>\n<p>")
-        .append(Escaping.markup(ExecutorSummary.Throughput.of(results, run.wallSeconds()).sentence()))
+        .append(Escaping.markup(ExecutorSummary.Throughput.of(results, run).sentence()))
         .append(".</p>\n<div class=\"scroll\">\n<table>\n<thead><tr>");
     for (int c = 0; c < ExecutorSummary.COLUMNS.size(); c++) {
       html.append("<th scope=\"col\"").append(c >= 4 ? " class=\"num\"" : "").append('>')
           .append(Escaping.markup(ExecutorSummary.COLUMNS.get(c))).append("</th>");
     }
     html.append("</tr></thead>\n<tbody>\n");
-    for (ExecutorSummary e : ExecutorSummary.of(results)) {
+    for (ExecutorSummary e : ExecutorSummary.of(results, run.timings())) {
       html.append("<tr>");
       List<String> cells = e.cells();
       for (int c = 0; c < cells.size(); c++) {

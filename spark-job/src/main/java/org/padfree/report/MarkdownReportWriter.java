@@ -75,12 +75,12 @@ public final class MarkdownReportWriter {
   }
 
   private static void appendExecutors(StringBuilder md, RunInfo run, List<BatchResult> results) {
-    ExecutorSummary.Throughput t = ExecutorSummary.Throughput.of(results, run.wallSeconds());
+    ExecutorSummary.Throughput t = ExecutorSummary.Throughput.of(results, run);
     md.append("## Throughput and executors\n\n").append(Escaping.markdownInline(t.sentence()))
         .append(" (compare runs on 1 and N GPUs with the same dataset for scaling).\n\n");
     row(md, ExecutorSummary.COLUMNS, false);
     md.append("| --- | --- | --- | --- |").append(" ---: |".repeat(ExecutorSummary.COLUMNS.size() - 4)).append('\n');
-    for (ExecutorSummary e : ExecutorSummary.of(results)) {
+    for (ExecutorSummary e : ExecutorSummary.of(results, run.timings())) {
       row(md, e.cells(), false);
     }
     md.append('\n').append(Escaping.markdownInline(ExecutorSummary.LEGEND)).append("\n\n");

@@ -2,12 +2,15 @@ package org.padfree.report;
 
 import java.util.List;
 import org.padfree.Validate;
+import org.padfree.evaluate.EvaluationTimings;
 
 /**
  * Facts about one evaluation run that the result rows do not carry, for the report headers.
  *
  * @param startedAt ISO-8601 instant, e.g. {@code 2025-06-01T12:00:00Z}
  * @param wallSeconds driver wall time of the whole run
+ * @param timings how that wall time divides into planning, placing inputs, the evaluation stage and
+ *     collecting, and when each executor ran its tasks; {@link EvaluationTimings#UNKNOWN} if not measured
  * @param requestedBackend {@code spark.padfree.backend} as given: auto, cpu or cuda
  * @param backends backends that produced rows
  * @param devices devices that produced rows (CPU model or GPU name)
@@ -21,7 +24,7 @@ import org.padfree.Validate;
  * @param notes what the numbers do not mean; writers print them prominently, before any figure
  */
 public record RunInfo(
-    String runId, String startedAt, double wallSeconds,
+    String runId, String startedAt, double wallSeconds, EvaluationTimings timings,
     String requestedBackend, List<String> backends, List<String> devices,
     String sparkMaster, List<String> executors,
     List<String> datasets, List<String> gemms,
@@ -31,6 +34,7 @@ public record RunInfo(
 
   public RunInfo {
     Validate.require(runId != null && !runId.isBlank(), "run_id", runId, "must be non-empty");
+    Validate.notNull("timings", timings);
     backends = List.copyOf(Validate.notNull("backends", backends));
     devices = List.copyOf(Validate.notNull("devices", devices));
     executors = List.copyOf(Validate.notNull("executors", executors));

@@ -53,9 +53,9 @@ public final class SummaryJsonWriter {
     for (GroupSummary group : groups) {
       groupNodes.add(object(group));
     }
-    root.set("throughput", object(ExecutorSummary.Throughput.of(results, run.wallSeconds())));
+    root.set("throughput", object(ExecutorSummary.Throughput.of(results, run)));
     ArrayNode executorNodes = root.putArray("executors");
-    for (ExecutorSummary e : ExecutorSummary.of(results)) {
+    for (ExecutorSummary e : ExecutorSummary.of(results, run.timings())) {
       executorNodes.add(object(e));
     }
     root.put("memory_accounting", MemoryAccountingText.plainText());
@@ -82,6 +82,7 @@ public final class SummaryJsonWriter {
       case Long l -> NODES.numberNode(l);
       case Boolean b -> NODES.booleanNode(b);
       case String s -> NODES.textNode(s);
+      case Record r -> object(r); // e.g. the run's timings, with one object per executor
       case List<?> list -> {
         ArrayNode array = NODES.arrayNode();
         list.forEach(element -> array.add(value(element)));

@@ -104,6 +104,21 @@ class EvaluateJobSuite extends AnyFunSuite with LocalSparkSuite {
     val json = new ObjectMapper().readTree(run.dir.resolve("summary.json").toFile)
     assert(json.path("throughput").path("batches").asLong() == 2 && json.path("throughput").path("tokens").asLong() == 32)
     assert(json.path("executors").size() >= 1 && json.path("executors").get(0).path("busy_fraction").isNull)
+
+    // where the wall time went: the phases add up to it, the evaluation stage is part of it
+    val t = json.path("throughput")
+    val wall = t.path("wall_seconds").asDouble
+    val phases = Seq("planning_seconds", "placing_seconds", "evaluation_seconds", "collect_seconds").map { f =>
+      assert(t.path(f).isNumber && t.path(f).asDouble >= 0, s"$f: $t"); t.path(f).asDouble
+    }
+    assert(t.path("evaluation_seconds").asDouble > 0 && t.path("evaluation_seconds").asDouble <= wall, t)
+    assert(math.abs(phases.sum - wall) < 0.05, s"phases ${phases.sum} s against the wall's $wall s")
+    assert(t.path("tokens_per_evaluation_second").asDouble >= t.path("tokens_per_second").asDouble, t)
+    val executor = json.path("executors").get(0)
+    assert(executor.path("task_span_seconds").isNumber, s"the executor's span is joined by its id: $executor")
+    assert(executor.path("task_span_seconds").asDouble <= t.path("evaluation_seconds").asDouble + 1e-9, executor)
+    assert(executor.path("spark_task_seconds").asDouble > 0, executor)
+    assert(md.contains("the evaluation stage took") && md.contains("reading inputs and planning"))
   }
 
   test("duplicate batch ids within a dataset: the second is an error row, not a second result") {

@@ -37,6 +37,11 @@ class LocalClusterSuite extends AnyFunSuite with LocalSparkSuite {
     val executors = results.map(_.executorId).toSet
     assert(executors.size == 2 && !executors.contains("driver"), s"executors: $executors")
     info(s"rows per executor: ${results.groupBy(_.executorId).view.mapValues(_.size).toMap}")
+    // each executor's evaluation tasks, as the scheduler saw them, joined with its rows by executor id
+    val json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.dir.resolve("summary.json").toFile)
+    val spans = json.path("executors").iterator().asScala.map(e => e.path("executor_id").asText -> e.path("task_span_seconds")).toMap
+    assert(spans.keySet == executors && spans.values.forall(s => s.isNumber && s.asDouble > 0), spans)
+    assert(json.path("run").path("timings").path("executors").size == 2)
   }
 }
 

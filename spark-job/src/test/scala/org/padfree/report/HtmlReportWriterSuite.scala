@@ -6,7 +6,7 @@ import javax.xml.parsers.DocumentBuilderFactory
 
 import scala.jdk.CollectionConverters._
 
-import org.padfree.evaluate.BatchResult
+import org.padfree.evaluate.{BatchResult, EvaluationTimings}
 import org.padfree.report.ReportFixtures.{errorRow, filesIn, row, runInfo, tempDir}
 import org.scalatest.funsuite.AnyFunSuite
 import org.xml.sax.InputSource
@@ -43,6 +43,15 @@ class HtmlReportWriterSuite extends AnyFunSuite {
     assert(page.contains("<td>GPU-aaaa</td>") && page.contains("<td>GPU-bbbb</td>"))
     assert(page.contains("<td class=\"num\">60.0%</td>") && page.contains("<td class=\"num\">30.0%</td>"), page)
     assert(page.contains(Escaping.markup(ExecutorSummary.LEGEND)))
+  }
+
+  test("throughput names the evaluation stage's time and the planning time; executors their task span, as report.md does") {
+    val gpuRows = Seq(row(batchId = "g1", executorId = "0", gpuUuid = "GPU-aaaa", gpuBusyMs = 600.0, taskMs = 1000.0))
+    val timings = new EvaluationTimings(3.0, 0.5, 8.0, 1.0,
+      java.util.List.of(new EvaluationTimings.ExecutorSpan("0", 1, 0, 0.0, 7.5, 7.5)))
+    val page = html(gpuRows, runInfo(gpuRows, timings = timings))
+    assert(page.contains("the evaluation stage took 8.0 s (8.00 tokens/s), reading inputs and planning 3.0 s"), page)
+    assert(page.contains("<th scope=\"col\" class=\"num\">task span</th>") && page.contains("<td class=\"num\">7.5 s</td>"))
   }
 
   test("a complete, self-contained HTML document: inline style, no scripts, no external resources") {

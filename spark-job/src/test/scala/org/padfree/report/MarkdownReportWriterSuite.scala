@@ -4,7 +4,7 @@ import java.nio.file.Files
 
 import scala.jdk.CollectionConverters._
 
-import org.padfree.evaluate.BatchResult
+import org.padfree.evaluate.{BatchResult, EvaluationTimings}
 import org.padfree.report.ReportFixtures.{errorRow, row, runInfo, tempDir}
 import org.scalatest.funsuite.AnyFunSuite
 
@@ -39,6 +39,16 @@ class MarkdownReportWriterSuite extends AnyFunSuite {
         "| result rows | 3 |", "| errors | 1 |", "| mismatches | 1 |", "| wall time | 12.5 s |")) {
       assert(text.contains(line), line)
     }
+  }
+
+  test("throughput and executors: the evaluation stage's time, the planning time and each executor's task span") {
+    val measured = Seq(row(batchId = "b1", executorId = "1", numTokens = 90))
+    val timings = new EvaluationTimings(4.1, 1.0, 30.2, 2.3,
+      java.util.List.of(new EvaluationTimings.ExecutorSpan("1", 4, 0, 0.0, 29.0, 25.4)))
+    val md = markdown(measured, runInfo(measured, timings = timings))
+    assert(md.contains("; of that, the evaluation stage took 30.2 s (2.98 tokens/s), reading inputs and planning 4.1 s,"
+      + " placing inputs 1.0 s and collecting results 2.3 s (compare runs"), md)
+    assert(md.contains("| task time | task span | backend time |") && md.contains("| 29.0 s |"), md)
   }
 
   test("the group table has a right-aligned column per figure and the total row in bold") {

@@ -4,7 +4,7 @@ import java.nio.file.{Files, Path}
 
 import scala.jdk.CollectionConverters._
 
-import org.padfree.evaluate.BatchResult
+import org.padfree.evaluate.{BatchResult, EvaluationTimings}
 
 /** Result rows and run facts for the report suites, with every field a test does not care about fixed. */
 object ReportFixtures {
@@ -59,8 +59,9 @@ object ReportFixtures {
       loadImbalance = Double.NaN)
 
   def runInfo(rows: Seq[BatchResult] = Seq.empty, runId: String = "run-1",
-      notes: Seq[String] = RunInfo.cpuCaveats().asScala.toSeq): RunInfo =
-    new RunInfo(runId, "2025-06-01T12:00:00Z", 12.5, "auto", List("cpu").asJava,
+      notes: Seq[String] = RunInfo.cpuCaveats().asScala.toSeq,
+      timings: EvaluationTimings = EvaluationTimings.UNKNOWN): RunInfo =
+    new RunInfo(runId, "2025-06-01T12:00:00Z", 12.5, timings, "auto", List("cpu").asJava,
       List("CPU reference: 2 threads").asJava, "local[2]", List("0", "1").asJava, List("sample").asJava,
       List("gate_up", "down").asJava, 3, 16, 4, rows.size.toLong, rows.size.toLong,
       rows.count(_.isError).toLong, rows.count(_.status == BatchResult.MISMATCH).toLong, notes.asJava)

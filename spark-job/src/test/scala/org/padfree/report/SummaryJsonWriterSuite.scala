@@ -6,6 +6,7 @@ import java.nio.file.{Files, Paths}
 import scala.jdk.CollectionConverters._
 
 import com.fasterxml.jackson.databind.ObjectMapper
+import org.padfree.evaluate.EvaluationTimings
 import org.padfree.report.ReportFixtures.{errorRow, filesIn, row, runInfo, tempDir}
 import org.scalatest.funsuite.AnyFunSuite
 
@@ -56,6 +57,41 @@ class SummaryJsonWriterSuite extends AnyFunSuite {
     }
     val text = Files.readString(dir.resolve("summary.json"))
     assert(!text.contains("NaN") && !text.contains("Infinity"), text)
+  }
+
+  test("throughput: the evaluation stage's seconds and tokens per second next to the wall time; task span per executor") {
+    val timings = new EvaluationTimings(2.0, 0.5, 9.0, 1.0,
+      java.util.List.of(new EvaluationTimings.ExecutorSpan("1", 3, 1, 0.25, 8.75, 7.5)))
+    val measured = new ObjectMapper().readTree(
+      SummaryJsonWriter.toJson(runInfo(rows, timings = timings), ResultAggregator.summarize(rows.asJava), rows.asJava))
+    val t = measured.get("throughput")
+    val wall = t.get("wall_seconds").asDouble
+    assert(t.get("evaluation_seconds").asDouble == 9.0 && t.get("planning_seconds").asDouble == 2.0, t)
+    assert(t.get("placing_seconds").asDouble == 0.5 && t.get("collect_seconds").asDouble == 1.0, t)
+    assert(t.get("evaluation_seconds").asDouble <= wall, t)
+    val phases = Seq("planning_seconds", "placing_seconds", "evaluation_seconds", "collect_seconds").map(t.get(_).asDouble)
+    assert(math.abs(phases.sum - wall) < 1e-9, s"the phases add up to the wall time: $t")
+    assert(t.get("tokens").asLong == 64 && t.get("tokens_per_evaluation_second").asDouble == 64 / 9.0, t)
+    assert(t.get("tokens_per_evaluation_second").asDouble >= t.get("tokens_per_second").asDouble, t)
+    val executor = measured.get("executors").get(0)
+    assert(executor.get("executor_id").asText == "1" && executor.get("task_span_seconds").asDouble == 8.5, executor)
+    assert(executor.get("spark_task_seconds").asDouble == 7.5, executor)
+    val span = measured.get("run").get("timings").get("executors").get(0)
+    assert(span.get("executor_id").asText == "1" && span.get("tasks").asInt == 3 && span.get("failed_tasks").asInt == 1, span)
+    assert(span.get("first_launch_seconds").asDouble == 0.25 && span.get("last_finish_seconds").asDouble == 8.75, span)
+  }
+
+  test("a run without measured phases writes them as null, and its executors' spans too") {
+    val unmeasured = new ObjectMapper().readTree(
+      SummaryJsonWriter.toJson(runInfo(rows), ResultAggregator.summarize(rows.asJava), rows.asJava))
+    val t = unmeasured.get("throughput")
+    for (field <- Seq("planning_seconds", "placing_seconds", "evaluation_seconds", "collect_seconds",
+        "tokens_per_evaluation_second")) {
+      assert(t.get(field).isNull, s"$field: ${t.get(field)}")
+    }
+    assert(unmeasured.get("executors").get(0).get("task_span_seconds").isNull)
+    val spans = unmeasured.get("run").get("timings").get("executors")
+    assert(spans.isArray && spans.isEmpty, spans)
   }
 
   test("memory_accounting is the README's definition, formula included") {
