@@ -14,6 +14,8 @@
 #   --executor-memory MB  heap per executor (default 24576)
 #   --backend B       cuda (default), auto or cpu: auto/cpu only to try the scripts on a machine without GPUs
 #   --no-warmup       skip the warm-up job (2 batches, 1 GPU) that fills the kernel cache first
+#   --scaling-only    run nothing: print the scaling of the runs already under $OUT for --gpus
+#                     (to compare runs made by separate calls, e.g. when one call cannot hold both)
 # Results: $OUT/gpu-<N>/<run-id>/ (report.md, summary.json, results.parquet, ...), $OUT/scaling.txt,
 # and the console (per-executor busy fraction, throughput over the wall time and over the evaluation
 # stage alone, where the wall time went, scaling against the first GPU count); $OUT/gpu-<N>-executors.log
@@ -24,6 +26,7 @@ repo=$PWD
 rt=${PADFREE_RT:-/tmp/padfree-rt}
 out=${OUT:-$repo/gpu-spark-results}
 unpack_only=0
+scaling_only=0
 gpu_counts=
 dataset=
 batches=64
@@ -35,7 +38,7 @@ backend=cuda
 warmup=1
 while (( $# )); do
   case $1 in
-    --help|-h) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --unpack-only) unpack_only=1; shift ;;
     --gpus) gpu_counts=$2; shift 2 ;;
     --dataset) dataset=$2; shift 2 ;;
@@ -46,117 +49,13 @@ while (( $# )); do
     --executor-memory) exec_mb=$2; shift 2 ;;
     --backend) backend=$2; shift 2 ;;
     --no-warmup) warmup=0; shift ;;
+    --scaling-only) scaling_only=1; warmup=0; shift ;;
     --) shift; break ;;
     *) echo "gpu-spark-run.sh: unknown option $1; see --help" >&2; exit 2 ;;
   esac
 done
 
-mkdir -p "$rt"
-for part in .carry/spark-gpu/part*.tar; do
-  [[ -f $part ]] || continue
-  tar xf "$part" -C "$(dirname "$rt")"
-  echo "gpu-spark-run.sh: unpacked $part into $(dirname "$rt")"
-done
-[[ $(basename "$rt") == padfree-rt ]] || { echo "gpu-spark-run.sh: PADFREE_RT must end in /padfree-rt (the parts' top folder)" >&2; exit 2; }
-(( unpack_only )) && { du -sh "$rt" 2>/dev/null || true; exit 0; }
-
-# Every file of the manifest present with its size, else say what is missing.
-[[ -f $rt/MANIFEST ]] || { echo "gpu-spark-run.sh: $rt/MANIFEST missing: unpack every part first (--unpack-only per part)" >&2; exit 1; }
-missing=0
-while read -r size path; do
-  [[ $path == padfree-rt/MANIFEST ]] && continue  # listed while it was being written
-  actual=$(stat -c %s "$(dirname "$rt")/$path" 2>/dev/null || echo -1)
-  if [[ $actual != "$size" ]]; then
-    echo "gpu-spark-run.sh: missing or incomplete: $path" >&2
-    missing=$((missing + 1))
-  fi
-done < "$rt/MANIFEST"
-(( missing == 0 )) || { echo "gpu-spark-run.sh: $missing files missing; carry the remaining parts" >&2; exit 1; }
-
-[[ -x $rt/jdk/bin/java ]] || tar xzf "$rt/jdk.tgz" -C "$rt"
-export JAVA_HOME=$rt/jdk PATH=$rt/jdk/bin:$PATH SPARK_HOME=$rt/spark SPARK_SCALA_VERSION=2.13
-java=$JAVA_HOME/bin/java
-cp="$rt/padfree-job.jar:$rt/spark/jars/*"
-mapfile -t flags < <("$java" -cp "$cp" org.padfree.spark.SparkJvmFlags | tr ' ' '\n' | grep -v '^$')
-log4j=-Dlog4j.configurationFile=$repo/conf/log4j2.properties
-
-available=$(nvidia-smi --query-gpu=index --format=csv,noheader | wc -l)
-(( available > 0 )) || { echo "gpu-spark-run.sh: nvidia-smi lists no GPUs" >&2; exit 1; }
-gpu_counts=${gpu_counts:-$available}
-nvidia-smi --query-gpu=index,name,uuid,memory.total --format=csv,noheader
-mkdir -p "$out"
-
-if [[ -z $dataset ]]; then
-  dataset=$rt/data/deepseek-v3-b${batches}-t${tokens/:/-}.parquet
-  if [[ ! -d $dataset ]]; then
-    echo "gpu-spark-run.sh: generating $dataset"
-    "$java" "${flags[@]}" -Xmx8g "$log4j" -cp "$cp" org.padfree.dataset.GenerateDataset \
-      --model deepseek-v3 --distribution uniform30 --batches "$batches" --tokens "$tokens" --seed 7 \
-      --partitions 1 --out "$dataset"
-  fi
-fi
-
-# Runs EvaluateJob on local-cluster with N executors, one GPU each: run_job N RUN_ID DATASET [extra args].
-run_job() {
-  local n=$1 run_id=$2 data=$3
-  shift 3
-  local discover=$rt/discover-$n-gpus.sh
-  local addresses
-  addresses=$(seq -s, 0 $((n - 1)) | sed 's/\([0-9]\+\)/"\1"/g')
-  printf '#!/usr/bin/env bash\necho '"'"'{"name":"gpu","addresses":[%s]}'"'"'\n' "$addresses" > "$discover"
-  chmod +x "$discover"
-  echo "gpu-spark-run.sh: $run_id: $n GPU(s): local-cluster[1,$n,$((n * exec_mb))], one executor per GPU, backend $backend"
-  # minRegisteredResourcesRatio=1: the SparkContext waits for every executor, so executor start-up is
-  # not in the job's wall time (it would penalise no GPU count in particular, but blur the scaling).
-  "$java" "${flags[@]}" -Xmx8g "$log4j" -cp "$cp" org.apache.spark.deploy.SparkSubmit \
-    --master "local-cluster[1,$n,$((n * exec_mb))]" \
-    --conf spark.worker.resource.gpu.amount="$n" \
-    --conf spark.worker.resource.gpu.discoveryScript="$discover" \
-    --conf spark.executor.cores=1 \
-    --conf spark.executor.resource.gpu.amount=1 \
-    --conf spark.task.resource.gpu.amount=1 \
-    --conf spark.executor.memory="${exec_mb}m" \
-    --conf spark.executor.extraJavaOptions="-Dpadfree.cuda.cacheDir=/tmp/padfree-kernels -Djava.io.tmpdir=/tmp $log4j" \
-    --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
-    --conf spark.scheduler.maxRegisteredResourcesWaitingTime=180s \
-    --conf spark.driver.maxResultSize=1g \
-    --conf spark.ui.enabled=false \
-    --conf spark.ui.showConsoleProgress=false \
-    --conf spark.task.maxFailures=1 \
-    --conf spark.padfree.backend="$backend" \
-    --class org.padfree.evaluate.EvaluateJob "$rt/padfree-job.jar" \
-    --dataset "$data" --gemms "$gemms" --repetitions "$repetitions" --partitions $((8 * n)) \
-    --out "$out/gpu-$n" --run-id "$run_id" --overwrite "$@"
-}
-
-# Warm-up: two batches of the same sizes on one GPU compile every kernel the runs use into the node's
-# kernel cache, so no measured run pays nvcc and the runs compare like for like.
-if (( warmup )); then
-  warm=$rt/data/warmup-t${tokens/:/-}.parquet
-  [[ -d $warm ]] || "$java" "${flags[@]}" -Xmx4g "$log4j" -cp "$cp" org.padfree.dataset.GenerateDataset \
-    --model deepseek-v3 --distribution uniform30 --batches 2 --tokens "$tokens" --seed 99 --partitions 1 --out "$warm"
-  run_job 1 warmup "$warm" --reference-rows 0 > "$out/warmup.log" 2>&1 || echo "gpu-spark-run.sh: warm-up failed (see $out/warmup.log)"
-  rm -rf "$out/gpu-1/warmup"
-fi
-
-for n in $gpu_counts; do
-  (( n >= 1 && n <= available )) || { echo "gpu-spark-run.sh: --gpus $n: this host has $available GPUs" >&2; exit 2; }
-  set +e
-  run_job "$n" "gpu-$n" "$dataset" "$@" 2>&1 | tee "$out/gpu-$n.log"
-  status=${PIPESTATUS[0]}
-  set -e
-  echo "gpu-spark-run.sh: $n GPU(s): exit status $status"
-  # The executors' own lines (per-partition setup and row times) from the worker's folder of the
-  # application just run, one file per GPU count.
-  app=$(ls -td "$SPARK_HOME"/work/app-* 2>/dev/null | head -1)
-  if [[ -n $app ]]; then
-    for log in "$app"/*/stderr; do
-      echo "== executor $(basename "$(dirname "$log")")"
-      grep -h "padfree\|PartitionEvaluator\|ERROR" "$log" || true
-    done > "$out/gpu-$n-executors.log"
-  fi
-done
-
+print_scaling() {
 # Scaling against the first GPU count, from each run's summary.json: over the wall time, over the summed
 # task time, and over the evaluation stage alone (first task launch to last finish), which leaves out
 # the fixed cost of planning, placing inputs and collecting that more GPUs do not shorten.
@@ -197,3 +96,122 @@ for n in counts:
               f"(rows >= 8192 routed: {e['large_rows']}, {100 * (lbf or 0):.1f}%), "
               f"Spark tasks {seconds(e.get('spark_task_seconds'))}, task span {seconds(e.get('task_span_seconds'))}")
 PY
+}
+
+if (( scaling_only )); then
+  [[ -n $gpu_counts ]] || { echo "gpu-spark-run.sh: --scaling-only needs --gpus" >&2; exit 2; }
+  print_scaling
+  exit 0
+fi
+
+mkdir -p "$rt"
+for part in .carry/spark-gpu/part*.tar; do
+  [[ -f $part ]] || continue
+  tar xf "$part" -C "$(dirname "$rt")"
+  echo "gpu-spark-run.sh: unpacked $part into $(dirname "$rt")"
+done
+[[ $(basename "$rt") == padfree-rt ]] || { echo "gpu-spark-run.sh: PADFREE_RT must end in /padfree-rt (the parts' top folder)" >&2; exit 2; }
+(( unpack_only )) && { du -sh "$rt" 2>/dev/null || true; exit 0; }
+
+# Every file of the manifest present with its size, else say what is missing.
+[[ -f $rt/MANIFEST ]] || { echo "gpu-spark-run.sh: $rt/MANIFEST missing: unpack every part first (--unpack-only per part)" >&2; exit 1; }
+missing=0
+while read -r size path; do
+  [[ $path == padfree-rt/MANIFEST ]] && continue  # listed while it was being written
+  actual=$(stat -c %s "$(dirname "$rt")/$path" 2>/dev/null || echo -1)
+  if [[ $actual != "$size" ]]; then
+    echo "gpu-spark-run.sh: missing or incomplete: $path" >&2
+    missing=$((missing + 1))
+  fi
+done < "$rt/MANIFEST"
+(( missing == 0 )) || { echo "gpu-spark-run.sh: $missing files missing; carry the remaining parts" >&2; exit 1; }
+
+[[ -x $rt/jdk/bin/java ]] || tar xzf "$rt/jdk.tgz" -C "$rt"
+export JAVA_HOME=$rt/jdk PATH=$rt/jdk/bin:$PATH SPARK_HOME=$rt/spark SPARK_SCALA_VERSION=2.13
+java=$JAVA_HOME/bin/java
+cp="$rt/padfree-job.jar:$rt/spark/jars/*"
+mapfile -t flags < <("$java" -cp "$cp" org.padfree.spark.SparkJvmFlags | tr ' ' '\n' | grep -v '^$')
+log4j=-Dlog4j.configurationFile=$repo/conf/log4j2.properties
+
+available=$(nvidia-smi --query-gpu=index --format=csv,noheader | wc -l)
+(( available > 0 )) || { echo "gpu-spark-run.sh: nvidia-smi lists no GPUs" >&2; exit 1; }
+gpu_counts=${gpu_counts:-$available}
+nvidia-smi --query-gpu=index,name,uuid,memory.total --format=csv,noheader
+mkdir -p "$out"
+
+if [[ -z $dataset ]]; then
+  dataset=$rt/data/deepseek-v3-b${batches}-t${tokens/:/-}.parquet
+  if [[ ! -d $dataset ]] && (( !scaling_only )); then
+    echo "gpu-spark-run.sh: generating $dataset"
+    "$java" "${flags[@]}" -Xmx8g "$log4j" -cp "$cp" org.padfree.dataset.GenerateDataset \
+      --model deepseek-v3 --distribution uniform30 --batches "$batches" --tokens "$tokens" --seed 7 \
+      --partitions 1 --out "$dataset"
+  fi
+fi
+
+# Runs EvaluateJob on local-cluster with N executors, one GPU each: run_job N RUN_ID DATASET [extra args].
+run_job() {
+  local n=$1 run_id=$2 data=$3
+  shift 3
+  local discover=$rt/discover-$n-gpus.sh
+  local addresses
+  addresses=$(seq -s, 0 $((n - 1)) | sed 's/\([0-9]\+\)/"\1"/g')
+  printf '#!/usr/bin/env bash\necho '"'"'{"name":"gpu","addresses":[%s]}'"'"'\n' "$addresses" > "$discover"
+  chmod +x "$discover"
+  # Each executor's host-side parallel work (reference rows, layouts) gets its share of the cores,
+  # as it would on a cluster host with one executor per GPU; unshared, N JVMs would each use all.
+  local host_share=$(( $(nproc) / n > 1 ? $(nproc) / n : 1 ))
+  echo "gpu-spark-run.sh: $run_id: $n GPU(s): local-cluster[1,$n,$((n * exec_mb))], one executor per GPU, backend $backend, $host_share host threads each"
+  # minRegisteredResourcesRatio=1: the SparkContext waits for every executor, so executor start-up is
+  # not in the job's wall time (it would penalise no GPU count in particular, but blur the scaling).
+  "$java" "${flags[@]}" -Xmx8g "$log4j" -cp "$cp" org.apache.spark.deploy.SparkSubmit \
+    --master "local-cluster[1,$n,$((n * exec_mb))]" \
+    --conf spark.worker.resource.gpu.amount="$n" \
+    --conf spark.worker.resource.gpu.discoveryScript="$discover" \
+    --conf spark.executor.cores=1 \
+    --conf spark.executor.resource.gpu.amount=1 \
+    --conf spark.task.resource.gpu.amount=1 \
+    --conf spark.executor.memory="${exec_mb}m" \
+    --conf spark.executor.extraJavaOptions="-Dpadfree.cuda.cacheDir=/tmp/padfree-kernels -Djava.io.tmpdir=/tmp $log4j -Djava.util.concurrent.ForkJoinPool.common.parallelism=$host_share" \
+    --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
+    --conf spark.scheduler.maxRegisteredResourcesWaitingTime=180s \
+    --conf spark.driver.maxResultSize=1g \
+    --conf spark.ui.enabled=false \
+    --conf spark.ui.showConsoleProgress=false \
+    --conf spark.task.maxFailures=1 \
+    --conf spark.padfree.backend="$backend" \
+    --class org.padfree.evaluate.EvaluateJob "$rt/padfree-job.jar" \
+    --dataset "$data" --gemms "$gemms" --repetitions "$repetitions" --partitions $((8 * n)) \
+    --out "$out/gpu-$n" --run-id "$run_id" --overwrite "$@"
+}
+
+# Warm-up: two batches of the same sizes on one GPU compile every kernel the runs use into the node's
+# kernel cache, so no measured run pays nvcc and the runs compare like for like.
+if (( warmup && !scaling_only )); then
+  warm=$rt/data/warmup-t${tokens/:/-}.parquet
+  [[ -d $warm ]] || "$java" "${flags[@]}" -Xmx4g "$log4j" -cp "$cp" org.padfree.dataset.GenerateDataset \
+    --model deepseek-v3 --distribution uniform30 --batches 2 --tokens "$tokens" --seed 99 --partitions 1 --out "$warm"
+  run_job 1 warmup "$warm" --reference-rows 0 > "$out/warmup.log" 2>&1 || echo "gpu-spark-run.sh: warm-up failed (see $out/warmup.log)"
+  rm -rf "$out/gpu-1/warmup"
+fi
+
+for n in $gpu_counts; do
+  (( scaling_only )) && break
+  (( n >= 1 && n <= available )) || { echo "gpu-spark-run.sh: --gpus $n: this host has $available GPUs" >&2; exit 2; }
+  set +e
+  run_job "$n" "gpu-$n" "$dataset" "$@" 2>&1 | tee "$out/gpu-$n.log"
+  status=${PIPESTATUS[0]}
+  set -e
+  echo "gpu-spark-run.sh: $n GPU(s): exit status $status"
+  # The executors' own lines (per-partition setup and row times) from the worker's folder of the
+  # application just run, one file per GPU count.
+  app=$(ls -td "$SPARK_HOME"/work/app-* 2>/dev/null | head -1)
+  if [[ -n $app ]]; then
+    for log in "$app"/*/stderr; do
+      echo "== executor $(basename "$(dirname "$log")")"
+      grep -h "padfree\|PartitionEvaluator\|ERROR" "$log" || true
+    done > "$out/gpu-$n-executors.log"
+  fi
+done
+
+print_scaling

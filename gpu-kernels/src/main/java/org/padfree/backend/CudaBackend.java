@@ -20,6 +20,8 @@ import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm.Layout;
 import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm.LayoutArgs;
 import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm.Operands;
 import org.padfree.quant.QuantizedActivations;
+import org.padfree.quant.QuantizedWeights;
+import org.padfree.quant.ScaleBlocks;
 import org.padfree.reference.Bf16Matrix;
 
 /**
@@ -288,6 +290,31 @@ public final class CudaBackend implements GroupedGemmBackend {
         PathTimings.median(times.get(FREE_GEMM)), PathTimings.median(times.get(MASKED_GEMM)), repetitions);
     return new PathOutputs(null, new Bf16Matrix(checkRows.length, n, sampled), null, timings, kernelConfig,
         timeline.busy().unionMs(), (System.nanoTime() - start) / 1e6, checkRows.clone(), mismatches[0], mismatches[1]);
+  }
+
+  /** Made on the device (synthetic_data.cuh, then the weight quantizer) and copied back: the host's bytes. */
+  @Override
+  public synchronized QuantizedWeights[] syntheticWeights(long[] seeds, int n, int k) {
+    Validate.notNull("seeds", seeds);
+    Validate.positive("n", n);
+    Validate.positive("k", k);
+    if (closed) {
+      throw new IllegalStateException("CUDA backend on " + description + " is closed");
+    }
+    device.makeCurrent();
+    int scaleCount = ScaleBlocks.blocks(n) * ScaleBlocks.blocks(k);
+    QuantizedWeights[] made = new QuantizedWeights[seeds.length];
+    try (DeviceBuffer x = DeviceBuffer.allocate(4L * n * k, "synthetic weights");
+         DeviceBuffer q = DeviceBuffer.allocate((long) n * k, "synthetic weight codes");
+         DeviceBuffer s = DeviceBuffer.allocate(4L * scaleCount, "synthetic weight scales")) {
+      for (int m = 0; m < seeds.length; m++) {
+        synthetic.weights(jit, device, compute, seeds[m], n, k, x);
+        quantize.weights(jit, device, compute, x, q, s, 1, n, k);
+        compute.synchronize("making synthetic weights " + n + "x" + k);
+        made[m] = new QuantizedWeights(n, k, new byte[][] {q.toBytes()}, new float[][] {s.toFloats()});
+      }
+    }
+    return made;
   }
 
   /**

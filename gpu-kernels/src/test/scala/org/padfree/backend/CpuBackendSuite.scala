@@ -47,6 +47,18 @@ class CpuBackendSuite extends AnyFunSuite {
     } finally backend.close()
   }
 
+  test("synthetic weights: one quantized matrix per seed, as SyntheticData and Fp8Quantizer make them") {
+    val backend = new CpuBackend(2)
+    try {
+      val made = backend.syntheticWeights(Array(5L, 6L), 96, 256)
+      for ((seed, m) <- Seq(5L, 6L).zipWithIndex) {
+        val expected = Fp8Quantizer.quantizeWeights(SyntheticData.weights(seed, 96, 256), 96, 256)
+        assert(made(m).experts == 1 && made(m).values()(0).sameElements(expected.values()(0)) &&
+          made(m).scales()(0).sameElements(expected.scales()(0)), s"seed $seed")
+      }
+    } finally backend.close()
+  }
+
   test("the CPU backend's three paths agree on valid rows and report positive timings") {
     val backend = new CpuBackend(2)
     try {

@@ -80,6 +80,41 @@ public final class DatasetSchema {
   }
 
   /**
+   * {@code row} with its expert_ids as an int[] rather than Spark's boxed sequence (10^5 Integer
+   * objects per large batch), so the row is cheap to cache and to shuffle; a row whose expert_ids
+   * are missing, null or hold anything but ints comes back unchanged, for {@link #fromRow} to reject
+   * by name.
+   */
+  public static Row compact(Row row) {
+    if (row == null || row.schema() == null || row.schema().getFieldIndex(EXPERT_IDS).isEmpty()) {
+      return row;
+    }
+    int at = row.fieldIndex(EXPERT_IDS);
+    Object value = row.get(at);
+    List<?> boxed;
+    if (value instanceof List<?> list) {
+      boxed = list;
+    } else if (value instanceof scala.collection.Seq<?>) {
+      boxed = row.getList(at);
+    } else {
+      return row;
+    }
+    int[] ids = new int[boxed.size()];
+    int i = 0;
+    for (Object id : boxed) {
+      if (!(id instanceof Integer v)) {
+        return row;
+      }
+      ids[i++] = v;
+    }
+    Object[] values = new Object[row.length()];
+    for (int c = 0; c < values.length; c++) {
+      values[c] = c == at ? ids : row.get(c);
+    }
+    return new GenericRowWithSchema(values, row.schema());
+  }
+
+  /**
    * The batch a row describes, found by column name. Nulls and inconsistent values are errors that
    * name the column and the batch id.
    */

@@ -71,7 +71,7 @@ final class BatchEvaluator {
       // Synthetic tokens: a GPU backend makes them on its device, the CPU backend on the host, the
       // reference check only the rows it samples; the same values everywhere.
       GroupedGemmProblem problem = GroupedGemmProblem.synthetic(batch, seed,
-          WeightBank.weights(batch.model(), gemm, batch.numExperts(), bank, settings.weightSeed()));
+          WeightBank.weights(batch.model(), gemm, batch.numExperts(), bank, settings.weightSeed(), backend));
       // The rows to check against the reference, chosen first so a GPU backend can compare the paths
       // on its device and send back only these rows.
       int[] checkRows = PathChecks.sampleRows(problem.paddingFree().rows(), settings.referenceRows(), seed);

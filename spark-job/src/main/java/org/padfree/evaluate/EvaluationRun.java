@@ -35,24 +35,28 @@ final class EvaluationRun {
     EvaluateSettings settings = options.settings();
     ModelCatalog catalog = ModelCatalog.load(settings.modelsDir());
     EvalInputs.Loaded loaded = EvalInputs.load(spark, options, catalog);
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    try {
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
 
-    List<EvalInputs.InputMeta> metas = loaded.inputs().map(EvalInputs.InputMeta::of).collect();
-    long[] indices = new long[metas.size()];
-    double[] costs = new double[metas.size()];
-    for (int i = 0; i < indices.length; i++) {
-      indices[i] = metas.get(i).index();
-      costs[i] = metas.get(i).cost(catalog, settings.gemms());
+      List<EvalInputs.InputMeta> metas = loaded.inputs().map(EvalInputs.InputMeta::of).collect();
+      long[] indices = new long[metas.size()];
+      double[] costs = new double[metas.size()];
+      for (int i = 0; i < indices.length; i++) {
+        indices[i] = metas.get(i).index();
+        costs[i] = metas.get(i).cost(catalog, settings.gemms());
+      }
+      int wanted = options.partitions() > 0 ? options.partitions() : 2 * jsc.defaultParallelism();
+      PartitionPlan plan = PartitionPlan.of(indices, costs, wanted);
+      Broadcast<Map<Long, String>> rejected = jsc.broadcast(EvalInputs.duplicates(metas));
+
+      JavaRDD<EvalInput> inputs = loaded.inputs()
+          .map(in -> rejected.value().containsKey(in.index())
+              ? EvalInput.failed(in.index(), in.dataset(), batchIdOf(in), rejected.value().get(in.index()))
+              : in);
+      return evaluatePlanned(spark, settings, inputs, plan, loaded.count(), loaded.count() + " batches", startMillis);
+    } finally {
+      loaded.release();
     }
-    int wanted = options.partitions() > 0 ? options.partitions() : 2 * jsc.defaultParallelism();
-    PartitionPlan plan = PartitionPlan.of(indices, costs, wanted);
-    Broadcast<Map<Long, String>> rejected = jsc.broadcast(EvalInputs.duplicates(metas));
-
-    JavaRDD<EvalInput> inputs = loaded.inputs()
-        .map(in -> rejected.value().containsKey(in.index())
-            ? EvalInput.failed(in.index(), in.dataset(), batchIdOf(in), rejected.value().get(in.index()))
-            : in);
-    return evaluatePlanned(spark, settings, inputs, plan, loaded.count(), loaded.count() + " batches", startMillis);
   }
 
   /**

@@ -2,10 +2,9 @@ package org.padfree.evaluate;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.padfree.backend.GroupedGemmBackend;
 import org.padfree.model.GemmShape;
-import org.padfree.quant.Fp8Quantizer;
 import org.padfree.quant.QuantizedWeights;
-import org.padfree.reference.SyntheticData;
 
 /**
  * Synthetic expert weights, made once per executor JVM and shared by its tasks: the same
@@ -19,22 +18,25 @@ final class WeightBank {
 
   private static final Map<Key, QuantizedWeights> CACHE = new ConcurrentHashMap<>();
 
-  static QuantizedWeights weights(String model, GemmShape gemm, int experts, int bank, long seed) {
+  /**
+   * The bank's weights, made by {@code maker} on first use (a GPU backend makes them on its device;
+   * every backend makes the same bytes, so one cache serves them all).
+   */
+  static QuantizedWeights weights(String model, GemmShape gemm, int experts, int bank, long seed, GroupedGemmBackend maker) {
     Key key = new Key(model, gemm.name(), gemm.n(), gemm.k(), experts, bank, seed);
-    return CACHE.computeIfAbsent(key, WeightBank::make);
+    return CACHE.computeIfAbsent(key, k -> make(k, maker));
   }
 
-  private static QuantizedWeights make(Key key) {
+  private static QuantizedWeights make(Key key, GroupedGemmBackend maker) {
     int distinct = key.bank() == 0 ? key.experts() : Math.min(key.bank(), key.experts());
     byte[][] values = new byte[key.experts()][];
     float[][] scales = new float[key.experts()][];
-    // Each matrix has its own seed, so they are generated in parallel (a GPU bank of 16 DeepSeek-V3
-    // gate_up matrices takes ~10 s on one core) with the same result in any order.
-    QuantizedWeights[] made = new QuantizedWeights[distinct];
-    java.util.stream.IntStream.range(0, distinct).parallel().forEach(m -> {
-      long seed = key.seed() * 1_000_003L + (key.model() + "/" + key.gemm()).hashCode() * 31L + m;
-      made[m] = Fp8Quantizer.quantizeWeights(SyntheticData.weights(seed, key.n(), key.k()), key.n(), key.k());
-    });
+    // Each matrix has its own seed, so they can be made in any order, in parallel or on a device.
+    long[] seeds = new long[distinct];
+    for (int m = 0; m < distinct; m++) {
+      seeds[m] = key.seed() * 1_000_003L + (key.model() + "/" + key.gemm()).hashCode() * 31L + m;
+    }
+    QuantizedWeights[] made = maker.syntheticWeights(seeds, key.n(), key.k());
     for (int m = 0; m < distinct; m++) {
       for (int e = m; e < key.experts(); e += distinct) {
         values[e] = made[m].values()[0];

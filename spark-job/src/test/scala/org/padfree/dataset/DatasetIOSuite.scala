@@ -93,4 +93,22 @@ class DatasetIOSuite extends AnyFunSuite with LocalSparkSuite {
       DatasetSchema.fromRow(new GenericRowWithSchema(outOfRange, DatasetSchema.SCHEMA)))
     assert(e.field() == "expert_ids[5]" && e.value() == "16" && e.getMessage.contains("batch b1"), e.getMessage)
   }
+
+  test("compact rows hold expert_ids as int[] and give the same batch; rows it cannot compact stay as they are") {
+    val out = tempDir("compact").resolve("batches.parquet").toString
+    DatasetIO.write(spark, batches.asJava, out, false)
+    val read = DatasetIO.read(spark, out).collectAsList().asScala
+    for (row <- read) {
+      val compact = DatasetSchema.compact(row)
+      assert(compact.get(compact.fieldIndex("expert_ids")).isInstanceOf[Array[Int]], "a Spark row's ids become int[]")
+      assert(DatasetSchema.fromRow(compact) == DatasetSchema.fromRow(row))
+      assert(compact.schema == row.schema)
+    }
+    val withNull = rowWith("expert_ids", java.util.Arrays.asList[Integer](1, null))
+    assert(DatasetSchema.compact(withNull) eq withNull)
+    val text = rowWith("expert_ids", "1,2")
+    assert(DatasetSchema.compact(text) eq text)
+    val e = intercept[InvalidInputException](DatasetSchema.fromRow(DatasetSchema.compact(withNull)))
+    assert(e.field() == "expert_ids[1]", "the original problem is still reported by name")
+  }
 }

@@ -126,4 +126,26 @@ class GpuScriptsSuite extends AnyFunSuite {
     for (dropped <- Seq("rocksdbjni", "netty-tcnative-boringssl-static", "zookeeper", "curator", "gpu-kernels", "jcuda"))
       assert(!out2.contains(dropped), s"$dropped is not packed")
   }
+
+  test("gpu-spark-run.sh --scaling-only compares runs already made, without running or needing a GPU") {
+    val out = Files.createTempDirectory("scaling")
+    def summary(n: Int, wall: Double, stage: Double): Unit = {
+      val dir = Files.createDirectories(out.resolve(s"gpu-$n/gpu-$n"))
+      Files.writeString(dir.resolve("summary.json"),
+        s"""{"throughput": {"batches": 4, "tokens": 1000, "wall_seconds": $wall, "tokens_per_second": ${1000 / wall},
+           | "evaluation_seconds": $stage, "tokens_per_evaluation_second": ${1000 / stage}, "planning_seconds": 1.0,
+           | "placing_seconds": 0.5, "collect_seconds": 0.1},
+           | "executors": [{"executor_id": "0", "gpu_uuid": "GPU-x", "rows": 8, "batches": 4, "tokens": 1000,
+           |   "task_seconds": $stage, "backend_seconds": $stage, "gpu_busy_seconds": $stage,
+           |   "busy_fraction": 0.9, "large_rows": 8, "large_busy_fraction": 0.9}]}""".stripMargin)
+    }
+    summary(1, 20.0, 18.0)
+    summary(2, 11.0, 9.0)
+    val (rc, printed, err) = run("scripts/gpu-spark-run.sh", Seq("--scaling-only", "--gpus", "1 2"), Map("OUT" -> out.toString))
+    assert(rc == 0, err)
+    assert(printed.contains("(1.82x of 1 GPU)") && printed.contains("evaluation stage 9.0 s") && printed.contains("(2.00x)"), printed)
+    assert(Files.readString(out.resolve("scaling.txt")) == printed)
+    val (rc2, _, err2) = run("scripts/gpu-spark-run.sh", Seq("--scaling-only"), Map("OUT" -> out.toString))
+    assert(rc2 == 2 && err2.contains("--scaling-only needs --gpus"), err2)
+  }
 }

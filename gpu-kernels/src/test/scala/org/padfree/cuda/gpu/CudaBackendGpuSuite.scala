@@ -162,6 +162,18 @@ class CudaBackendGpuSuite extends AnyFunSuite with GpuSuite {
       assertRowsEqual("synthetic", "rows from device-made and uploaded tokens", onDevice.paddingFree, i, fromHost.paddingFree, i)
   }
 
+  test("synthetic weights made on the device are the host's bytes (codes and scales)") {
+    val seeds = Array(3L, -9L, 1234567L)
+    for ((n, k) <- Seq((200, 400), (4096, 7168))) {
+      val fromGpu = gpu.syntheticWeights(seeds, n, k)
+      val fromHost = cpu.syntheticWeights(seeds, n, k)
+      for (m <- seeds.indices) {
+        assert(java.util.Arrays.equals(fromGpu(m).values()(0), fromHost(m).values()(0)), s"n=$n k=$k seed ${seeds(m)}: FP8 codes")
+        assert(java.util.Arrays.equals(fromGpu(m).scales()(0), fromHost(m).scales()(0)), s"n=$n k=$k seed ${seeds(m)}: scales")
+      }
+    }
+  }
+
   test("a layout corrupted after construction fails on the host, and the backend keeps working") {
     val backend = gpu
     val p = problem(Array(3, 0, 5), 128, 256, 11L)
