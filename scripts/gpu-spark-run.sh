@@ -10,7 +10,7 @@
 #   --unpack-only     unpack the parts present and stop (the calls before the last)
 #   --gpus LIST       GPU counts to run with, each a separate job on the first N GPUs (default: all)
 #   --dataset PATH    routed batches to evaluate (default: generated once into $PADFREE_RT/data:
-#                     DeepSeek-V3, uniform +-30%, --batches 64, --tokens 4096:8192, seed 7)
+#                     DeepSeek-V3, uniform +-30%, --batches 64, --tokens 4096:8192, seed 7, 8 files)
 #   --executor-memory MB  heap per executor (default 24576)
 #   --backend B       cuda (default), auto or cpu: auto/cpu only to try the scripts on a machine without GPUs
 #   --no-warmup       skip the warm-up job (2 batches, 1 GPU) that fills the kernel cache first
@@ -140,12 +140,12 @@ nvidia-smi --query-gpu=index,name,uuid,memory.total --format=csv,noheader
 mkdir -p "$out"
 
 if [[ -z $dataset ]]; then
-  dataset=$rt/data/deepseek-v3-b${batches}-t${tokens/:/-}.parquet
+  dataset=$rt/data/deepseek-v3-b${batches}-t${tokens/:/-}-f8.parquet
   if [[ ! -d $dataset ]] && (( !scaling_only )); then
     echo "gpu-spark-run.sh: generating $dataset"
     "$java" "${flags[@]}" -Xmx8g "$log4j" -cp "$cp" org.padfree.dataset.GenerateDataset \
       --model deepseek-v3 --distribution uniform30 --batches "$batches" --tokens "$tokens" --seed 7 \
-      --partitions 1 --out "$dataset"
+      --partitions 8 --out "$dataset"
   fi
 fi
 

@@ -17,6 +17,8 @@ import org.padfree.dataset.TraceBatch;
 import org.padfree.dataset.TraceReader;
 import org.padfree.model.ModelCatalog;
 import org.padfree.model.ModelShape;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Gathers every input batch of a run (datasets and traces) into one RDD of {@link EvalInput}s with
@@ -25,12 +27,16 @@ import org.padfree.model.ModelShape;
  * as error rows, so the job reports them without stopping the rest.
  */
 final class EvalInputs {
+  private static final Logger LOG = LoggerFactory.getLogger(EvalInputs.class);
   private EvalInputs() {}
 
-  /** The inputs (persisted: {@link #release} them when the run is done) and how many there are. */
-  record Loaded(JavaRDD<EvalInput> inputs, long count) {
+  /**
+   * The inputs with what planning needs of each ({@code metas}, in index order) and how many there are.
+   * Dataset rows are cached: {@link #release} them when the run is done.
+   */
+  record Loaded(JavaRDD<EvalInput> inputs, long count, List<InputMeta> metas, List<JavaRDD<Row>> cached) {
     void release() {
-      inputs.unpersist(false);
+      cached.forEach(rdd -> rdd.unpersist(false));
     }
   }
 
@@ -38,25 +44,57 @@ final class EvalInputs {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<EvalInput> onDriver = new ArrayList<>();
     List<JavaRDD<EvalInput>> fromFiles = new ArrayList<>();
+    List<InputMeta> metas = new ArrayList<>();
+    List<JavaRDD<Row>> cached = new ArrayList<>();
     long next = 0;
     for (String path : options.datasets()) {
+      JavaRDD<Row> rows = null;
       try {
         Dataset<Row> dataset = DatasetIO.read(spark, path);
         if (!options.models().isEmpty()) {
           dataset = dataset.filter(functions.lower(functions.col(DatasetSchema.MODEL))
               .isin(options.models().stream().map(String::toLowerCase).toArray()));
         }
-        long rows = dataset.count();
-        if (rows == 0) {
+        // One pass over the dataset: every row decoded once, compacted and cached, and each
+        // partition's sizes sent back; dense indices then follow from the partition counts on the
+        // driver (no count job, no zipWithIndex job decoding every row again).
+        long start = System.nanoTime();
+        rows = dataset.javaRDD().map(DatasetSchema::compact).persist(StorageLevel.MEMORY_AND_DISK());
+        List<List<InputMeta>> perPartition = rows.mapPartitionsWithIndex((partition, it) -> {
+          List<InputMeta> local = new ArrayList<>();
+          for (long position = 0; it.hasNext(); position++) {
+            local.add(InputMeta.of(position, path, it.next()));
+          }
+          return List.of(local).iterator();
+        }, true).collect();
+        long count = perPartition.stream().mapToLong(List::size).sum();
+        LOG.info(String.format("dataset %s: %d batches read, decoded and cached in %.0f ms", path, count,
+            (System.nanoTime() - start) / 1e6));
+        if (count == 0) {
+          rows.unpersist(false);
           onDriver.add(EvalInput.failed(next++, path, "", "invalid dataset = " + path
               + ": holds no batches" + (options.models().isEmpty() ? "" : " of models " + options.models())));
           continue;
         }
-        long base = next;
-        fromFiles.add(dataset.javaRDD().zipWithIndex()
-            .map(t -> EvalInput.of(base + t._2(), path, DatasetSchema.compact(t._1()))));
-        next += rows;
+        long[] firstIndex = new long[perPartition.size()];
+        for (int p = 0; p < firstIndex.length; p++) {
+          firstIndex[p] = next;
+          for (InputMeta m : perPartition.get(p)) {
+            metas.add(m.at(next++));
+          }
+        }
+        fromFiles.add(rows.mapPartitionsWithIndex((partition, it) -> {
+          List<EvalInput> local = new ArrayList<>();
+          for (long index = firstIndex[partition]; it.hasNext(); index++) {
+            local.add(EvalInput.of(index, path, it.next()));
+          }
+          return local.iterator();
+        }, true));
+        cached.add(rows);
       } catch (RuntimeException e) {
+        if (rows != null) {
+          rows.unpersist(false);
+        }
         onDriver.add(EvalInput.failed(next++, path, "", messageOf(e)));
       }
     }
@@ -78,14 +116,13 @@ final class EvalInputs {
         onDriver.add(EvalInput.failed(next++, path, "", messageOf(e)));
       }
     }
+    onDriver.forEach(in -> metas.add(InputMeta.of(in)));
+    metas.sort(java.util.Comparator.comparingLong(InputMeta::index));
     JavaRDD<EvalInput> all = jsc.parallelize(onDriver, Math.max(1, Math.min(onDriver.size(), 4)));
     for (JavaRDD<EvalInput> rdd : fromFiles) {
       all = all.union(rdd);
     }
-    // Read and decoded once: planning collects the inputs' sizes from this pass and the evaluation
-    // places the cached (compact) rows, instead of decoding every Parquet row a second time.
-    all = all.persist(StorageLevel.MEMORY_AND_DISK());
-    return new Loaded(all, next);
+    return new Loaded(all, next, metas, cached);
   }
 
   /**
@@ -115,14 +152,22 @@ final class EvalInputs {
       if (in.batch() == null) {
         return new InputMeta(in.index(), in.dataset(), in.batchIdHint(), "", 0);
       }
-      Row r = in.batch();
+      return of(in.index(), in.dataset(), in.batch());
+    }
+
+    /** The same meta at another index. */
+    InputMeta at(long newIndex) {
+      return new InputMeta(newIndex, dataset, batchId, model, rows);
+    }
+
+    static InputMeta of(long index, String dataset, Row r) {
       long rows = 0;
       try {
         rows = (long) r.<Integer>getAs(DatasetSchema.NUM_TOKENS) * r.<Integer>getAs(DatasetSchema.TOP_K);
       } catch (RuntimeException e) {
         rows = 0; // a null or mistyped size: the executor will reject the row; plan it as tiny
       }
-      return new InputMeta(in.index(), in.dataset(), stringOrEmpty(r, DatasetSchema.BATCH_ID),
+      return new InputMeta(index, dataset, stringOrEmpty(r, DatasetSchema.BATCH_ID),
           stringOrEmpty(r, DatasetSchema.MODEL), Math.max(0, rows));
     }
 

@@ -38,7 +38,7 @@ final class EvaluationRun {
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
 
-      List<EvalInputs.InputMeta> metas = loaded.inputs().map(EvalInputs.InputMeta::of).collect();
+      List<EvalInputs.InputMeta> metas = loaded.metas();
       long[] indices = new long[metas.size()];
       double[] costs = new double[metas.size()];
       for (int i = 0; i < indices.length; i++) {
