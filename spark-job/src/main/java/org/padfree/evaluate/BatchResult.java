@@ -12,9 +12,9 @@ import java.io.Serializable;
  * NaN or 0 where nothing was measured; {@code gpuUuid} is empty off the GPU.
  *
  * <p>Busy time: {@code gpuBusyMs} is the time the GPU spent on this row's kernels and copies (CUDA
- * events around every upload, the warm-up, each timed run and the copies back; overlapping spans
- * counted once); {@code backendWallMs} the host wall time of the backend call; {@code taskMs} the
- * executor's wall time for the whole row (input generation and quantization, the backend call, the
+ * events around making or uploading the inputs, the warm-up, each timed run and the copies back;
+ * overlapping spans counted once); {@code backendWallMs} the host wall time of the backend call; {@code taskMs} the
+ * executor's wall time for the whole row (building the problem and its layouts, the backend call, the
  * checks). {@link #busyFraction()} = gpuBusyMs / taskMs. {@code backendNote} says why auto fell back
  * to the CPU, or that a task without a GPU assignment used device 0; empty otherwise.
  */

@@ -13,7 +13,7 @@ import org.padfree.evaluate.EvaluationTimings;
 /**
  * Per executor (and GPU): how much it did and how busy its GPU was. The busy fraction is GPU busy
  * time (CUDA-event spans of kernels and copies, overlaps counted once) over the executor's wall time
- * for the same rows (input generation, the backend call, the checks), summed over rows, so large
+ * for the same rows (building the problem, the backend call, the checks), summed over rows, so large
  * rows weigh more; {@code largeBusyFraction} counts only rows of at least {@value #LARGE_ROWS}
  * routed rows, the batches that must keep a GPU busy. NaN where nothing ran on a GPU.
  *
@@ -114,11 +114,11 @@ public record ExecutorSummary(
       "busy fraction, large");
 
   /** How the executor table's figures are defined, under the table in every report. */
-  public static final String LEGEND = "Task time = the executor's wall time for its rows (input generation, "
+  public static final String LEGEND = "Task time = the executor's wall time for its rows (building the problem, "
       + "backend call, checks), summed; task span = its first evaluation task's launch to its last one's finish "
       + "(Spark's task times: also the work outside the rows and the idle gaps between tasks). "
       + "GPU busy = CUDA-event time of the row's kernels and copies "
-      + "(uploads, warm-up, timed runs, copies back; overlaps counted once); busy fraction = GPU busy / task time "
+      + "(inputs made or uploaded, warm-up, timed runs, copies back; overlaps counted once); busy fraction = GPU busy / task time "
       + "for the same rows; \"large\" counts only "
       + "batches of at least " + LARGE_ROWS + " routed rows. n/a: no GPU ran these rows, or no span was measured.";
 
