@@ -49,16 +49,16 @@ while (( $# )); do
     --executor-memory) exec_mb=$2; shift 2 ;;
     --backend) backend=$2; shift 2 ;;
     --no-warmup) warmup=0; shift ;;
-    --scaling-only) scaling_only=1; warmup=0; shift ;;
+    --scaling-only) scaling_only=1; shift ;;
     --) shift; break ;;
     *) echo "gpu-spark-run.sh: unknown option $1; see --help" >&2; exit 2 ;;
   esac
 done
 
-print_scaling() {
 # Scaling against the first GPU count, from each run's summary.json: over the wall time, over the summed
 # task time, and over the evaluation stage alone (first task launch to last finish), which leaves out
 # the fixed cost of planning, placing inputs and collecting that more GPUs do not shorten.
+print_scaling() {
 python3 - "$out" $gpu_counts <<'PY' | tee "$out/scaling.txt"
 import json, os, sys
 out, counts = sys.argv[1], sys.argv[2:]
@@ -141,7 +141,7 @@ mkdir -p "$out"
 
 if [[ -z $dataset ]]; then
   dataset=$rt/data/deepseek-v3-b${batches}-t${tokens/:/-}-f8.parquet
-  if [[ ! -d $dataset ]] && (( !scaling_only )); then
+  if [[ ! -d $dataset ]]; then
     echo "gpu-spark-run.sh: generating $dataset"
     "$java" "${flags[@]}" -Xmx8g "$log4j" -cp "$cp" org.padfree.dataset.GenerateDataset \
       --model deepseek-v3 --distribution uniform30 --batches "$batches" --tokens "$tokens" --seed 7 \
@@ -187,7 +187,7 @@ run_job() {
 
 # Warm-up: two batches of the same sizes on one GPU compile every kernel the runs use into the node's
 # kernel cache, so no measured run pays nvcc and the runs compare like for like.
-if (( warmup && !scaling_only )); then
+if (( warmup )); then
   warm=$rt/data/warmup-t${tokens/:/-}.parquet
   [[ -d $warm ]] || "$java" "${flags[@]}" -Xmx4g "$log4j" -cp "$cp" org.padfree.dataset.GenerateDataset \
     --model deepseek-v3 --distribution uniform30 --batches 2 --tokens "$tokens" --seed 99 --partitions 1 --out "$warm"
@@ -196,7 +196,6 @@ if (( warmup && !scaling_only )); then
 fi
 
 for n in $gpu_counts; do
-  (( scaling_only )) && break
   (( n >= 1 && n <= available )) || { echo "gpu-spark-run.sh: --gpus $n: this host has $available GPUs" >&2; exit 2; }
   set +e
   run_job "$n" "gpu-$n" "$dataset" "$@" 2>&1 | tee "$out/gpu-$n.log"

@@ -119,9 +119,7 @@ public final class CudaBackend implements GroupedGemmBackend {
             checkRows[i], "must be a row of the batch, in [0, " + p.rows() + ")");
       }
     }
-    if (closed) {
-      throw new IllegalStateException("CUDA backend on " + description + " is closed");
-    }
+    requireOpen();
     long start = System.nanoTime();
     CudaRunPlan plan = CudaRunPlan.of(p); // before any upload: a bad layout never reaches a kernel
     GemmHeuristics.Config config = GemmHeuristics.choose(plan.n(), plan.k(), plan.freeMBlocks(), device.multiprocessors());
@@ -298,9 +296,7 @@ public final class CudaBackend implements GroupedGemmBackend {
     Validate.notNull("seeds", seeds);
     Validate.positive("n", n);
     Validate.positive("k", k);
-    if (closed) {
-      throw new IllegalStateException("CUDA backend on " + description + " is closed");
-    }
+    requireOpen();
     device.makeCurrent();
     int scaleCount = ScaleBlocks.blocks(n) * ScaleBlocks.blocks(k);
     QuantizedWeights[] made = new QuantizedWeights[seeds.length];
@@ -335,6 +331,12 @@ public final class CudaBackend implements GroupedGemmBackend {
     workspace.upload((long) tokens * k, DeviceWorkspace.bytes(host.values()), a, 0, compute, timeline);
     float[] scales = host.tmaAlignedScales();
     workspace.upload(4L * scales.length, DeviceWorkspace.floats(scales), sa, 0, compute, timeline);
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("CUDA backend on " + description + " is closed");
+    }
   }
 
   private void step(String name, boolean timed, Runnable launch) {

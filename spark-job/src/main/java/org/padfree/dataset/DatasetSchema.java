@@ -90,22 +90,14 @@ public final class DatasetSchema {
       return row;
     }
     int at = row.fieldIndex(EXPERT_IDS);
-    Object value = row.get(at);
-    List<?> boxed;
-    if (value instanceof List<?> list) {
-      boxed = list;
-    } else if (value instanceof scala.collection.Seq<?>) {
-      boxed = row.getList(at);
-    } else {
+    if (row.isNullAt(at) || row.get(at) instanceof int[]) {
       return row;
     }
-    int[] ids = new int[boxed.size()];
-    int i = 0;
-    for (Object id : boxed) {
-      if (!(id instanceof Integer v)) {
-        return row;
-      }
-      ids[i++] = v;
+    int[] ids;
+    try {
+      ids = expertIds(row, "");
+    } catch (InvalidInputException e) {
+      return row; // fromRow names the problem, with the batch id
     }
     Object[] values = new Object[row.length()];
     for (int c = 0; c < values.length; c++) {

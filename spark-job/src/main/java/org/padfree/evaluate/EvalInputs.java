@@ -31,10 +31,14 @@ final class EvalInputs {
   private EvalInputs() {}
 
   /**
-   * The inputs with what planning needs of each ({@code metas}, in index order) and how many there are.
+   * The inputs with what planning needs of each ({@code metas}: one per input, in index order).
    * Dataset rows are cached: {@link #release} them when the run is done.
    */
-  record Loaded(JavaRDD<EvalInput> inputs, long count, List<InputMeta> metas, List<JavaRDD<Row>> cached) {
+  record Loaded(JavaRDD<EvalInput> inputs, List<InputMeta> metas, List<JavaRDD<Row>> cached) {
+    long count() {
+      return metas.size();
+    }
+
     void release() {
       cached.forEach(rdd -> rdd.unpersist(false));
     }
@@ -122,7 +126,7 @@ final class EvalInputs {
     for (JavaRDD<EvalInput> rdd : fromFiles) {
       all = all.union(rdd);
     }
-    return new Loaded(all, next, metas, cached);
+    return new Loaded(all, metas, cached);
   }
 
   /**

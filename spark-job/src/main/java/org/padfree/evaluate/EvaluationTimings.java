@@ -8,10 +8,10 @@ import org.padfree.Validate;
  * next to the part that does. The four phases follow each other on the driver's clock and add up to
  * the evaluation's wall time; a phase whose ends were not seen is NaN.
  *
- * @param planningSeconds start of the run to the evaluation job's submission: reading and counting
- *     the datasets, indexing the inputs, collecting their metadata, planning partitions
+ * @param planningSeconds start of the run to the evaluation job's submission: reading, decoding and
+ *     caching the datasets (which also gives each input's index and size), planning partitions
  * @param placingSeconds the job's submission to the evaluation stage's first task launch: the stage
- *     before it, which reads the inputs again and shuffles them onto their planned partitions
+ *     before it, which shuffles the cached inputs onto their planned partitions
  * @param evaluationSeconds the evaluation stage's span, first task launch to last task finish (its
  *     result received by the driver): the part that more GPUs shorten
  * @param collectSeconds the last task finish to the rows being sorted and checked on the driver

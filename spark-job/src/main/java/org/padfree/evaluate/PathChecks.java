@@ -55,10 +55,12 @@ final class PathChecks {
   }
 
   /**
-   * The checks of {@code out}. A backend that compared the paths on its device reports the mismatch
-   * counts itself and returns only the sampled rows ({@link PathOutputs#checkedOnDevice()}).
+   * The checks of {@code out}: every valid row across the paths, and rows {@code checkRows} (from
+   * {@link #sampleRows}, as given to the backend) against the reference. A backend that compared the
+   * paths on its device reports the mismatch counts itself and returns only those rows
+   * ({@link PathOutputs#checkedOnDevice()}).
    */
-  static Outcome check(GroupedGemmProblem p, PathOutputs out, int referenceRows, long samplingSeed) {
+  static Outcome check(GroupedGemmProblem p, PathOutputs out, int[] checkRows) {
     int[] offsets = p.paddingFree().offsets();
     if (out.checkedOnDevice()) {
       return compareWithReference(p, out, out.sampledRows(), out.paddedMismatches(), out.maskedMismatches(), true);
@@ -72,8 +74,7 @@ final class PathChecks {
         masked += differing(out.paddingFree(), row, out.masked(), e * p.masked().maxRows() + i);
       }
     }
-    int[] chosen = sampleRows(p.paddingFree().rows(), referenceRows, samplingSeed);
-    return compareWithReference(p, out, chosen, padded, masked, false);
+    return compareWithReference(p, out, checkRows, padded, masked, false);
   }
 
   /**
