@@ -13,17 +13,18 @@ public final class Validate {
 
   /**
    * Checks a name that becomes a folder (a run id, a spec name): letters, digits, '.', '_' and '-'
-   * only, so it cannot climb out of its parent or need quoting.
+   * only, not starting with '.', so it can neither climb out of its parent ({@code ..}), name the
+   * parent itself ({@code .}), hide, collide with padfree's hidden staging folders, nor need quoting.
    */
   public static String folderName(String field, String value) {
     require(isFolderName(value), field, value,
-        "use letters, digits, '.', '_' and '-' only (it names a folder)");
+        "use letters, digits, '.', '_' and '-' only, not starting with '.' (it names a folder)");
     return value;
   }
 
   /** Whether {@code value} is fit to name a folder (see {@link #folderName}). */
   public static boolean isFolderName(String value) {
-    return value != null && value.matches("[A-Za-z0-9._-]+");
+    return value != null && value.length() <= 200 && value.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*");
   }
 
   public static int positive(String field, int value) {

@@ -53,6 +53,13 @@ public record RoutedBatch(
     }
   }
 
+  /**
+   * Most (token, expert) rows one batch may route: 2^24, far beyond a real MoE step (DeepSeek-V3 at
+   * 64k tokens routes 512k) and small enough that a batch's index arrays and layouts fit on any
+   * executor. Counts from a trace are checked against it before anything is allocated.
+   */
+  public static final int MAX_ROUTED_ROWS = 1 << 24;
+
   /** Rows of the grouped GEMM: every (token, expert) pair. */
   public int routedRows() {
     return numTokens * topK;
@@ -85,8 +92,8 @@ public record RoutedBatch(
     }
     Validate.require(total % topK == 0, "expert_counts", "sum " + total,
         "sum of counts must be a multiple of top_k=" + topK + " (batch " + batchId + ")");
-    Validate.require(total / topK <= Integer.MAX_VALUE / Math.max(1, topK), "expert_counts", "sum " + total,
-        "too many routed rows (batch " + batchId + ")");
+    Validate.require(total <= MAX_ROUTED_ROWS, "expert_counts", "sum " + total, "a batch may route at most "
+        + MAX_ROUTED_ROWS + " rows (batch " + batchId + "); split it into smaller batches");
     int tokens = (int) (total / topK);
     for (int e = 0; e < counts.length; e++) {
       Validate.require(counts[e] <= tokens, "expert_counts[" + e + "]", counts[e],

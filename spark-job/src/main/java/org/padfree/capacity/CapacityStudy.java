@@ -20,7 +20,8 @@ import org.padfree.model.ModelShape;
 import org.padfree.sweep.Baselines;
 import org.padfree.sweep.HistoryTable;
 import org.padfree.sweep.PointResult;
-import org.padfree.sweep.ReportFolder;
+import org.padfree.output.LocalPaths;
+import org.padfree.output.RunFolder;
 
 /**
  * The cluster capacity study: from sweep results and a spec (conf/capacity/*.yaml), the GPUs, memory
@@ -79,9 +80,14 @@ public final class CapacityStudy {
       }
       String history = cl.has("history") ? cl.last("history") : spec.history();
       String results = cl.has("results") ? cl.last("results") : spec.results();
-      CapacityStudyResult result = study(spec, cl.last("spec"), runId, now.toString(), results, new HistoryTable(Path.of(history)));
-      Path dir = ReportFolder.publish(Path.of(cl.has("out") ? cl.last("out") : spec.out()).resolve(runId),
-          staging -> CapacityReportWriter.writeAll(staging, result));
+      Path historyPath = LocalPaths.of(cl.has("history") ? "--history" : "history (spec)", history);
+      CapacityStudyResult result;
+      Path dir;
+      try (RunFolder folder = RunFolder.claim(cl.has("out") ? "--out" : "out (spec)",
+          cl.has("out") ? cl.last("out") : spec.out(), "--run-id", runId, true)) {
+        result = study(spec, cl.last("spec"), runId, now.toString(), results, new HistoryTable(historyPath));
+        dir = folder.publish(staging -> CapacityReportWriter.writeAll(staging, result));
+      }
       for (ScenarioResult s : result.scenarios()) {
         System.out.printf("padfree capacity: %d tokens/batch, %s: padded %d GPUs, padding-free %d GPUs (%d saved), "
             + "memory gained %.2f%% of GPU, %s%n", s.tokensPerBatch(), s.distribution(), s.paddedGpus(),

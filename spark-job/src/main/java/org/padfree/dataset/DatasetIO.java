@@ -96,6 +96,35 @@ public final class DatasetIO {
     return result;
   }
 
+  /**
+   * The data files a dataset path reads: the path itself when it is a file, else every file under the
+   * folder whose name does not start with '_' or '.' (Spark's and Hadoop's own markers and checksums),
+   * sorted; used to find the one unreadable part file among good ones.
+   */
+  public static List<String> dataFiles(SparkSession spark, String path) {
+    Path p = new Path(path);
+    try {
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.getFileStatus(p).isDirectory()) {
+        return List.of(path);
+      }
+      List<String> files = new ArrayList<>();
+      var it = fs.listFiles(p, true);
+      while (it.hasNext()) {
+        Path f = it.next().getPath();
+        String relative = p.toUri().relativize(f.toUri()).getPath();
+        boolean hidden = java.util.Arrays.stream(relative.split("/")).anyMatch(n -> n.startsWith("_") || n.startsWith("."));
+        if (!hidden) {
+          files.add(f.toString());
+        }
+      }
+      files.sort(Comparator.naturalOrder());
+      return files;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + path, e);
+    }
+  }
+
   /** Throws an error naming {@code field} and {@code path} when nothing exists there. */
   static void requireExists(SparkSession spark, String path, String field) {
     Path p = new Path(path);

@@ -202,7 +202,7 @@ public final class TraceReader {
         .or(expert.lt(0)).or(expert.geq(model.experts()));
     bad = bad.or(col(form.columns.get(1)).isNull()).or(col(form.columns.get(2)).isNull());
     if (form == Form.COUNTS) {
-      bad = bad.or(col(COUNT).lt(0));
+      bad = bad.or(col(COUNT).lt(0)).or(col(COUNT).gt(RoutedBatch.MAX_ROUTED_ROWS));
     }
     // try_cast leaves nulls, and a null in a condition is neither true nor false: count it as bad.
     return functions.coalesce(bad, functions.lit(true));
@@ -217,7 +217,9 @@ public final class TraceReader {
     for (String name : form.columns.subList(1, form.columns.size())) {
       if (row.isNullAt(row.fieldIndex(name))) {
         String raw = row.getAs(rawName(name));
-        return new InvalidInputException(name, raw, (raw == null ? "is missing" : "is not an integer") + where);
+        String why = raw == null ? "is missing"
+            : raw.strip().matches("[+-]?[0-9]+") ? "is out of range (" + rangeOf(name) + ")" : "is not an integer";
+        return new InvalidInputException(name, raw, why + where);
       }
     }
     int expert = row.<Integer>getAs(EXPERT);
@@ -225,7 +227,18 @@ public final class TraceReader {
       return new InvalidInputException(EXPERT, expert, "must be in [0, " + model.experts() + ") for model "
           + model.name() + where);
     }
-    return new InvalidInputException(COUNT, row.<Integer>getAs(COUNT), "must be >= 0 (expert " + expert + ")" + where);
+    int count = row.<Integer>getAs(COUNT);
+    return new InvalidInputException(COUNT, count, (count < 0 ? "must be >= 0" : "is out of range (" + rangeOf(COUNT) + ")")
+        + " (expert " + expert + ")" + where);
+  }
+
+  /** What a number column may hold, for "out of range" messages. */
+  private static String rangeOf(String column) {
+    return switch (column) {
+      case COUNT -> "a count is at most " + RoutedBatch.MAX_ROUTED_ROWS + ", the most rows one batch may route";
+      case TOKEN -> "token ids are 64-bit integers";
+      default -> "expert ids are 32-bit integers";
+    };
   }
 
   private static boolean isIntegerOrText(DataType type) {

@@ -66,6 +66,10 @@ final class BatchEvaluator {
     int bank = settings.weightBankFor(backend.name());
     BatchResultBuilder row = new BatchResultBuilder(settings.runId(), input.dataset(), input.index(), where)
         .routing(batch).gemm(gemm).backend(backend.name(), backend.device(), bank).backendNote(backendNote);
+    String tooLarge = heapShortfall(batch, gemm, bank);
+    if (tooLarge != null) {
+      return row.status(BatchResult.ERROR, tooLarge).build();
+    }
     try {
       long seed = batch.seed() * 31 + gemm.name().hashCode();
       // Synthetic tokens: a GPU backend makes them on its device, the CPU backend on the host, the
@@ -88,7 +92,48 @@ final class BatchEvaluator {
     } catch (RuntimeException e) {
       // One GEMM failing (a bad shape, a backend error) must not lose the batch's other rows.
       return row.status(BatchResult.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage()).build();
+    } catch (OutOfMemoryError e) {
+      // The estimate let it through but the heap was fuller than planned (other tasks, Spark's blocks):
+      // this GEMM's arrays are unreachable now, so the executor can go on with the next batch.
+      return row.status(BatchResult.ERROR, "ran out of executor heap (" + e.getMessage() + ") on batch "
+          + batch.batchId() + " " + gemm.name() + " (" + batch.routedRows() + " routed rows, N=" + gemm.n() + ", K="
+          + gemm.k() + "); give executors more memory (spark.executor.memory; locally PADFREE_DRIVER_MEMORY)"
+          + " or run fewer tasks per executor").build();
     }
+  }
+
+  /**
+   * Why this batch and GEMM cannot fit in the executor's heap, or null when it can: the weight bank
+   * it needs (unless already made) and, on the CPU backend, the batch's own arrays.
+   */
+  private String heapShortfall(RoutedBatch batch, GemmShape gemm, int bank) {
+    HeapBudget.Limit limit = HeapBudget.Limit.current(HeapBudget.concurrentTasks());
+    long held = WeightBank.heldBytes();
+    String more = "give executors more memory (spark.executor.memory; locally PADFREE_DRIVER_MEMORY)";
+    String heap = " (heap " + HeapBudget.bytes(limit.maxHeapBytes()) + ", " + HeapBudget.bytes(held)
+        + " held by weights already made";
+    if (!WeightBank.isMade(batch.model(), gemm, batch.numExperts(), bank, settings.weightSeed())) {
+      int distinct = bank == 0 ? batch.numExperts() : Math.min(bank, batch.numExperts());
+      long need = HeapBudget.weightBytes(distinct, gemm.n(), gemm.k(), Runtime.getRuntime().availableProcessors());
+      if (need > limit.shared(held)) {
+        return "the weights of " + batch.model() + " " + gemm.name() + " need " + HeapBudget.bytes(need)
+            + " of executor heap (" + distinct + " distinct matrices of N=" + gemm.n() + " x K=" + gemm.k()
+            + ", --weight-bank " + bank + "); the executor may use " + HeapBudget.bytes(limit.shared(held)) + heap
+            + "): lower --weight-bank or " + more;
+      }
+    }
+    if (backend != null && "cpu".equals(backend.name())) {
+      long need = HeapBudget.cpuBatchBytes(batch, gemm.n(), gemm.k());
+      long may = limit.perTask(held);
+      if (need > may) {
+        return "batch " + batch.batchId() + " " + gemm.name() + " needs about " + HeapBudget.bytes(need)
+            + " of executor heap on the cpu backend (" + batch.routedRows() + " routed rows over "
+            + batch.numExperts() + " experts, N=" + gemm.n() + ", K=" + gemm.k() + "); one task may use "
+            + HeapBudget.bytes(may) + heap + ", " + limit.concurrentTasks() + " tasks at once): split the batch,"
+            + " evaluate one GEMM at a time (--gemms) or " + more;
+      }
+    }
+    return null;
   }
 
   private static void requireMatchesModel(RoutedBatch batch, ModelShape model) {

@@ -44,64 +44,50 @@ final class EvalInputs {
     }
   }
 
+  /** What loading gathers, in index order: inputs on the driver, inputs in cached datasets, their metas. */
+  private static final class Gathered {
+    final List<EvalInput> onDriver = new ArrayList<>();
+    final List<JavaRDD<EvalInput>> fromFiles = new ArrayList<>();
+    final List<InputMeta> metas = new ArrayList<>();
+    final List<JavaRDD<Row>> cached = new ArrayList<>();
+    long next;
+
+    void failed(String dataset, String batchId, String error) {
+      onDriver.add(EvalInput.failed(next++, dataset, batchId, error));
+    }
+  }
+
   static Loaded load(SparkSession spark, EvaluateOptions options, ModelCatalog catalog) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    List<EvalInput> onDriver = new ArrayList<>();
-    List<JavaRDD<EvalInput>> fromFiles = new ArrayList<>();
-    List<InputMeta> metas = new ArrayList<>();
-    List<JavaRDD<Row>> cached = new ArrayList<>();
-    long next = 0;
+    Gathered g = new Gathered();
     for (String path : options.datasets()) {
-      JavaRDD<Row> rows = null;
       try {
-        Dataset<Row> dataset = DatasetIO.read(spark, path);
-        if (!options.models().isEmpty()) {
-          dataset = dataset.filter(functions.lower(functions.col(DatasetSchema.MODEL))
-              .isin(options.models().stream().map(String::toLowerCase).toArray()));
-        }
-        // One pass over the dataset: every row decoded once, compacted and cached, and each
-        // partition's sizes sent back; dense indices then follow from the partition counts on the
-        // driver (no count job, no zipWithIndex job decoding every row again).
-        long start = System.nanoTime();
-        rows = dataset.javaRDD().map(DatasetSchema::compact).persist(StorageLevel.MEMORY_AND_DISK());
-        List<List<InputMeta>> perPartition = rows.mapPartitionsWithIndex((partition, it) -> {
-          List<InputMeta> local = new ArrayList<>();
-          for (long position = 0; it.hasNext(); position++) {
-            local.add(InputMeta.of(position, path, it.next()));
-          }
-          return List.of(local).iterator();
-        }, true).collect();
-        long count = perPartition.stream().mapToLong(List::size).sum();
-        LOG.info(String.format("dataset %s: %d batches read, decoded and cached in %.0f ms", path, count,
-            (System.nanoTime() - start) / 1e6));
-        if (count == 0) {
-          rows.unpersist(false);
-          onDriver.add(EvalInput.failed(next++, path, "", "invalid dataset = " + path
-              + ": holds no batches" + (options.models().isEmpty() ? "" : " of models " + options.models())));
+        loadDataset(spark, options, path, path, g);
+      } catch (Exception e) { // Spark's SparkException is checked in Java's eyes but thrown unchecked
+        if (e instanceof org.padfree.InvalidInputException) {
+          g.failed(path, "", e.getMessage());
           continue;
         }
-        long[] firstIndex = new long[perPartition.size()];
-        for (int p = 0; p < firstIndex.length; p++) {
-          firstIndex[p] = next;
-          for (InputMeta m : perPartition.get(p)) {
-            metas.add(m.at(next++));
+        // One unreadable file must not cost the folder's good ones: read them one by one.
+        List<String> files = filesOf(spark, path);
+        if (files.size() <= 1) {
+          g.failed(path, "", unreadable("dataset", path, e));
+          continue;
+        }
+        LOG.warn("dataset {} could not be read whole ({}); reading its {} files one by one", path,
+            rootCause(e), files.size());
+        for (String file : files) {
+          try {
+            loadDataset(spark, options, path, file, g);
+          } catch (Exception fileError) {
+            g.failed(path, "", unreadable("dataset file", file, fileError) + " (in dataset " + path + ")");
           }
         }
-        fromFiles.add(rows.mapPartitionsWithIndex((partition, it) -> {
-          List<EvalInput> local = new ArrayList<>();
-          for (long index = firstIndex[partition]; it.hasNext(); index++) {
-            local.add(EvalInput.of(index, path, it.next()));
-          }
-          return local.iterator();
-        }, true));
-        cached.add(rows);
-      } catch (RuntimeException e) {
-        if (rows != null) {
-          rows.unpersist(false);
-        }
-        onDriver.add(EvalInput.failed(next++, path, "", messageOf(e)));
       }
     }
+    List<EvalInput> onDriver = g.onDriver;
+    List<InputMeta> metas = g.metas;
+    long next = g.next;
     for (String trace : options.traces()) {
       int eq = trace.indexOf('=');
       String modelName = trace.substring(0, eq);
@@ -116,17 +102,95 @@ final class EvalInputs {
               ? EvalInput.of(next++, path, DatasetSchema.toRow(b.batch()))
               : EvalInput.failed(next++, path, b.batchId(), b.error().getMessage()));
         }
-      } catch (RuntimeException e) {
-        onDriver.add(EvalInput.failed(next++, path, "", messageOf(e)));
+      } catch (Exception e) { // also Spark's SparkException for an unreadable file
+        onDriver.add(EvalInput.failed(next++, path, "", e instanceof org.padfree.InvalidInputException
+            ? e.getMessage() : unreadable("trace", path, e)));
       }
     }
     onDriver.forEach(in -> metas.add(InputMeta.of(in)));
     metas.sort(java.util.Comparator.comparingLong(InputMeta::index));
     JavaRDD<EvalInput> all = jsc.parallelize(onDriver, Math.max(1, Math.min(onDriver.size(), 4)));
-    for (JavaRDD<EvalInput> rdd : fromFiles) {
+    for (JavaRDD<EvalInput> rdd : g.fromFiles) {
       all = all.union(rdd);
     }
-    return new Loaded(all, metas, cached);
+    return new Loaded(all, metas, g.cached);
+  }
+
+  /**
+   * Reads {@code readPath} (the dataset, or one of its files) as inputs labelled {@code dataset}: one
+   * pass decodes, compacts and caches every row and sends back each partition's sizes; dense indices
+   * then follow from the partition counts on the driver (no count job, no zipWithIndex job decoding
+   * every row again). Nothing is added to {@code g} unless the whole read succeeds.
+   */
+  private static void loadDataset(SparkSession spark, EvaluateOptions options, String dataset, String readPath,
+      Gathered g) {
+    Dataset<Row> frame = DatasetIO.read(spark, readPath);
+    if (!options.models().isEmpty()) {
+      frame = frame.filter(functions.lower(functions.col(DatasetSchema.MODEL))
+          .isin(options.models().stream().map(String::toLowerCase).toArray()));
+    }
+    long start = System.nanoTime();
+    JavaRDD<Row> rows = frame.javaRDD().map(DatasetSchema::compact).persist(StorageLevel.MEMORY_AND_DISK());
+    List<List<InputMeta>> perPartition;
+    try {
+      perPartition = rows.mapPartitionsWithIndex((partition, it) -> {
+        List<InputMeta> local = new ArrayList<>();
+        for (long position = 0; it.hasNext(); position++) {
+          local.add(InputMeta.of(position, dataset, it.next()));
+        }
+        return List.of(local).iterator();
+      }, true).collect();
+    } catch (Throwable e) { // rethrown as it came: Spark's SparkException, a RuntimeException or an Error
+      rows.unpersist(false);
+      throw e;
+    }
+    long count = perPartition.stream().mapToLong(List::size).sum();
+    LOG.info(String.format("dataset %s: %d batches read, decoded and cached in %.0f ms", readPath, count,
+        (System.nanoTime() - start) / 1e6));
+    if (count == 0) {
+      rows.unpersist(false);
+      g.failed(dataset, "", "invalid dataset = " + readPath + ": holds no batches"
+          + (options.models().isEmpty() ? "" : " of models " + options.models()));
+      return;
+    }
+    long[] firstIndex = new long[perPartition.size()];
+    for (int p = 0; p < firstIndex.length; p++) {
+      firstIndex[p] = g.next;
+      for (InputMeta m : perPartition.get(p)) {
+        g.metas.add(m.at(g.next++));
+      }
+    }
+    g.fromFiles.add(rows.mapPartitionsWithIndex((partition, it) -> {
+      List<EvalInput> local = new ArrayList<>();
+      for (long index = firstIndex[partition]; it.hasNext(); index++) {
+        local.add(EvalInput.of(index, dataset, it.next()));
+      }
+      return local.iterator();
+    }, true));
+    g.cached.add(rows);
+  }
+
+  private static List<String> filesOf(SparkSession spark, String path) {
+    try {
+      return DatasetIO.dataFiles(spark, path);
+    } catch (RuntimeException e) {
+      return List.of(path);
+    }
+  }
+
+  /** "invalid FIELD = PATH: cannot be read (ROOT CAUSE)", the root cause's first line only. */
+  static String unreadable(String field, String path, Exception e) {
+    return "invalid " + field + " = " + path + ": cannot be read (" + rootCause(e) + ")";
+  }
+
+  /** The innermost cause's class and first line: Spark wraps a bad file's error several times over. */
+  static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = String.valueOf(root.getMessage()).lines().findFirst().orElse("").strip();
+    return root.getClass().getSimpleName() + ": " + (message.length() > 300 ? message.substring(0, 300) + "..." : message);
   }
 
   /**
@@ -196,8 +260,5 @@ final class EvalInputs {
     }
   }
 
-  private static String messageOf(RuntimeException e) {
-    return e instanceof org.padfree.InvalidInputException ? e.getMessage()
-        : e.getClass().getSimpleName() + ": " + e.getMessage();
-  }
+
 }

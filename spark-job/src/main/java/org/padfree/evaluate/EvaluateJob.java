@@ -1,20 +1,15 @@
 package org.padfree.evaluate;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.padfree.InvalidInputException;
+import org.padfree.output.RunFolder;
 import org.padfree.report.ReportWriter;
 import org.padfree.report.RunInfo;
 import org.padfree.spark.ActiveOrLocalSession;
@@ -36,7 +31,10 @@ public final class EvaluateJob {
     System.exit(run(args));
   }
 
-  /** Runs the job in the active SparkSession (or a new local one) and returns the exit status. */
+  /**
+   * Runs the job in the active SparkSession (or a new local one) and returns the exit status. The run
+   * folder is claimed before Spark starts, so a bad --out or --run-id costs a second, not a run.
+   */
   public static int run(String... args) {
     EvaluateOptions options;
     try {
@@ -49,22 +47,31 @@ public final class EvaluateJob {
       System.out.print(EvaluateOptions.USAGE);
       return EXIT_OK;
     }
-    try (ActiveOrLocalSession session = ActiveOrLocalSession.open("padfree EvaluateJob")) {
-      return run(session.session(), options);
+    try (RunFolder folder = claim(options);
+         ActiveOrLocalSession session = ActiveOrLocalSession.open("padfree EvaluateJob")) {
+      return run(session.session(), options, folder);
     } catch (InvalidInputException e) {
       System.err.println("EvaluateJob: " + e.getMessage());
       return EXIT_USAGE;
+    } catch (UncheckedIOException e) {
+      System.err.println("EvaluateJob: " + e.getMessage());
+      return EXIT_FAILED_CHECKS;
     }
   }
 
   /** The job on a given session with parsed options; the session is left running. */
   public static int run(SparkSession spark, EvaluateOptions options) {
-    EvaluateSettings settings = options.settings();
-    Path runDir = Paths.get(options.out(), settings.runId()).toAbsolutePath().normalize();
-    if (Files.exists(runDir) && !options.overwrite()) {
-      throw new InvalidInputException("--run-id", settings.runId(),
-          runDir + " already exists; pass --overwrite or choose another --run-id");
+    try (RunFolder folder = claim(options)) {
+      return run(spark, options, folder);
     }
+  }
+
+  private static RunFolder claim(EvaluateOptions options) {
+    return RunFolder.claim("--out", options.out(), "--run-id", options.settings().runId(), options.overwrite());
+  }
+
+  private static int run(SparkSession spark, EvaluateOptions options, RunFolder folder) {
+    EvaluateSettings settings = options.settings();
     Instant started = Instant.now();
     long t0 = System.nanoTime();
     EvaluationRun.Outcome outcome = EvaluationRun.execute(spark, options);
@@ -72,33 +79,15 @@ public final class EvaluateJob {
     List<BatchResult> results = outcome.results();
 
     RunInfo info = runInfo(spark, options, results, started, wallSeconds, outcome.timings());
-    publish(runDir, results, info);
+    Path runDir = folder.publish(dir -> {
+      ResultsParquetWriter.write(results, dir.resolve("results.parquet"));
+      TestHooks.pauseWhilePublishing(spark.sparkContext().getConf());
+      ReportWriter.writeAll(dir, info, results);
+    });
     printSummary(info, results, runDir);
     boolean errored = info.errors() > 0;
     boolean mismatched = info.mismatches() > 0 && settings.failOnMismatch();
     return errored || mismatched ? EXIT_FAILED_CHECKS : EXIT_OK;
-  }
-
-  /** Writes everything into a hidden sibling folder, then renames it: no half-written run folder. */
-  private static void publish(Path runDir, List<BatchResult> results, RunInfo info) {
-    try {
-      Files.createDirectories(runDir.getParent());
-      Path tmp = Files.createTempDirectory(runDir.getParent(), "." + runDir.getFileName() + ".tmp-");
-      readableByAll(tmp); // temp folders are created 0700; a report folder is for everyone to read
-      try {
-        ResultsParquetWriter.write(results, tmp.resolve("results.parquet"));
-        ReportWriter.writeAll(tmp, info, results);
-        if (Files.exists(runDir)) {
-          deleteTree(runDir); // --overwrite was given (checked before the run)
-        }
-        Files.move(tmp, runDir, StandardCopyOption.ATOMIC_MOVE);
-      } catch (RuntimeException | IOException e) {
-        deleteTree(tmp);
-        throw e;
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the run folder " + runDir, e);
-    }
   }
 
   private static RunInfo runInfo(SparkSession spark, EvaluateOptions options, List<BatchResult> results,
@@ -176,22 +165,5 @@ public final class EvaluateJob {
     results.stream().filter(r -> !r.isOk()).limit(10).forEach(r ->
         System.out.printf("padfree: %s %s/%s: %s%n", r.status(), r.batchId(), r.gemm(), r.error()));
     System.out.println("padfree: report " + runDir.resolve("index.html"));
-  }
-
-  private static void readableByAll(Path dir) throws IOException {
-    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

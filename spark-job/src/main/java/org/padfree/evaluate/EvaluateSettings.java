@@ -43,18 +43,19 @@ public record EvaluateSettings(
     }
   }
 
+  /** Checks name the command-line option of each setting (the sweep spec's keys mirror them). */
   public EvaluateSettings {
-    Validate.folderName("run_id", runId);
+    Validate.folderName("--run-id", runId);
     Validate.notNull("backend", backend);
     Validate.notNull("gemms", gemms);
     for (String g : gemms) {
-      Validate.require(g.equals("gate_up") || g.equals("down"), "gemms", g, "expected gate_up and/or down");
+      Validate.require(g.equals("gate_up") || g.equals("down"), "--gemms", g, "expected gate_up and/or down");
     }
-    Validate.require(!gemms.isEmpty(), "gemms", gemms, "name at least one of gate_up, down");
-    Validate.require(repetitions >= 1 || repetitions == -1, "repetitions", repetitions, "must be >= 1 (or auto)");
-    Validate.nonNegative("reference_rows", referenceRows);
-    Validate.require(weightBank >= -1, "weight_bank", weightBank, "must be >= 0 (or auto)");
-    Validate.nonNegative("cpu_threads", cpuThreads);
+    Validate.require(!gemms.isEmpty(), "--gemms", gemms, "name at least one of gate_up, down");
+    Validate.require(repetitions >= 1 || repetitions == -1, "--repetitions", repetitions, "must be >= 1 (or auto)");
+    Validate.nonNegative("--reference-rows", referenceRows);
+    Validate.require(weightBank >= -1, "--weight-bank", weightBank, "must be >= 0 (or auto)");
+    Validate.nonNegative("--cpu-threads", cpuThreads);
     gemms = List.copyOf(gemms);
   }
 

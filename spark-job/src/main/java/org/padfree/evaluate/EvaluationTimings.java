@@ -16,9 +16,11 @@ import org.padfree.Validate;
  *     result received by the driver): the part that more GPUs shorten
  * @param collectSeconds the last task finish to the rows being sorted and checked on the driver
  * @param executors per executor, when its evaluation tasks ran, sorted by executor id
+ * @param failedAttempts evaluation task attempts that failed or were lost with their executor, in the
+ *     order they ended; their inputs' rows come from a later attempt
  */
 public record EvaluationTimings(double planningSeconds, double placingSeconds, double evaluationSeconds,
-    double collectSeconds, List<ExecutorSpan> executors) {
+    double collectSeconds, List<ExecutorSpan> executors, List<FailedAttempt> failedAttempts) {
 
   /** For runs whose phases were not measured (e.g. reports built from rows alone). */
   public static final EvaluationTimings UNKNOWN =
@@ -26,6 +28,34 @@ public record EvaluationTimings(double planningSeconds, double placingSeconds, d
 
   public EvaluationTimings {
     executors = List.copyOf(Validate.notNull("executors", executors));
+    failedAttempts = List.copyOf(Validate.notNull("failedAttempts", failedAttempts));
+  }
+
+  /** Timings of a run in which no task attempt failed. */
+  public EvaluationTimings(double planningSeconds, double placingSeconds, double evaluationSeconds,
+      double collectSeconds, List<ExecutorSpan> executors) {
+    this(planningSeconds, placingSeconds, evaluationSeconds, collectSeconds, executors, List.of());
+  }
+
+  /**
+   * A task attempt of the evaluation stage that did not succeed (an exception, or its executor lost).
+   *
+   * @param reason Spark's one-line reason, e.g. "ExecutorLostFailure (executor 1 exited ...)"
+   */
+  public record FailedAttempt(int partition, int attempt, String executorId, String reason) {}
+
+  /** One sentence naming the retried tasks for the reports, or "" when none failed. */
+  public String retriesSentence() {
+    if (failedAttempts.isEmpty()) {
+      return "";
+    }
+    StringBuilder s = new StringBuilder("Retried tasks (each input's rows come from its successful attempt only): ");
+    for (int i = 0; i < failedAttempts.size(); i++) {
+      FailedAttempt f = failedAttempts.get(i);
+      s.append(i == 0 ? "" : "; ").append("partition ").append(f.partition()).append(" attempt ").append(f.attempt())
+          .append(" on executor ").append(f.executorId()).append(" failed: ").append(f.reason());
+    }
+    return s.append('.').toString();
   }
 
   /**
@@ -52,7 +82,8 @@ public record EvaluationTimings(double planningSeconds, double placingSeconds, d
    *
    * @param jobSubmittedMillis the evaluation job's submission; negative when no job start was seen
    */
-  static EvaluationTimings of(long startMillis, long jobSubmittedMillis, TaskSpans spans, long endMillis) {
+  static EvaluationTimings of(long startMillis, long jobSubmittedMillis, TaskSpans spans, long endMillis,
+      List<FailedAttempt> failedAttempts) {
     boolean submitted = jobSubmittedMillis >= 0;
     boolean ran = !spans.isEmpty();
     return new EvaluationTimings(
@@ -60,7 +91,7 @@ public record EvaluationTimings(double planningSeconds, double placingSeconds, d
         submitted && ran ? seconds(jobSubmittedMillis, spans.firstLaunchMillis()) : Double.NaN,
         spans.spanSeconds(),
         ran ? seconds(spans.lastFinishMillis(), endMillis) : Double.NaN,
-        spans.executors());
+        spans.executors(), failedAttempts);
   }
 
   /** The span of the executor with this id, or null when it ran no evaluation task. */

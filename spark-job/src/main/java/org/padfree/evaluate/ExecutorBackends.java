@@ -81,6 +81,9 @@ final class ExecutorBackends {
   }
 
   /** The backend for this task, created on first use in this JVM. */
+  /** Notes already logged by this JVM: each is said once, not once per task. */
+  private static final java.util.Set<String> LOGGED_NOTES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   static Selection forTask(EvaluateSettings settings) {
     EvaluateSettings.Backend requested = settings.backend();
     Decision d = requested == EvaluateSettings.Backend.CPU
@@ -90,7 +93,7 @@ final class ExecutorBackends {
       try {
         CudaDevice device = d.address() == null ? CudaDevice.byOrdinal(0) : CudaDevice.byAddress(d.address());
         CudaBackend backend = CUDA.computeIfAbsent(device.ordinal(), o -> new CudaBackend(device));
-        if (!d.note().isEmpty()) {
+        if (!d.note().isEmpty() && LOGGED_NOTES.add(d.note())) {
           LOG.warn("padfree: {}", d.note());
         }
         return new Selection(backend, device.uuid(), d.note());
@@ -103,8 +106,10 @@ final class ExecutorBackends {
         d = new Decision(false, null, FALLBACK + reason);
       }
     }
-    if (!d.note().isEmpty()) {
-      LOG.warn("padfree: {}", d.note());
+    if (!d.note().isEmpty() && LOGGED_NOTES.add(d.note())) {
+      // The normal laptop and CI case: one short line per JVM; every row and the report carry the reason.
+      LOG.info("padfree: backend {} uses the CPU reference on this executor (no usable GPU; the report's notes say why)",
+          requested.label());
     }
     int threads = settings.cpuThreads() > 0 ? settings.cpuThreads() : taskCpus();
     return new Selection(CPU.computeIfAbsent(threads, CpuBackend::new), "", d.note());

@@ -40,6 +40,18 @@ public final class PadfreeConf {
   public static final Key FAIL_FIRST_ATTEMPT = new Key(PREFIX + "test.failFirstAttempt", "false", "",
       "testing only: fail each task's first attempt after one batch (needs spark.task.maxFailures >= 2)");
 
+  /** Test hook: the executor running partition 0's first attempt kills its own JVM (SIGKILL) mid-task. */
+  public static final Key KILL_EXECUTOR = new Key(PREFIX + "test.killExecutorOnFirstAttempt", "false", "",
+      "testing only: the executor running attempt 0 of partition 0 kills its JVM after one batch (ignored in"
+          + " local mode, where the executor is the driver)");
+  /** Test hook: each evaluation task sleeps this long first, so a run can be stopped mid-stage. */
+  public static final Key TASK_DELAY_MS = new Key(PREFIX + "test.taskDelayMs", "0", "",
+      "testing only: each evaluation task waits this many milliseconds before its first batch");
+  /** Test hook: the driver pauses after writing results.parquet into the staging folder. */
+  public static final Key PUBLISH_PAUSE_MS = new Key(PREFIX + "test.publishPauseMs", "0", "",
+      "testing only: the driver waits this many milliseconds in the middle of writing the run folder");
+
   public static final List<Key> ALL = List.of(BACKEND, REPETITIONS, REFERENCE_ROWS, FAIL_ON_MISMATCH,
-      WEIGHT_BANK, WEIGHT_SEED, PARTITIONS, CPU_THREADS, MODELS_DIR, FAIL_FIRST_ATTEMPT);
+      WEIGHT_BANK, WEIGHT_SEED, PARTITIONS, CPU_THREADS, MODELS_DIR, FAIL_FIRST_ATTEMPT, KILL_EXECUTOR,
+      TASK_DELAY_MS, PUBLISH_PAUSE_MS);
 }

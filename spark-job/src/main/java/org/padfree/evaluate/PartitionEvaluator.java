@@ -47,6 +47,7 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
     }
     BatchEvaluator evaluator = new BatchEvaluator(settings, backend, catalog, note);
     long ready = System.nanoTime();
+    TestHooks.delayTask();
     List<BatchResult> results = new ArrayList<>();
     while (inputs.hasNext()) {
       EvalInput input = inputs.next();
@@ -55,6 +56,7 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
       }
       results.addAll(evaluator.evaluate(input, where));
       failFirstAttemptIfAsked(where, results.size());
+      TestHooks.killExecutorIfAsked();
     }
     // Where a task's time goes beyond its rows' own (setup, reading inputs): the executor log's view
     // of the fixed costs that do not shrink with more GPUs.

@@ -1,7 +1,10 @@
 package org.padfree.evaluate;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import org.apache.spark.TaskFailedReason;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -29,6 +32,7 @@ final class ProgressListener extends SparkListener {
   private final Set<Integer> finishedPartitions = new HashSet<>();
   private final Set<Integer> runningJobs = new HashSet<>();
   private final TaskSpans spans = new TaskSpans();
+  private final List<EvaluationTimings.FailedAttempt> failedAttempts = new ArrayList<>();
   private long jobSubmittedMillis = -1;
   private boolean jobEnded;
   private long inputsDone;
@@ -70,6 +74,13 @@ final class ProgressListener extends SparkListener {
     }
     spans.add(task.executorId(), task.launchTime(), task.finishTime(), task.successful());
     if (!task.successful()) {
+      String reason = taskEnd.reason() instanceof TaskFailedReason f ? f.toErrorString() : String.valueOf(taskEnd.reason());
+      reason = reason.lines().findFirst().orElse("").strip();
+      reason = reason.length() > 300 ? reason.substring(0, 300) + "..." : reason;
+      failedAttempts.add(new EvaluationTimings.FailedAttempt(task.partitionId(), task.attemptNumber(), task.executorId(),
+          reason));
+      LOG.warn(String.format("evaluation partition %d attempt %d on executor %s failed (%s); Spark retries it",
+          task.partitionId(), task.attemptNumber(), task.executorId(), reason));
       return;
     }
     int partition = task.partitionId();
@@ -105,6 +116,6 @@ final class ProgressListener extends SparkListener {
 
   /** The phases of the evaluation that started at {@code startMillis} and ended at {@code endMillis}. */
   synchronized EvaluationTimings timings(long startMillis, long endMillis) {
-    return EvaluationTimings.of(startMillis, jobSubmittedMillis, spans, endMillis);
+    return EvaluationTimings.of(startMillis, jobSubmittedMillis, spans, endMillis, failedAttempts);
   }
 }

@@ -27,6 +27,25 @@ final class WeightBank {
     return CACHE.computeIfAbsent(key, k -> make(k, maker));
   }
 
+  /** Whether this bank's weights are already made in this JVM (then they cost no more heap). */
+  static boolean isMade(String model, GemmShape gemm, int experts, int bank, long seed) {
+    return CACHE.containsKey(new Key(model, gemm.name(), gemm.n(), gemm.k(), experts, bank, seed));
+  }
+
+  /** Heap held by the weights made so far: each distinct matrix once, however many experts share it. */
+  static long heldBytes() {
+    long total = 0;
+    for (QuantizedWeights w : CACHE.values()) {
+      java.util.Set<Object> counted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      for (int e = 0; e < w.experts(); e++) {
+        if (counted.add(w.values()[e])) {
+          total += w.values()[e].length + 4L * w.scales()[e].length;
+        }
+      }
+    }
+    return total;
+  }
+
   private static QuantizedWeights make(Key key, GroupedGemmBackend maker) {
     int distinct = key.bank() == 0 ? key.experts() : Math.min(key.bank(), key.experts());
     byte[][] values = new byte[key.experts()][];

@@ -147,7 +147,11 @@ public final class HtmlReportWriter {
       html.append("</tr>\n");
     }
     html.append("</tbody>\n</table>\n</div>\n<p class=\"legend\">").append(Escaping.markup(ExecutorSummary.LEGEND))
-        .append("</p>\n</section>\n");
+        .append("</p>\n");
+    if (!run.timings().retriesSentence().isEmpty()) {
+      html.append("<p class=\"retries\">").append(Escaping.markup(run.timings().retriesSentence())).append("</p>\n");
+    }
+    html.append("</section>\n");
   }
 
   private static void appendCharts(StringBuilder html, List<BatchResult> results) {

@@ -84,6 +84,9 @@ public final class MarkdownReportWriter {
       row(md, e.cells(), false);
     }
     md.append('\n').append(Escaping.markdownInline(ExecutorSummary.LEGEND)).append("\n\n");
+    if (!run.timings().retriesSentence().isEmpty()) {
+      md.append(Escaping.markdownInline(run.timings().retriesSentence())).append("\n\n");
+    }
   }
 
   private static void appendFailures(StringBuilder md, List<BatchResult> failures) {

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.padfree.output.Trees;
 
 /**
  * The sweep history: a Parquet table partitioned as {@code ROOT/date=YYYY-MM-DD/run=<id>/points.parquet},
@@ -72,9 +73,9 @@ public final class HistoryTable {
           Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
           return target;
         } finally {
-          deleteTree(staging);
+          Trees.delete(staging);
           for (Path t : trash) {
-            deleteTree(t);
+            Trees.delete(t);
           }
           removeEmptyDateFolders();
         }
@@ -149,14 +150,4 @@ public final class HistoryTable {
     }
   }
 
-  static void deleteTree(Path top) throws IOException {
-    if (!Files.exists(top)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(top)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.padfree.InvalidInputException;
+import org.padfree.Validate;
 import org.padfree.dataset.GenerateDataset;
 import org.padfree.evaluate.EvaluateSettings;
 import org.padfree.model.ModelCatalog;
@@ -23,11 +24,25 @@ public final class SweepGrid {
   private SweepGrid() {}
 
   /**
+   * Most grid points one sweep may have (the axes' product, before points equal to the model's own
+   * values merge). A nightly grid has tens to hundreds; a typo in an axis can make millions, which
+   * would generate batches for hours before the first result.
+   */
+  public static final int MAX_POINTS = 10_000;
+
+  /**
    * Every distinct point (an axis value equal to the model's own, given as well as "model", counts
    * once), checked to be a batch that can exist (top-k distinct experts per token, room for the
    * empty experts) before any work starts; an impossible point is an error naming its axes.
    */
   public static List<GridPoint> expand(SweepSpec spec, ModelCatalog catalog) {
+    long size = (long) spec.models().size() * spec.experts().size() * spec.topK().size() * spec.tokens().size()
+        * spec.distributions().size() * spec.repetitions().size() * spec.backends().size();
+    Validate.require(size <= MAX_POINTS, "grid", size + " points (" + spec.models().size() + " models x "
+        + spec.experts().size() + " experts x " + spec.topK().size() + " top_k x " + spec.tokens().size() + " tokens x "
+        + spec.distributions().size() + " distributions x " + spec.repetitions().size() + " repetitions x "
+        + spec.backends().size() + " backends)", "the limit is " + MAX_POINTS + " points per sweep;"
+        + " split the spec into several sweeps or shorten its axes");
     List<GridPoint> points = new ArrayList<>();
     java.util.Set<String> keys = new java.util.HashSet<>();
     for (int m = 0; m < spec.models().size(); m++) {

@@ -13,6 +13,8 @@ import org.padfree.evaluate.BatchListEvaluation;
 import org.padfree.evaluate.BatchResult;
 import org.padfree.evaluate.EvaluateSettings;
 import org.padfree.model.ModelCatalog;
+import org.padfree.output.LocalPaths;
+import org.padfree.output.RunFolder;
 import org.padfree.report.RunInfo;
 import org.padfree.routing.RoutedBatch;
 import org.padfree.spark.ActiveOrLocalSession;
@@ -50,8 +52,16 @@ public final class SweepJob {
       System.out.print(SweepOptions.USAGE);
       return EXIT_OK;
     }
-    try (ActiveOrLocalSession session = ActiveOrLocalSession.open("padfree SweepJob")) {
-      return run(session.session(), options);
+    Plan plan;
+    try {
+      plan = Plan.of(options); // the spec, the grid and the run folder are checked before Spark starts
+    } catch (InvalidInputException e) {
+      System.err.println("SweepJob: " + e.getMessage());
+      return EXIT_USAGE;
+    }
+    try (RunFolder folder = plan.folder();
+         ActiveOrLocalSession session = ActiveOrLocalSession.open("padfree SweepJob")) {
+      return run(session.session(), options, plan);
     } catch (InvalidInputException e) {
       System.err.println("SweepJob: " + e.getMessage());
       return EXIT_USAGE;
@@ -63,17 +73,46 @@ public final class SweepJob {
     }
   }
 
+  /**
+   * What a sweep needs before it may start, each part checked: the spec with the options applied, its
+   * grid, the history table, the pinned baseline, and the claimed run folder (close it when done).
+   */
+  record Plan(SweepSpec spec, ModelCatalog catalog, List<GridPoint> points, Instant started, String runId,
+      HistoryTable history, List<PointResult> baseline, RunFolder folder) {
+
+    static Plan of(SweepOptions options) {
+      SweepSpec spec = withOverrides(SweepSpec.load(Path.of(options.spec())), options);
+      ModelCatalog catalog = ModelCatalog.load(spec.confDir());
+      List<GridPoint> points = SweepGrid.expand(spec, catalog);
+      Instant started = Instant.now();
+      String runId = options.runId() != null ? options.runId()
+          : spec.name() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started);
+      HistoryTable history = new HistoryTable(LocalPaths.of(options.history() != null ? "--history" : "history (spec)",
+          options.history() != null ? options.history() : spec.history()));
+      // Resolve the baseline before the work, so a typo fails in a second rather than after the sweep.
+      List<PointResult> baseline = spec.baseline() == null ? null : Baselines.load(spec.baseline(), history);
+      RunFolder folder = RunFolder.claim(options.out() != null ? "--out" : "out (spec)",
+          options.out() != null ? options.out() : spec.out(), "--run-id", runId, true);
+      return new Plan(spec, catalog, points, started, runId, history, baseline, folder);
+    }
+  }
+
   /** The sweep on a given session; returns the exit status. Bad specs throw InvalidInputException. */
   public static int run(SparkSession spark, SweepOptions options) {
-    SweepSpec spec = withOverrides(SweepSpec.load(Path.of(options.spec())), options);
-    ModelCatalog catalog = ModelCatalog.load(spec.confDir());
-    List<GridPoint> points = SweepGrid.expand(spec, catalog);
-    Instant started = Instant.now();
-    String runId = options.runId() != null ? options.runId()
-        : spec.name() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started);
-    HistoryTable history = new HistoryTable(Path.of(options.history() != null ? options.history() : spec.history()));
-    // Resolve the baseline before the work, so a typo fails in a second rather than after the sweep.
-    List<PointResult> baseline = spec.baseline() == null ? null : Baselines.load(spec.baseline(), history);
+    Plan plan = Plan.of(options);
+    try (RunFolder folder = plan.folder()) {
+      return run(spark, options, plan);
+    }
+  }
+
+  private static int run(SparkSession spark, SweepOptions options, Plan plan) {
+    SweepSpec spec = plan.spec();
+    ModelCatalog catalog = plan.catalog();
+    List<GridPoint> points = plan.points();
+    Instant started = plan.started();
+    String runId = plan.runId();
+    HistoryTable history = plan.history();
+    List<PointResult> baseline = plan.baseline();
     RunMetadata run = RunMetadata.detect(runId, spec.name(), started, options.gitRevision(), spark.sparkContext().master(),
         spark.version());
     System.out.printf("padfree sweep %s: %d grid points x %d GEMMs x %d batches (%s)%n", runId, points.size(),
@@ -124,8 +163,7 @@ public final class SweepJob {
     SweepReport report = new SweepReport(spec, options.spec(), run, wallSeconds, rows,
         previous == null ? null : previous.runId(), spec.baseline(), findings,
         RunTrend.of(runs, spec.name(), TREND_RUNS), history.root().toString(), exit, notes);
-    Path dir = ReportFolder.publish(Path.of(options.out() != null ? options.out() : spec.out()).resolve(runId),
-        staging -> SweepReportWriter.writeAll(staging, report));
+    Path dir = plan.folder().publish(staging -> SweepReportWriter.writeAll(staging, report));
 
     System.out.printf("padfree sweep %s: %d points, %d batches evaluated in %.1f s; history %s%n", runId, rows.size(),
         all.stream().map(BatchResult::batchId).distinct().count(), wallSeconds, partition);

@@ -47,7 +47,7 @@ class EvaluateOptionsSuite extends AnyFunSuite {
     assert(msg(parse(c, "--dataset", "d", "--repetitions", "many")).contains("--repetitions = many"))
     assert(msg(parse(c, "--dataset", "d", "--repetitions", "0")).contains("repetitions = 0"))
     assert(msg(parse(c, "--dataset", "d", "--gemms", "up")).contains("gemms = up"))
-    assert(msg(parse(c, "--dataset", "d", "--run-id", "a/b")).contains("run_id = a/b"))
+    assert(msg(parse(c, "--dataset", "d", "--run-id", "a/b")).contains("--run-id = a/b"))
     assert(msg(parse(c, "--dataset", "d", "--trace", "nomodel")).contains("--trace = nomodel"))
     assert(msg(parse(c, "--dataset", "d", "--partitions", "-1")).contains("--partitions = -1"))
     assert(msg(parse(c, "--dataset", "d", "--fail-on-mismatch", "maybe")).contains("--fail-on-mismatch = maybe"))

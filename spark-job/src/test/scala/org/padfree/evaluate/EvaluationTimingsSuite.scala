@@ -42,7 +42,7 @@ class EvaluationTimingsSuite extends AnyFunSuite {
 
   test("the four phases follow each other and add up to the evaluation's wall time") {
     val start = t0 - 4100 // planning 4.1 s, then the job is submitted 1.2 s before the first launch
-    val timings = EvaluationTimings.of(start, t0 - 1200, twoExecutors(), t0 + 10000 + 300)
+    val timings = EvaluationTimings.of(start, t0 - 1200, twoExecutors(), t0 + 10000 + 300, java.util.List.of())
     assert(timings.planningSeconds == 2.9, timings)
     assert(timings.placingSeconds == 1.2, timings)
     assert(timings.evaluationSeconds == 10.0, timings)
@@ -53,12 +53,23 @@ class EvaluationTimingsSuite extends AnyFunSuite {
   }
 
   test("phases whose ends were not seen are NaN: no job start, or no task finished") {
-    val noJob = EvaluationTimings.of(t0, -1, twoExecutors(), t0 + 20000)
+    val noJob = EvaluationTimings.of(t0, -1, twoExecutors(), t0 + 20000, java.util.List.of())
     assert(noJob.planningSeconds.isNaN && noJob.placingSeconds.isNaN, noJob)
     assert(noJob.evaluationSeconds == 10.0 && noJob.collectSeconds == 10.0, noJob)
-    val noTasks = EvaluationTimings.of(t0, t0 + 1000, new TaskSpans, t0 + 2000)
+    val noTasks = EvaluationTimings.of(t0, t0 + 1000, new TaskSpans, t0 + 2000, java.util.List.of())
     assert(noTasks.planningSeconds == 1.0, noTasks)
     assert(noTasks.placingSeconds.isNaN && noTasks.evaluationSeconds.isNaN && noTasks.collectSeconds.isNaN, noTasks)
     assert(noTasks.executors.isEmpty)
+  }
+
+  test("failed attempts are kept in order and named in the reports' retries sentence") {
+    val lost = new EvaluationTimings.FailedAttempt(3, 0, "1", "ExecutorLostFailure (executor 1 exited)")
+    val thrown = new EvaluationTimings.FailedAttempt(5, 1, "2", "IllegalStateException: boom")
+    val timings = EvaluationTimings.of(t0, t0 + 10, twoExecutors(), t0 + 20000, java.util.List.of(lost, thrown))
+    assert(timings.failedAttempts == java.util.List.of(lost, thrown))
+    val sentence = timings.retriesSentence
+    assert(sentence.contains("partition 3 attempt 0 on executor 1 failed: ExecutorLostFailure"), sentence)
+    assert(sentence.contains("partition 5 attempt 1 on executor 2 failed: IllegalStateException: boom"), sentence)
+    assert(EvaluationTimings.UNKNOWN.retriesSentence.isEmpty)
   }
 }

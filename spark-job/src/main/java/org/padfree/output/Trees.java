@@ -1,0 +1,25 @@
+package org.padfree.output;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Deleting a folder tree: children before parents, symbolic links removed but never followed. */
+public final class Trees {
+  private Trees() {}
+
+  /** Deletes {@code top} and everything under it; nothing when it does not exist. */
+  public static void delete(Path top) throws IOException {
+    if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(top)) { // walk does not follow links by default
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
