@@ -8,7 +8,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The fault-injection hooks of the {@code spark.padfree.test.*} keys ({@link PadfreeConf}), which the
- * fault campaign's tests set to stop a run at a chosen moment. Unset, each is one map lookup.
+ * fault campaign's tests set to stop a run at a chosen moment. On executors a key is read from the
+ * job's local properties (so a test can arm it for one job of a running session) and then from the
+ * executor's Spark conf. Unset, each is a map lookup or two.
  */
 final class TestHooks {
   private static final Logger LOG = LoggerFactory.getLogger(TestHooks.class);
@@ -17,21 +19,32 @@ final class TestHooks {
 
   /** On an executor, before a task's first batch: {@link PadfreeConf#TASK_DELAY_MS}. */
   static void delayTask() {
+    sleep(Long.parseLong(executorSetting(PadfreeConf.TASK_DELAY_MS)), "task delay");
+  }
+
+  /** A key's value for the running task: the job's local property, else the executor's conf, else the default. */
+  private static String executorSetting(PadfreeConf.Key key) {
+    TaskContext task = TaskContext.get();
+    String local = task == null ? null : task.getLocalProperty(key.name());
+    if (local != null) {
+      return local.trim();
+    }
     SparkEnv env = SparkEnv.get();
-    long ms = env == null ? 0 : env.conf().getLong(PadfreeConf.TASK_DELAY_MS.name(), 0);
-    sleep(ms, "task delay");
+    return env == null ? key.defaultValue() : env.conf().get(key.name(), key.defaultValue()).trim();
   }
 
   /**
    * On an executor, after a batch: {@link PadfreeConf#KILL_EXECUTOR} kills this JVM with SIGKILL when
-   * it runs attempt 0 of partition 0. Never on the driver (local mode), which would end the run.
+   * it runs attempt 0 of partition 0 in the stage's first attempt (the lost executor's shuffle files
+   * make Spark re-run the stage, whose attempts count from 0 again). Never on the driver (local mode),
+   * which would end the run.
    */
   static void killExecutorIfAsked() {
     SparkEnv env = SparkEnv.get();
     TaskContext task = TaskContext.get();
     if (env == null || task == null || "driver".equals(env.executorId())
-        || !env.conf().getBoolean(PadfreeConf.KILL_EXECUTOR.name(), false)
-        || task.partitionId() != 0 || task.attemptNumber() != 0) {
+        || !Boolean.parseBoolean(executorSetting(PadfreeConf.KILL_EXECUTOR))
+        || task.partitionId() != 0 || task.attemptNumber() != 0 || task.stageAttemptNumber() != 0) {
       return;
     }
     long pid = ProcessHandle.current().pid();

@@ -43,6 +43,31 @@ class LocalClusterSuite extends AnyFunSuite with LocalSparkSuite {
     assert(spans.keySet == executors && spans.values.forall(s => s.isNumber && s.asDouble > 0), spans)
     assert(json.path("run").path("timings").path("executors").size == 2)
   }
+
+  // Runs after the test above: it kills one of the two executors (the standalone master starts a new one).
+  test("an executor JVM killed mid-stage: every batch appears exactly once and the report names the retried task") {
+    val dir = tempDir("killed")
+    val path = writeDataset(spark, dir, "killed", qwenBatches(8, 32, 31L))
+    val sc = spark.sparkContext
+    val executorsBefore = sc.getExecutorMemoryStatus.size
+    sc.setLocalProperty(PadfreeConf.KILL_EXECUTOR.name, "true")
+    val run = try evaluate(spark, dir.resolve("out"), "killed", Seq("--dataset", path, "--partitions", "4"))
+      finally sc.setLocalProperty(PadfreeConf.KILL_EXECUTOR.name, null)
+    val results = run.results
+    assert(run.exitCode == EvaluateJob.EXIT_OK, results.filterNot(_.isOk).take(3).map(_.error).mkString("; "))
+    assert(results.size == 16, "8 batches x 2 GEMMs")
+    assert(results.map(r => (r.inputIndex, r.gemm)).distinct.size == 16, "no batch twice")
+    assert(results.map(_.inputIndex).toSet == (0L until 8L).toSet, "no batch lost")
+    val json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.dir.resolve("summary.json").toFile)
+    val failed = json.path("run").path("timings").path("failed_attempts")
+    assert(failed.size >= 1, s"the lost attempt is recorded: $failed")
+    val first = failed.get(0)
+    assert(first.path("partition").asInt == 0 && first.path("attempt").asInt == 0, first)
+    assert(first.path("reason").asText.contains("ExecutorLost"), first)
+    val md = java.nio.file.Files.readString(run.dir.resolve("report.md"))
+    assert(md.contains("Retried tasks") && md.contains("partition 0 attempt 0 on executor"), "report.md names the retry")
+    info(s"executors before: ${executorsBefore - 1}; retried: ${first.path("reason").asText}")
+  }
 }
 
 object LocalClusterSuite {
