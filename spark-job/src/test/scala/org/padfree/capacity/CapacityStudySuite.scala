@@ -102,4 +102,16 @@ class CapacityStudySuite extends AnyFunSuite {
     assert(field(specYaml.replace("backend: cuda", "backend: cpu")).field == "backend")
     assert(field(specYaml.replace("model: qwen3-30b-a3b", "model: nope")).field == "model")
   }
+
+  test("--run-id . and .. and a non-local --out are usage errors; the folders around OUT are untouched") {
+    val dir = java.nio.file.Files.createTempDirectory("capacity-dots")
+    val spec = java.nio.file.Files.writeString(dir.resolve("t.yaml"), specYaml)
+    val out = java.nio.file.Files.createDirectories(dir.resolve("reports/capacity"))
+    java.nio.file.Files.writeString(dir.resolve("reports/keep.txt"), "x")
+    for (id <- Seq("..", "."))
+      assert(CapacityStudy.run("--spec", spec.toString, "--out", out.toString, "--run-id", id) == CapacityStudy.EXIT_USAGE)
+    assert(CapacityStudy.run("--spec", spec.toString, "--out", "hdfs:///tmp/c", "--run-id", "r") == CapacityStudy.EXIT_USAGE)
+    assert(java.nio.file.Files.exists(dir.resolve("reports/keep.txt")) && java.nio.file.Files.isDirectory(out))
+    assert(java.nio.file.Files.list(out).count() == 0)
+  }
 }

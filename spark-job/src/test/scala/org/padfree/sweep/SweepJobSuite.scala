@@ -95,4 +95,19 @@ class SweepJobSuite extends AnyFunSuite with LocalSparkSuite {
     val missing = intercept[org.padfree.InvalidInputException](sweep(writeSpec(dir), "--baseline", "run:nope"))
     assert(missing.field == "baseline")
   }
+
+  test("--run-id . and .. and non-local --out/--history are refused before Spark work; reports/ is untouched") {
+    val dir = tempDir("dots")
+    val spec = writeSpec(dir)
+    Files.createDirectories(dir.resolve("out/examples"))
+    Files.writeString(dir.resolve("out/keep.txt"), "an earlier report")
+    for (id <- Seq("..", ".")) assert(SweepJob.run("--spec", spec.toString, "--run-id", id) == SweepJob.EXIT_USAGE, id)
+    assert(SweepJob.run("--spec", spec.toString, "--out", "hdfs:///tmp/x") == SweepJob.EXIT_USAGE)
+    assert(SweepJob.run("--spec", spec.toString, "--history", "hdfs:///tmp/h") == SweepJob.EXIT_USAGE)
+    val e = intercept[org.padfree.InvalidInputException](sweep(spec, "--out", "s3a://bucket/r"))
+    assert(e.field == "--out", e.getMessage)
+    val left = Files.list(dir.resolve("out")).iterator().asScala.map(_.getFileName.toString).toSet
+    assert(left == Set("examples", "keep.txt") && !Files.exists(dir.resolve("history")), left)
+    assert(!Files.exists(java.nio.file.Paths.get("hdfs:")))
+  }
 }
