@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a cluster capacity study (org.padfree.capacity.CapacityStudy) on sweep results, building first
 # when needed. No Spark session: it reads the sweep history or a points file.
+# Usage: scripts/capacity.sh [--help] [CapacityStudy arguments] [-- CapacityStudy arguments]
 #   scripts/capacity.sh                                (conf/capacity/qwen3-30b-cpu-demo.yaml on the latest sweep run)
 #   scripts/capacity.sh --spec conf/capacity/X.yaml --results reports/sweeps/<run-id>
 #   scripts/capacity.sh --help                         (this text; builds nothing)

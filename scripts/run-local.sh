@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs EvaluateJob in Spark local mode on the embedded default: the CPU reference backend when there
 # is no GPU, the committed sample dataset and traces, reports under reports/<run-id>/.
+# Usage: scripts/run-local.sh [--help] [EvaluateJob arguments] [-- EvaluateJob arguments]
 # Builds the job jar first when needed. Every argument but --help/-h goes to EvaluateJob, which
 # rejects unknown options (exit 2), e.g.:
 #   scripts/run-local.sh --run-id demo --gemms down

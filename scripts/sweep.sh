@@ -2,6 +2,7 @@
 # Runs a benchmark sweep (org.padfree.sweep.SweepJob) in Spark local mode, building first when needed:
 # expands the spec's grid, evaluates every point, appends to the history table, compares with the
 # previous run and the pinned baseline, and writes reports/sweeps/<run-id>/index.html.
+# Usage: scripts/sweep.sh [--help] [SweepJob arguments] [-- SweepJob arguments]
 #   scripts/sweep.sh                                   (the nightly CPU spec, conf/sweeps/nightly-cpu.yaml)
 #   scripts/sweep.sh --spec conf/sweeps/X.yaml --run-id nightly-2026-11-22 --baseline run:<id>
 #   scripts/sweep.sh --help                            (this text; builds nothing)
