@@ -15,6 +15,12 @@ final class RepositoryCopy private (val root: Path) {
   /** Files added, changed, deleted or left behind since the copy was committed; ignored ones too. */
   def changes: String = git("status", "--porcelain", "--ignored", "--untracked-files=all")
 
+  /** Puts the copy back as committed, so what one script wrote cannot fail the tests after it. */
+  def restore(): Unit = {
+    git("reset", "-q", "--hard")
+    git("clean", "-q", "-f", "-d", "-x")
+  }
+
   def commitAll(message: String): Unit = {
     git("add", "-A")
     git("-c", "user.name=padfree tests", "-c", "user.email=tests@padfree.invalid", "-c", "commit.gpgsign=false",

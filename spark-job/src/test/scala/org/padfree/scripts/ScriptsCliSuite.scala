@@ -62,8 +62,19 @@ class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
 
   override def beforeAll(): Unit = makeFakes()
 
-  /** Runs script with args in copy; returns what it printed and the fakes' record (empty when none ran). */
-  private def runScript(copy: RepositoryCopy, script: String, args: String*): (Ran, String, Path) = {
+  /** What a script run left: its output, the fakes' record (empty when none ran), the files it changed
+   *  in the copy (which is then restored, so one failure cannot fail the tests after it), and what it
+   *  put in $OUT, $TMPDIR or $PADFREE_RT. */
+  private final case class Outcome(ran: Ran, recorded: String, changes: String, scratchWrites: Seq[String]) {
+    /** Nothing ran and nothing was written. */
+    def assertNoWork(script: String): Unit = {
+      assert(recorded.isEmpty, s"$script ran tools it should not have:\n$recorded\n$ran")
+      assert(changes.isEmpty, s"$script wrote into the repository:\n$changes\n$ran")
+      assert(scratchWrites.isEmpty, s"$script wrote $scratchWrites\n$ran")
+    }
+  }
+
+  private def runScript(copy: RepositoryCopy, script: String, args: String*): Outcome = {
     val scratch = Files.createTempDirectory("script-scratch")
     Seq("out", "tmp").foreach(d => Files.createDirectories(scratch.resolve(d)))
     val record = scratch.resolve("record")
@@ -79,16 +90,11 @@ class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
     val ran = Shell.run(Seq("bash", copy.root.resolve(script).toString) ++ args, copy.root, env,
       unset = Seq("PADFREE_JAVA", "PADFREE_PACK_JDK", "PADFREE_MVN_OPTS", "NVIDIA_SMI"))
     val recorded = if (Files.exists(record)) Files.readString(record) else ""
-    (ran, recorded, scratch)
-  }
-
-  /** Nothing ran, nothing was written: not in the copy, nor in $OUT, $TMPDIR or $PADFREE_RT. */
-  private def assertNoWork(script: String, ran: Ran, recorded: String, scratch: Path): Unit = {
-    assert(recorded.isEmpty, s"$script ran tools it should not have:\n$recorded\n$ran")
-    assert(quiet.changes.isEmpty, s"$script wrote into the repository:\n${quiet.changes}\n$ran")
-    for (dir <- Seq("out", "tmp"))
-      assert(Files.list(scratch.resolve(dir)).count == 0, s"$script wrote into $$${dir.toUpperCase}\n$ran")
-    assert(!Files.exists(scratch.resolve("rt")), s"$script created $$PADFREE_RT\n$ran")
+    val changes = copy.changes
+    if (changes.nonEmpty) copy.restore()
+    val written = Seq("out", "tmp", "rt").map(scratch.resolve).filter(Files.exists(_))
+      .flatMap(d => Files.walk(d).iterator.asScala.filter(_ != d).map(_.toString))
+    Outcome(ran, recorded, changes, written)
   }
 
   test("the scripts folder is listed, with the libraries and pass-through scripts this suite names") {
@@ -102,23 +108,25 @@ class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
     val name = script.substring(script.lastIndexOf('/') + 1)
 
     test(s"$script --help and -h print usage on stdout and exit 0 before any work") {
-      val (ran, recorded, scratch) = runScript(quiet, script, "--help")
+      val help = runScript(quiet, script, "--help")
+      val ran = help.ran
       assert(ran.status == 0, ran)
       assert(ran.out.contains("Usage:") && ran.out.contains(name), s"usage names the script\n$ran")
       assert(ran.err.isEmpty, ran)
-      assertNoWork(script, ran, recorded, scratch)
-      val (short, recordedShort, scratchShort) = runScript(quiet, script, "-h")
-      assert(short.status == 0 && short.out == ran.out, s"-h is --help\n$short")
-      assertNoWork(script, short, recordedShort, scratchShort)
+      help.assertNoWork(script)
+      val short = runScript(quiet, script, "-h")
+      assert(short.ran.status == 0 && short.ran.out == ran.out, s"-h is --help\n${short.ran}")
+      short.assertNoWork(script)
     }
 
     if (!passThrough.contains(name)) {
       test(s"$script --bogus-option exits 2 naming the option, before any work") {
-        val (ran, recorded, scratch) = runScript(quiet, script, "--bogus-option")
+        val bogus = runScript(quiet, script, "--bogus-option")
+        val ran = bogus.ran
         assert(ran.status == 2, ran)
         assert(ran.err.contains(s"$name: unknown option --bogus-option (see --help)"), ran)
         assert(ran.out.isEmpty, ran)
-        assertNoWork(script, ran, recorded, scratch)
+        bogus.assertNoWork(script)
       }
     }
   }
@@ -126,14 +134,14 @@ class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
   for ((name, job) <- passThrough) {
     test(s"scripts/$name passes --bogus-option to $job, whose exit status 2 it returns; -- --help reaches the job") {
       val copy = RepositoryCopy.create(fakeMvnw)
-      val (ran, recorded, _) = runScript(copy, s"scripts/$name", "--bogus-option")
+      val Outcome(ran, recorded, _, _) = runScript(copy, s"scripts/$name", "--bogus-option")
       assert(ran.status == 2 && ran.err.contains("fake job: argument --bogus-option"), ran)
       val lines = recorded.linesIterator.toSeq
       assert(lines.exists(_.startsWith("mvnw ")), s"the job jar is built first\n$recorded")
       val jobLine = lines.last
       assert(jobLine.startsWith("java ") && jobLine.contains(job) && jobLine.endsWith(" --bogus-option"), recorded)
 
-      val (help, helpRecorded, _) = runScript(copy, s"scripts/$name", "--", "--help")
+      val Outcome(help, helpRecorded, _, _) = runScript(copy, s"scripts/$name", "--", "--help")
       assert(help.status == 0, help)
       val helpLine = helpRecorded.linesIterator.toSeq.last
       assert(helpLine.startsWith("java ") && helpLine.contains(job) && helpLine.endsWith(" --help"), helpRecorded)
@@ -144,8 +152,8 @@ class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
     for (library <- libraries.toSeq.sorted) {
       val body = s"""source "$$1"; shift; echo "sourced $$*""""
       val wrapper = Shell.writeExecutable(Files.createTempDirectory("sourcing").resolve("caller.sh"), body)
-      val (ran, _, _) = runScript(quiet, wrapper.toString, quiet.root.resolve(s"scripts/$library").toString,
-        "--bogus-option", "--help")
+      val ran = runScript(quiet, wrapper.toString, quiet.root.resolve(s"scripts/$library").toString,
+        "--bogus-option", "--help").ran
       assert(ran.status == 0 && ran.out == "sourced --bogus-option --help\n", s"$library\n$ran")
     }
   }
