@@ -12,17 +12,12 @@ import org.scalatest.funsuite.AnyFunSuite
 class GpuScriptsSuite extends AnyFunSuite {
   private val root: Path = Paths.get("..").toAbsolutePath.normalize
 
-  /** Runs bash SCRIPT ARGS with extra environment; returns (exit status, stdout, stderr). */
+  /** Runs bash SCRIPT ARGS with extra environment (git without user or system settings); returns
+   *  (exit status, stdout, stderr). */
   private def run(script: String, args: Seq[String], env: Map[String, String] = Map.empty,
       unset: Seq[String] = Seq.empty): (Int, String, String) = {
-    val pb = new ProcessBuilder((Seq("bash", root.resolve(script).toString) ++ args): _*)
-    pb.directory(root.toFile)
-    unset.foreach(pb.environment().remove)
-    env.foreach { case (k, v) => pb.environment().put(k, v) }
-    val p = pb.start()
-    val out = new String(p.getInputStream.readAllBytes())
-    val err = new String(p.getErrorStream.readAllBytes())
-    (p.waitFor(), out, err)
+    val ran = Shell.run(Seq("bash", root.resolve(script).toString) ++ args, root, env, unset)
+    (ran.status, ran.out, ran.err)
   }
 
   /** A folder holding an executable nvidia-smi with this body. */
