@@ -78,6 +78,8 @@ if [[ -f .carry/jdk-spark.tgz ]]; then
   cp .carry/jdk-spark.tgz "$rt/jdk.tgz"
 else
   "$pack_jdk" "$rt/jdk.tgz"
+  # Kept for the next packing: the runtime changes only with the JDK.
+  mkdir -p .carry
   cp "$rt/jdk.tgz" .carry/jdk-spark.tgz
 fi
 (cd "$stage" && find padfree-rt -type f -printf '%s %p\n' | sort -k2 > padfree-rt/MANIFEST)
