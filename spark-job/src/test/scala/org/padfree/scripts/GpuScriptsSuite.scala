@@ -134,22 +134,27 @@ class GpuScriptsSuite extends AnyFunSuite {
       Files.writeString(root.resolve("spark-job/target/classpath.txt"), jars.mkString(":"))
       Files.write(root.resolve("spark-job/target/padfree-job.jar"), new Array[Byte](1000))
     }
-    assert(Files.readString(copy.root.resolve(".git/info/exclude")).isEmpty)
-    val before = copy.changes
-    val javaHome = Map("JAVA_HOME" -> System.getProperty("java.home"))
-    val script = copy.root.resolve("scripts/package-spark-gpu.sh").toString
-    val ran = Shell.run(Seq("bash", script, "--dry-run"), copy.root, javaHome, unset = Seq("PADFREE_PACK_JDK"))
-    assert(ran.status == 0, ran)
-    assert(ran.out.contains("spark-core_2.13-4.2.0.jar") && ran.out.contains("--dry-run: would write"), ran)
-    for (dropped <- Seq("rocksdbjni", "zookeeper", "jcuda", "gpu-kernels"))
-      assert(!ran.out.contains(dropped), s"$dropped is not packed\n$ran")
-    assert(copy.changes == before, "the dry run writes nothing")
+    try {
+      assert(Files.readString(copy.root.resolve(".git/info/exclude")).isEmpty)
+      val before = copy.changes
+      val javaHome = Map("JAVA_HOME" -> System.getProperty("java.home"))
+      val script = copy.root.resolve("scripts/package-spark-gpu.sh").toString
+      val ran = Shell.run(Seq("bash", script, "--dry-run"), copy.root, javaHome, unset = Seq("PADFREE_PACK_JDK"))
+      assert(ran.status == 0, ran)
+      assert(ran.out.contains("spark-core_2.13-4.2.0.jar") && ran.out.contains("--dry-run: would write"), ran)
+      for (dropped <- Seq("rocksdbjni", "zookeeper", "jcuda", "gpu-kernels"))
+        assert(!ran.out.contains(dropped), s"$dropped is not packed\n$ran")
+      assert(copy.changes == before, "the dry run writes nothing")
 
-    // The check it passed is real: without .carry/ in .gitignore the same copy is refused.
-    val gitignore = copy.root.resolve(".gitignore")
-    Files.writeString(gitignore, Files.readString(gitignore).replace(".carry/", ""))
-    val refused = Shell.run(Seq("bash", script, "--dry-run"), copy.root, javaHome)
-    assert(refused.status == 1 && refused.err.contains(".carry/ is not ignored by git"), refused)
+      // The check it passed is real: without .carry/ in .gitignore the same copy is refused.
+      val gitignore = copy.root.resolve(".gitignore")
+      Files.writeString(gitignore, Files.readString(gitignore).replace(".carry/", ""))
+      val refused = Shell.run(Seq("bash", script, "--dry-run"), copy.root, javaHome)
+      assert(refused.status == 1 && refused.err.contains(".carry/ is not ignored by git"), refused)
+    } finally {
+      copy.delete()
+      RepositoryCopy.deleteTree(m2)
+    }
   }
 
   test("gpu-spark-run.sh --scaling-only compares runs already made, without running or needing a GPU") {

@@ -21,6 +21,9 @@ final class RepositoryCopy private (val root: Path) {
     git("clean", "-q", "-f", "-d", "-x")
   }
 
+  /** Removes the copy (a few MB each; the tests make several per run). */
+  def delete(): Unit = RepositoryCopy.deleteTree(root)
+
   def commitAll(message: String): Unit = {
     git("add", "-A")
     git("-c", "user.name=padfree tests", "-c", "user.email=tests@padfree.invalid", "-c", "commit.gpgsign=false",
@@ -31,6 +34,13 @@ final class RepositoryCopy private (val root: Path) {
 object RepositoryCopy {
   /** The repository the tests run in: Maven runs them from spark-job/. */
   val source: Path = Paths.get("..").toAbsolutePath.normalize
+
+  /** Deletes a folder and everything under it. */
+  def deleteTree(dir: Path): Unit =
+    if (Files.exists(dir)) {
+      val paths = Files.walk(dir)
+      try paths.sorted(java.util.Comparator.reverseOrder[Path]()).forEach(p => Files.delete(p)) finally paths.close()
+    }
 
   /** Copies the working tree, lets prepare change the copy (e.g. replace mvnw), then commits the lot. */
   def create(prepare: Path => Unit = _ => ()): RepositoryCopy = {

@@ -62,6 +62,11 @@ class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
 
   override def beforeAll(): Unit = makeFakes()
 
+  override def afterAll(): Unit = {
+    quiet.delete()
+    RepositoryCopy.deleteTree(fakes)
+  }
+
   /** What a script run left: its output, the fakes' record (empty when none ran), the files it changed
    *  in the copy (which is then restored, so one failure cannot fail the tests after it), and what it
    *  put in $OUT, $TMPDIR or $PADFREE_RT. */
@@ -134,18 +139,22 @@ class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
   for ((name, job) <- passThrough) {
     test(s"scripts/$name passes --bogus-option to $job, whose exit status 2 it returns; -- --help reaches the job") {
       val copy = RepositoryCopy.create(fakeMvnw)
-      val Outcome(ran, recorded, _, _) = runScript(copy, s"scripts/$name", "--bogus-option")
-      assert(ran.status == 2 && ran.err.contains("fake job: argument --bogus-option"), ran)
-      val lines = recorded.linesIterator.toSeq
-      assert(lines.exists(_.startsWith("mvnw ")), s"the job jar is built first\n$recorded")
-      val jobLine = lines.last
-      assert(jobLine.startsWith("java ") && jobLine.contains(job) && jobLine.endsWith(" --bogus-option"), recorded)
-
-      val Outcome(help, helpRecorded, _, _) = runScript(copy, s"scripts/$name", "--", "--help")
-      assert(help.status == 0, help)
-      val helpLine = helpRecorded.linesIterator.toSeq.last
-      assert(helpLine.startsWith("java ") && helpLine.contains(job) && helpLine.endsWith(" --help"), helpRecorded)
+      try checkPassThrough(copy, name, job) finally copy.delete()
     }
+  }
+
+  private def checkPassThrough(copy: RepositoryCopy, name: String, job: String): Unit = {
+    val Outcome(ran, recorded, _, _) = runScript(copy, s"scripts/$name", "--bogus-option")
+    assert(ran.status == 2 && ran.err.contains("fake job: argument --bogus-option"), ran)
+    val lines = recorded.linesIterator.toSeq
+    assert(lines.exists(_.startsWith("mvnw ")), s"the job jar is built first\n$recorded")
+    val jobLine = lines.last
+    assert(jobLine.startsWith("java ") && jobLine.contains(job) && jobLine.endsWith(" --bogus-option"), recorded)
+
+    val Outcome(help, helpRecorded, _, _) = runScript(copy, s"scripts/$name", "--", "--help")
+    assert(help.status == 0, help)
+    val helpLine = helpRecorded.linesIterator.toSeq.last
+    assert(helpLine.startsWith("java ") && helpLine.contains(job) && helpLine.endsWith(" --help"), helpRecorded)
   }
 
   test("sourcing lib.sh or find-jdk.sh leaves the sourcing script's arguments alone") {
