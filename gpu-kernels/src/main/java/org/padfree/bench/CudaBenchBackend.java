@@ -38,8 +38,8 @@ final class CudaBenchBackend implements BenchBackend {
   private final KernelJit jit;
   private final CudaStream stream;
   private final DeviceBuffer flush;
-  private final CudaEvent start = new CudaEvent();
-  private final CudaEvent stop = new CudaEvent();
+  private final CudaEvent start;
+  private final CudaEvent stop;
   private final PadRows pad = new PadRows();
   private final CompareRows compare = new CompareRows();
   private final SyntheticInputs synthetic = new SyntheticInputs();
@@ -47,9 +47,12 @@ final class CudaBenchBackend implements BenchBackend {
   private byte flushValue;
 
   CudaBenchBackend(CudaDevice device) {
+    // The context first: streams and events belong to the context current when they are made.
     this.device = device.makeCurrent();
     this.jit = KernelJit.shared();
     this.stream = new CudaStream();
+    this.start = new CudaEvent();
+    this.stop = new CudaEvent();
     this.flush = DeviceBuffer.allocate(Math.max(256L << 20, 4L * device.l2CacheBytes()), "L2 flush");
   }
 
