@@ -266,7 +266,11 @@ public final class GemmBench {
       throw new BackendUnavailable(device.describe() + " is not a Hopper GPU (sm_90), which the FP8 grouped GEMM needs; "
           + "pass --backend cpu to run the cases on the CPU reference (checks and file format only)", null);
     }
-    return new CudaBenchBackend(device);
+    try {
+      return new CudaBenchBackend(device);
+    } catch (RuntimeException e) {
+      throw new BackendUnavailable("cannot open " + device.describe() + ": " + e.getMessage(), e);
+    }
   }
 
   /** The options, or null for --help. */

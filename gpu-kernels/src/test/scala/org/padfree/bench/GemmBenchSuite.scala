@@ -173,6 +173,27 @@ class GemmBenchSuite extends AnyFunSuite with TempFolders {
     assert(help.status == 0 && help.out.contains("Usage:") && help.out.contains("--backend"))
   }
 
+  test("every shipped cases file parses, and the generated cases have the rows and groups they ask for") {
+    val files = Files.list(Paths.get("../conf/bench")).toArray.map(_.asInstanceOf[Path]).filter(_.toString.endsWith(".yaml"))
+    assert(files.map(_.getFileName.toString).toSet == Set("ci-cpu.yaml", "frontier.yaml", "models.yaml", "sweep.yaml"))
+    for (f <- files; c <- BenchCasesFile.read(f).cases().toArray(Array.empty[BenchCase])) {
+      assert(c.rows() >= 1 && c.counts().forall(_ >= 0), s"$f ${c.name()}")
+    }
+    val frontier = BenchCasesFile.read(Paths.get("../conf/bench/frontier.yaml")).cases()
+    assert(frontier.size == 6)
+    assert(frontier.get(0).groups() == 8 && frontier.get(0).rows() == 32768 && frontier.get(0).distribution() == "uniform30")
+    assert(frontier.get(5).groups() == 64 && frontier.get(5).distribution() == "lognormal(sigma=1.0)")
+    val sweep = BenchCasesFile.read(Paths.get("../conf/bench/sweep.yaml")).cases().toArray(Array.empty[BenchCase])
+    assert(sweep.map(_.groups()).min == 1 && sweep.map(_.groups()).max == 256)
+    assert(sweep.map(_.rows()).min == 128 && sweep.map(_.rows()).max == 65536)
+  }
+
+  test("percentiles interpolate between order statistics") {
+    val s = TimingStats.ofMillis(Array(0.004, 0.001, 0.003, 0.002, 0.005))
+    assert(s.medianUs() == 3.0 && s.runs() == 5)
+    assert(math.abs(s.p10Us() - 1.4) < 1e-9 && math.abs(s.p90Us() - 4.6) < 1e-9)
+  }
+
   test("a GPU the process cannot use exits 3 and says to pass --backend cpu") {
     val r = gemmBench("--backend", "cuda", "--gpu", "999", ciCases.toString)
     assert(r.status == 3, s"exit ${r.status}: ${r.err}")
