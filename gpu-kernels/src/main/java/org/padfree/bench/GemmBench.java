@@ -42,13 +42,14 @@ public final class GemmBench {
   private GemmBench() {}
 
   static final String HELP = """
-      Usage: scripts/gemm-bench.sh [options] CASES.yaml
-        (or java -cp ... org.padfree.bench.GemmBench [options] CASES.yaml)
+      Usage: scripts/gemm-bench.sh [options] --cases CASES.yaml   (or CASES.yaml as the last argument)
+        (or java -cp ... org.padfree.bench.GemmBench [options] --cases CASES.yaml)
 
       Checks and times the padding-free and padded FP8 grouped GEMMs on the shapes of a cases file
       (see conf/bench/*.yaml and the README's "gemm-bench" section for the format).
 
       Options:
+        --cases FILE             the cases file (YAML)
         --backend auto|cpu|cuda  cuda: the Hopper GPU; cpu: the exact CPU reference (small cases:
                                  checks and file format only, timings meaningless and labelled so);
                                  auto (default): cuda when a Hopper GPU is present, else an error
@@ -290,7 +291,7 @@ public final class GemmBench {
       }
       if (!arg.startsWith("--")) {
         if (casesFile != null) {
-          throw new InvalidInputException("CASES.yaml", arg, "only one cases file is taken (already " + casesFile + ")");
+          throw new InvalidInputException("--cases", arg, "only one cases file is taken (already " + casesFile + ")");
         }
         casesFile = Paths.get(arg);
         continue;
@@ -308,6 +309,12 @@ public final class GemmBench {
         value = args[++i];
       }
       switch (option) {
+        case "--cases" -> {
+          if (casesFile != null) {
+            throw new InvalidInputException("--cases", value, "only one cases file is taken (already " + casesFile + ")");
+          }
+          casesFile = Paths.get(value);
+        }
         case "--backend" -> {
           if (!List.of("auto", "cpu", "cuda").contains(value)) {
             throw new InvalidInputException("--backend", value, "must be auto, cpu or cuda");
@@ -340,10 +347,10 @@ public final class GemmBench {
       }
     }
     if (casesFile == null) {
-      throw new InvalidInputException("CASES.yaml", "(missing)", "give a cases file, e.g. conf/bench/frontier.yaml");
+      throw new InvalidInputException("--cases", "(missing)", "give a cases file, e.g. --cases conf/bench/frontier.yaml");
     }
     if (!Files.isRegularFile(casesFile)) {
-      throw new InvalidInputException("CASES.yaml", casesFile, "is not a readable file");
+      throw new InvalidInputException("--cases", casesFile, "is not a readable file");
     }
     return new Options(casesFile, backend, out, reports, runs, only, gpu, threads);
   }
