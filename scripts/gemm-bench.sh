@@ -3,6 +3,7 @@
 # file, e.g.
 #   scripts/gemm-bench.sh --cases conf/bench/frontier.yaml                 (a Hopper GPU)
 #   scripts/gemm-bench.sh --backend cpu --cases conf/bench/ci-cpu.yaml     (CPU reference: checks and format)
+# Usage: scripts/gemm-bench.sh [options] --cases CASES.yaml
 # Options (the tool's --help explains each): --cases FILE, --backend auto|cpu|cuda, --out NAME,
 # --reports DIR, --runs N, --case NAMES, --gpu N, --threads N, --help.
 # Results: a table, and reports/kernels/<date>/<name>.json and .csv. --help lists the options.
