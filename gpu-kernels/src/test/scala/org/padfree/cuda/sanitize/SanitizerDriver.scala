@@ -59,7 +59,7 @@ object SanitizerDriver {
       System.err.println(s"sanitizer-driver: --widths must be among ${allWidths.mkString(",")}\n$Usage"); sys.exit(2)
     }
     val jit = new KernelJit(CudaSettings.fromEnvironment())
-    if (options.contains("compile-only")) { precompile(jit, families, widths); sys.exit(0) }
+    if (options.contains("compile-only")) { precompileOrExit(jit, families, widths); sys.exit(0) }
 
     val reason = Cuda.unavailableReason()
     if (reason.isPresent) { System.err.println(s"sanitizer-driver: no GPU: ${reason.get}"); sys.exit(3) }
@@ -68,24 +68,40 @@ object SanitizerDriver {
     device.makeCurrent()
     // Compiling first, in parallel, keeps nvcc out of the sanitized runs' time (they find the cubins
     // in the disk cache) and fails fast, before any GPU work, when a kernel does not compile.
-    precompile(jit, families, widths)
+    precompileOrExit(jit, families, widths)
     println(s"sanitizer-driver on ${device.describe}; kernel cache ${jit.settings.cacheDir}; families ${families.mkString(",")}")
-
-    if (families.contains("gemm")) gemmFamily(jit, device, widths)
-    if (families.contains("tilecopy")) tileCopyFamily(jit, device)
-    if (families.contains("scatter")) scatterFamily(jit, device)
-    if (families.contains("backend") || families.contains("weights")) {
-      val gpu = new CudaBackend(device, jit)
-      val cpu = new CpuBackend(2)
-      try {
-        if (families.contains("backend")) backendFamily(gpu, cpu)
-        if (families.contains("weights")) weightsFamily(gpu, cpu)
-      } finally { gpu.close(); cpu.close() }
-    }
-    println(s"sanitizer-driver: $passed passed, ${failures.size} failed")
-    failures.foreach(f => println(s"  failed: $f"))
-    sys.exit(if (failures.isEmpty) 0 else 1)
+    val (passedCases, failed) = runFamilies(device, jit, families, widths)
+    println(s"sanitizer-driver: $passedCases passed, ${failed.size} failed")
+    failed.foreach(f => println(s"  failed: $f"))
+    sys.exit(if (failed.isEmpty) 0 else 1)
   }
+
+  private def precompileOrExit(jit: KernelJit, families: Seq[String], widths: Seq[Int]): Unit =
+    try precompile(jit, families, widths) catch {
+      case e: IllegalStateException => System.err.println(s"sanitizer-driver: ${e.getMessage}"); sys.exit(1)
+    }
+
+  /**
+   * Runs the cases of {@code families} on {@code device} (current on this thread), each one checked;
+   * returns how many passed and a line per failed case. Also used by SanitizerDriverGpuSuite.
+   */
+  def runFamilies(device: CudaDevice, jit: KernelJit, families: Seq[String], widths: Seq[Int]): (Int, Seq[String]) =
+    synchronized {
+      passed = 0
+      failures.clear()
+      if (families.contains("gemm")) gemmFamily(jit, device, widths)
+      if (families.contains("tilecopy")) tileCopyFamily(jit, device)
+      if (families.contains("scatter")) scatterFamily(jit, device)
+      if (families.contains("backend") || families.contains("weights")) {
+        val gpu = new CudaBackend(device, jit)
+        val cpu = new CpuBackend(2)
+        try {
+          if (families.contains("backend")) backendFamily(gpu, cpu)
+          if (families.contains("weights")) weightsFamily(gpu, cpu)
+        } finally { gpu.close(); cpu.close() }
+      }
+      (passed, failures.toSeq)
+    }
 
   private def parse(args: List[String], acc: Map[String, String]): Either[String, Map[String, String]] = args match {
     case Nil => Right(acc)
@@ -136,7 +152,7 @@ object SanitizerDriver {
     (gemm ++ backend ++ scatter ++ tiles).distinctBy(_.entry())
   }
 
-  private def precompile(jit: KernelJit, families: Seq[String], widths: Seq[Int]): Unit = {
+  def precompile(jit: KernelJit, families: Seq[String], widths: Seq[Int]): Unit = {
     val all = specs(families, widths)
     val threads = math.max(1, math.min(all.size, Runtime.getRuntime.availableProcessors))
     val pool = java.util.concurrent.Executors.newFixedThreadPool(threads)
@@ -149,7 +165,7 @@ object SanitizerDriver {
       for ((spec, future) <- futures) {
         try { if (future.get()) compiled += 1 }
         catch { case e: java.util.concurrent.ExecutionException =>
-          System.err.println(s"sanitizer-driver: ${spec.entry()} does not compile: ${e.getCause.getMessage}"); sys.exit(1) }
+          throw new IllegalStateException(s"${spec.entry()} does not compile: ${e.getCause.getMessage}", e.getCause) }
       }
       println(f"sanitizer-driver: ${all.size} kernels ready ($compiled compiled now, ${all.size - compiled} from the cache) " +
         f"in ${(System.nanoTime() - t0) / 1e9}%.1f s on $threads threads")
