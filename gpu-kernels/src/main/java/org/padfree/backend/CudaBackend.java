@@ -128,19 +128,60 @@ public final class CudaBackend implements GroupedGemmBackend {
         Layout.PADDING_FREE, new Sm90Fp8GroupedGemm(Layout.PADDING_FREE, plan.n(), plan.k(), config),
         Layout.MASKED, new Sm90Fp8GroupedGemm(Layout.MASKED, plan.n(), plan.k(), config));
     device.makeCurrent();
+    DeviceMemoryEstimate memory = DeviceMemoryEstimate.of(plan, p.batch().numTokens(),
+        p.syntheticSeed().isPresent() && !p.tokensOnHost(), checkRows == null ? -1 : checkRows.length,
+        weights.contains(p.weights()) ? 0 : ResidentWeights.deviceBytes(p.weights()));
+    requireFits(p, memory);
     try {
       return runOnDevice(p, plan, gemms, config, repetitions, start, checkRows);
     } catch (CudaException e) {
-      if (e.result() != jcuda.driver.CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
+      if (!outOfMemory(e)) {
         throw e;
       }
       // Out of memory: keep only this problem's weights, drop the workspace, try once more.
-      compute.synchronize("after running out of device memory");
-      copies.synchronize("after running out of device memory");
-      weights.evictAllBut(p.weights(), compute);
-      workspace.releaseDeviceBuffers();
-      return runOnDevice(p, plan, gemms, config, repetitions, start, checkRows);
+      freeAllBut(p);
+      try {
+        return runOnDevice(p, plan, gemms, config, repetitions, start, checkRows);
+      } catch (CudaException again) {
+        if (!outOfMemory(again)) {
+          throw again;
+        }
+        // This batch alone is too big for what the device has free (another process may hold the
+        // rest): free its buffers so the next batch starts clean, and fail only this one.
+        freeAllBut(p);
+        long free = device.memoryInfo()[0];
+        throw new DeviceMemoryException(again.getMessage() + ", after freeing this backend's other buffers; "
+            + memory.tooLargeMessage(p.batch().batchId(), device.describe(), free, "free after freeing them"), again);
+      }
     }
+  }
+
+  /**
+   * Fails the batch before anything is allocated when its estimate exceeds all the memory this backend
+   * could have: what is free now, plus its workspace and the other weight sets, which it would free.
+   */
+  private void requireFits(GroupedGemmProblem p, DeviceMemoryEstimate memory) {
+    long free = device.memoryInfo()[0];
+    long reusable = workspace.deviceBytes();
+    long otherWeights = weights.bytesExcept(p.weights());
+    long available = free + reusable + otherWeights;
+    if (!memory.fits(available)) {
+      throw new DeviceMemoryException(memory.tooLargeMessage(p.batch().batchId(), device.describe(), available,
+          "free now " + free + " + this backend's buffers " + reusable + " + other weight sets " + otherWeights
+              + ", less a reserve of " + DeviceMemoryEstimate.RESERVE + " kept free"));
+    }
+  }
+
+  private static boolean outOfMemory(CudaException e) {
+    return e.result() == jcuda.driver.CUresult.CUDA_ERROR_OUT_OF_MEMORY;
+  }
+
+  /** Frees every device buffer of this backend except {@code p}'s weights, once queued work is done. */
+  private void freeAllBut(GroupedGemmProblem p) {
+    compute.synchronize("after running out of device memory");
+    copies.synchronize("after running out of device memory");
+    weights.evictAllBut(p.weights(), compute);
+    workspace.releaseDeviceBuffers();
   }
 
   private PathOutputs runOnDevice(GroupedGemmProblem p, CudaRunPlan plan, Map<Layout, Sm90Fp8GroupedGemm> gemms,

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import org.padfree.cuda.CudaEvent;
+import org.padfree.cuda.CudaException;
 import org.padfree.cuda.CudaStream;
 import org.padfree.cuda.DeviceBuffer;
 import org.padfree.cuda.PinnedHostBuffer;
@@ -35,12 +36,21 @@ final class DeviceWorkspace implements AutoCloseable {
     if (b != null && b.bytes() >= Math.max(1, bytes)) {
       return b;
     }
-    long size = Math.max(Math.max(1, bytes), b == null ? 0 : b.bytes() + b.bytes() / 2);
+    long exact = Math.max(1, bytes);
+    long size = Math.max(exact, b == null ? 0 : b.bytes() + b.bytes() / 2);
     if (b != null) {
       buffers.remove(name);
       b.close();
     }
-    DeviceBuffer fresh = DeviceBuffer.allocate(size, "workspace " + name);
+    DeviceBuffer fresh;
+    try {
+      fresh = DeviceBuffer.allocate(size, "workspace " + name);
+    } catch (CudaException e) {
+      if (size == exact || e.result() != jcuda.driver.CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
+        throw e;
+      }
+      fresh = DeviceBuffer.allocate(exact, "workspace " + name); // the growth margin did not fit; the need may
+    }
     buffers.put(name, fresh);
     return fresh;
   }

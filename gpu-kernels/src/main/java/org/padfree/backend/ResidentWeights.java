@@ -51,6 +51,15 @@ final class ResidentWeights implements AutoCloseable {
     return resident.values().stream().mapToLong(Resident::bytes).sum();
   }
 
+  boolean contains(QuantizedWeights w) {
+    return resident.containsKey(w);
+  }
+
+  /** Bytes held by every set but {@code keep}: what evicting them would free. */
+  long bytesExcept(QuantizedWeights keep) {
+    return resident.entrySet().stream().filter(e -> e.getKey() != keep).mapToLong(e -> e.getValue().bytes()).sum();
+  }
+
   /**
    * The device copy of {@code w}, uploading it (and evicting others while {@code freeBytes} says the
    * device lacks room) on first use. Upload spans go on {@code timeline}.

@@ -39,12 +39,17 @@ public record CudaSettings(Path cacheDir, String nvcc, boolean ptxasVerbose, boo
     return new CudaSettings(cacheDir, path, ptxasVerbose, keepIntermediates, nativeDir);
   }
 
+  /** The environment variable of setting {@code name}, e.g. PADFREE_CUDA_CACHE_DIR for cacheDir. */
+  public static String environmentName(String name) {
+    return "PADFREE_CUDA_" + name.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+  }
+
   static String get(String name, String fallback) {
     String property = System.getProperty(PREFIX + name);
     if (property != null && !property.isBlank()) {
       return property.trim();
     }
-    String env = System.getenv("PADFREE_CUDA_" + name.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT));
+    String env = System.getenv(environmentName(name));
     return env != null && !env.isBlank() ? env.trim() : fallback;
   }
 

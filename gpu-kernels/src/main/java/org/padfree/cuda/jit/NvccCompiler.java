@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.padfree.cuda.CudaSettings;
 
 /**
  * Runs nvcc as a subprocess: NVRTC is not usable from JCuda on the GPU hosts (JCuda wants libnvrtc 12,
@@ -37,6 +38,7 @@ public final class NvccCompiler {
   /** nvcc --version's full text, part of every cache key (a compiler upgrade recompiles everything). */
   public synchronized String version() {
     if (version == null) {
+      requireFound();
       Output out = run(List.of(nvcc, "--version"), null);
       if (out.exitCode != 0) {
         throw new KernelCompileException("'" + nvcc + " --version' failed with exit status " + out.exitCode
@@ -49,6 +51,7 @@ public final class NvccCompiler {
 
   /** Compiles {@code unit} with {@code includeDir} on the include path, in {@code workDir}. */
   public Result compile(String unit, Path includeDir, Path workDir) {
+    requireFound();
     try {
       Files.createDirectories(workDir);
       Path source = workDir.resolve("kernel.cu");
@@ -68,6 +71,33 @@ public final class NvccCompiler {
     } catch (IOException e) {
       throw new KernelCompileException("cannot prepare the compile in " + workDir + ": " + e.getMessage(), "");
     }
+  }
+
+  /**
+   * Fails, naming the setting and the path tried, unless {@link #nvcc()} is an executable file (a
+   * path) or found on PATH (a bare name): otherwise the first symptom would be a bare "error=2" from
+   * the process builder, deep in a Spark task.
+   */
+  void requireFound() {
+    String setting = CudaSettings.PREFIX + "nvcc";
+    String fix = " (set " + setting + " or " + CudaSettings.environmentName("nvcc") + " to nvcc's path, or put nvcc on PATH)";
+    if (nvcc.contains("/")) {
+      Path path = Path.of(nvcc);
+      if (!Files.exists(path)) {
+        throw new KernelCompileException("nvcc not found at " + path.toAbsolutePath() + fix, "");
+      }
+      if (Files.isDirectory(path) || !Files.isExecutable(path)) {
+        throw new KernelCompileException("nvcc at " + path.toAbsolutePath() + " is not an executable file" + fix, "");
+      }
+      return;
+    }
+    String pathVariable = System.getenv().getOrDefault("PATH", "");
+    for (String folder : pathVariable.split(java.io.File.pathSeparator)) {
+      if (!folder.isEmpty() && Files.isExecutable(Path.of(folder, nvcc)) && !Files.isDirectory(Path.of(folder, nvcc))) {
+        return;
+      }
+    }
+    throw new KernelCompileException("nvcc not found: '" + nvcc + "' is on no folder of PATH=" + pathVariable + fix, "");
   }
 
   private record Output(int exitCode, String text) {}

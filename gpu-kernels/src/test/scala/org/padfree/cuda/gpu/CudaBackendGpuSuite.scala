@@ -2,7 +2,7 @@ package org.padfree.cuda.gpu
 
 import java.nio.file.Files
 import org.padfree.InvalidInputException
-import org.padfree.backend.{CpuBackend, CudaBackend, GroupedGemmProblem, PathOutputs}
+import org.padfree.backend.{CpuBackend, CudaBackend, DeviceMemoryException, GroupedGemmProblem, PathOutputs}
 import org.padfree.cuda.CudaSettings
 import org.padfree.cuda.jit.KernelJit
 import org.padfree.quant.Fp8Quantizer
@@ -181,5 +181,55 @@ class CudaBackendGpuSuite extends AnyFunSuite with GpuSuite {
     val e = intercept[InvalidInputException](backend.run(p, 1))
     assert(e.getMessage.contains("group_index[1] = 9"), e.getMessage)
     compare("after a rejected layout", problem(Array(3, 0, 5), 128, 256, 12L))
+  }
+
+  test("a batch whose buffers exceed the device fails cleanly with its size and the limit; the next batch runs") {
+    val backend = gpu
+    val device = backend.cudaDevice
+    // Two experts, N=8192 K=128: each routed row needs 16 KiB of D per path, so this many rows make
+    // the padding-free D alone as large as the whole card (the padded and masked D's double it again).
+    val n = 8192
+    val rows = math.min(Int.MaxValue / 4L, device.totalMemory / (2L * n) + 1).toInt
+    val counts = Array(rows / 2, rows - rows / 2)
+    val batch = RoutedBatch.fromCounts("too-big", "", "test", 1, counts, 21L)
+    val small = weights(2, n, 128, 0, 21L)
+    val huge = GroupedGemmProblem.synthetic(batch, 21L, small)
+    val freeBefore = device.memoryInfo()(0)
+    val e = intercept[DeviceMemoryException](backend.run(huge, 1, Array(0)))
+    info(e.getMessage)
+    for (part <- Seq("batch too-big does not fit in device memory", s"$rows routed rows", s"N=$n K=128", "need ",
+        "can be free on", device.describe, "smaller batches"))
+      assert(e.getMessage.contains(part), s"message lacks '$part': ${e.getMessage}")
+    val freeAfter = device.memoryInfo()(0)
+    assert(freeAfter >= freeBefore - (64L << 20), s"the rejected batch left memory allocated: free $freeBefore -> $freeAfter")
+    compare("after a batch too big for the device", problem(Array(3, 0, 130, 7), 256, 512, 22L))
+  }
+
+  test("an allocation that runs out of memory (another process holds the card) fails that batch only") {
+    val backend = gpu
+    val device = backend.cudaDevice
+    val p = problem(Array(200, 64, 0, 300), 2048, 1024, 23L)
+    compare("before the card fills up", p)
+    // Hold almost all free memory, as another process on the GPU would: the estimate counts this
+    // backend's own buffers as reusable, so the shortfall only shows when allocating.
+    val hogs = scala.collection.mutable.ArrayBuffer[org.padfree.cuda.DeviceBuffer]()
+    try {
+      var free = device.memoryInfo()(0)
+      while (free > (64L << 20)) {
+        val chunk = math.max(16L << 20, math.min(free - (32L << 20), 8L << 30))
+        hogs += org.padfree.cuda.DeviceBuffer.allocate(chunk, "memory hog")
+        free = device.memoryInfo()(0)
+      }
+      val bigger = problem(Array(5000, 3000, 0, 8000), 4096, 2048, 24L)
+      val e = intercept[DeviceMemoryException](backend.run(bigger, 1))
+      // Which check fires depends on what this backend already holds (reusable buffers and other weight
+      // sets count as available): the estimate before allocating, or an allocation failing; both must
+      // fail this batch alone with its size.
+      val where = if (e.getMessage.startsWith("cuMemAlloc failed: CUDA_ERROR_OUT_OF_MEMORY")) "an allocation" else "the estimate"
+      info(s"rejected by $where: ${e.getMessage}")
+      assert(e.getMessage.contains("batch case-24 does not fit in device memory"), e.getMessage)
+      assert(e.getMessage.contains("16000 routed rows") && e.getMessage.contains("N=4096 K=2048"), e.getMessage)
+    } finally hogs.foreach(_.close())
+    compare("after running out of memory", p)
   }
 }
