@@ -17,7 +17,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 usage() {
   cat <<'EOF'
-usage: scripts/gpu-sanitize.sh [--out DIR] [--tools memcheck,racecheck,synccheck] [--families LIST]
+Usage: scripts/gpu-sanitize.sh [--out DIR] [--tools memcheck,racecheck,synccheck] [--families LIST]
                                [--widths LIST] [--timeout SECONDS] [--check]
   --out DIR        where logs and summary.txt go (default: $OUT, else ./gpu-sanitize-results)
   --tools LIST     compute-sanitizer tools to run (default: memcheck,racecheck,synccheck)
