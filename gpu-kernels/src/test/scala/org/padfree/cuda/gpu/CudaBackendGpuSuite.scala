@@ -206,30 +206,34 @@ class CudaBackendGpuSuite extends AnyFunSuite with GpuSuite {
   }
 
   test("an allocation that runs out of memory (another process holds the card) fails that batch only") {
-    val backend = gpu
-    val device = backend.cudaDevice
-    val p = problem(Array(200, 64, 0, 300), 2048, 1024, 23L)
-    compare("before the card fills up", p)
-    // Hold almost all free memory, as another process on the GPU would: the estimate counts this
-    // backend's own buffers as reusable, so the shortfall only shows when allocating.
-    val hogs = scala.collection.mutable.ArrayBuffer[org.padfree.cuda.DeviceBuffer]()
+    // A backend of its own: the suite's shared one may already hold a workspace large enough for the
+    // batch below (then it would rightly need no new memory at all).
+    val backend = new CudaBackend(hopper(), jit)
     try {
-      var free = device.memoryInfo()(0)
-      while (free > (64L << 20)) {
-        val chunk = math.max(16L << 20, math.min(free - (32L << 20), 8L << 30))
-        hogs += org.padfree.cuda.DeviceBuffer.allocate(chunk, "memory hog")
-        free = device.memoryInfo()(0)
-      }
-      val bigger = problem(Array(5000, 3000, 0, 8000), 4096, 2048, 24L)
-      val e = intercept[DeviceMemoryException](backend.run(bigger, 1))
-      // Which check fires depends on what this backend already holds (reusable buffers and other weight
-      // sets count as available): the estimate before allocating, or an allocation failing; both must
-      // fail this batch alone with its size.
-      val where = if (e.getMessage.startsWith("cuMemAlloc failed: CUDA_ERROR_OUT_OF_MEMORY")) "an allocation" else "the estimate"
-      info(s"rejected by $where: ${e.getMessage}")
-      assert(e.getMessage.contains("batch case-24 does not fit in device memory"), e.getMessage)
-      assert(e.getMessage.contains("16000 routed rows") && e.getMessage.contains("N=4096 K=2048"), e.getMessage)
-    } finally hogs.foreach(_.close())
-    compare("after running out of memory", p)
+      val device = backend.cudaDevice
+      val p = problem(Array(200, 64, 0, 300), 2048, 1024, 23L)
+      check("before the card fills up", p, backend.run(p, 1), cpu.run(p, 1))
+      // Hold almost all free memory, as another process on the GPU would: the estimate counts this
+      // backend's own buffers as reusable, so the shortfall may only show when allocating.
+      val hogs = scala.collection.mutable.ArrayBuffer[org.padfree.cuda.DeviceBuffer]()
+      try {
+        var free = device.memoryInfo()(0)
+        while (free > (64L << 20)) {
+          val chunk = math.max(16L << 20, math.min(free - (32L << 20), 8L << 30))
+          hogs += org.padfree.cuda.DeviceBuffer.allocate(chunk, "memory hog")
+          free = device.memoryInfo()(0)
+        }
+        val bigger = problem(Array(5000, 3000, 0, 8000), 4096, 2048, 24L)
+        val e = intercept[DeviceMemoryException](backend.run(bigger, 1))
+        // Which check fires depends on what the backend already holds (reusable buffers and other weight
+        // sets count as available): the estimate before allocating, or an allocation failing; both must
+        // fail this batch alone with its size.
+        val where = if (e.getMessage.startsWith("cuMemAlloc failed: CUDA_ERROR_OUT_OF_MEMORY")) "an allocation" else "the estimate"
+        info(s"rejected by $where: ${e.getMessage}")
+        assert(e.getMessage.contains("batch case-24 does not fit in device memory"), e.getMessage)
+        assert(e.getMessage.contains("16000 routed rows") && e.getMessage.contains("N=4096 K=2048"), e.getMessage)
+      } finally hogs.foreach(_.close())
+      check("the same backend after running out of memory", p, backend.run(p, 1), cpu.run(p, 1))
+    } finally backend.close()
   }
 }
