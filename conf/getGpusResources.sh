@@ -5,7 +5,14 @@
 # CUDA_VISIBLE_DEVICES when that is set). Point spark.worker.resource.gpu.discoveryScript (standalone)
 # or spark.executor.resource.gpu.discoveryScript (YARN, Kubernetes) at it; see conf/spark-gpu-*.conf.
 # Environment: NVIDIA_SMI overrides the nvidia-smi command (tests use a fake one).
+# Usage: conf/getGpusResources.sh [--help]     (Spark runs it with no arguments)
 set -euo pipefail
+case ${1:-} in
+  --help|-h) sed -n '2,/^set -euo/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+  "") ;;
+  -*) echo "getGpusResources.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  *) echo "getGpusResources.sh: unexpected argument $1 (see --help)" >&2; exit 2 ;;
+esac
 smi=${NVIDIA_SMI:-nvidia-smi}
 if ! command -v "$smi" >/dev/null 2>&1; then
   echo "getGpusResources.sh: $smi not found on PATH ($PATH); install the NVIDIA driver utilities on this" \

@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Runs the CPU reference GEMM benchmark (excluded from the default test run) and prints one line per
 # case; the CSV lands in reports/cpu/<date>/cpu-gemm-bench.csv.
+# Usage: scripts/cpu-bench.sh [--help]     (runs gpu-kernels' tests with ./mvnw)
 # Options (environment): THREADS (default: all processors), RUNS (timed runs per case, default 5).
 set -euo pipefail
+script=cpu-bench.sh
+
+usage() { sed -n '2,/^set -euo/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+
+while (( $# )); do
+  case $1 in
+    --help|-h) usage; exit 0 ;;
+    -*) echo "$script: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) echo "$script: unexpected argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 args=(-B -q -pl gpu-kernels test -Dsuites=org.padfree.reference.CpuGemmBenchmark -Dpadfree.test.excludeTags=none)
 [[ -n ${THREADS:-} ]] && args+=("-Dpadfree.bench.threads=$THREADS")

@@ -2,6 +2,7 @@
 # Finds a JDK >= 25 and prints its home. Order: $JAVA_HOME, then every JDK under /usr/lib/jvm
 # (newest first; PADFREE_JVM_DIR replaces that folder, e.g. /Library/Java/JavaVirtualMachines/*/Contents). Sourced by ./mvnw and the run scripts so they all agree on one rule.
 # Exit status 1 with a plain message on stderr when none is found.
+# Usage: scripts/find-jdk.sh [--help]     (run: prints the JDK home; source: defines padfree_find_jdk)
 
 padfree_java_major() {
   # Prints the feature version of the java binary in $1/bin (e.g. 25), or nothing.
@@ -34,6 +35,12 @@ MSG
   return 1
 }
 
+# Run rather than sourced: the arguments are ours (a sourcing script's arguments are its own).
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
-  padfree_find_jdk
+  case ${1:-} in
+    --help|-h) sed -n '2,/^$/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    "") padfree_find_jdk ;;
+    -*) echo "find-jdk.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) echo "find-jdk.sh: unexpected argument $1 (see --help)" >&2; exit 2 ;;
+  esac
 fi

@@ -9,7 +9,19 @@
 #
 # Builds the job jar when needed (scripts/lib.sh) and runs GenerateDataset with plain java, Spark's
 # jars on the classpath and Spark's JVM flags. PADFREE_MVN_OPTS adds Maven flags (e.g. -o).
+# Usage: scripts/generate-sample-datasets.sh [--help]     (rewrites datasets/sample/routed-batches.parquet)
 set -euo pipefail
+script=generate-sample-datasets.sh
+
+usage() { sed -n '2,/^set -euo/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+
+while (( $# )); do
+  case $1 in
+    --help|-h) usage; exit 0 ;;
+    -*) echo "$script: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) echo "$script: unexpected argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

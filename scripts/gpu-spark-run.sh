@@ -21,6 +21,8 @@
 # stage alone, where the wall time went, scaling against the first GPU count); $OUT/gpu-<N>-executors.log
 # holds the executors' own lines (per partition: setup, row and task times).
 set -euo pipefail
+usage() { sed -n '2,/^set -euo/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
 rt=${PADFREE_RT:-/tmp/padfree-rt}
@@ -38,7 +40,7 @@ backend=cuda
 warmup=1
 while (( $# )); do
   case $1 in
-    --help|-h) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) usage; exit 0 ;;
     --unpack-only) unpack_only=1; shift ;;
     --gpus) gpu_counts=$2; shift 2 ;;
     --dataset) dataset=$2; shift 2 ;;
@@ -51,7 +53,8 @@ while (( $# )); do
     --no-warmup) warmup=0; shift ;;
     --scaling-only) scaling_only=1; shift ;;
     --) shift; break ;;
-    *) echo "gpu-spark-run.sh: unknown option $1; see --help" >&2; exit 2 ;;
+    -*) echo "gpu-spark-run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) echo "gpu-spark-run.sh: unexpected argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 

@@ -1,6 +1,16 @@
 #!/usr/bin/env bash
 # Shared by the run scripts: the JDK, the job jar, Spark's classpath and Spark's JVM flags.
-# Source it; it defines functions and sets JAVA_HOME and PADFREE_ROOT.
+# Source it; it defines functions and sets JAVA_HOME and PADFREE_ROOT. Run, it only explains itself:
+# Usage: source scripts/lib.sh          (scripts/lib.sh --help prints this text)
+
+# Run rather than sourced: nothing to do but answer, and before looking for a JDK.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  case ${1:-} in
+    --help|-h) sed -n '2,/^$/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -*) echo "lib.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) echo "lib.sh: a library for the run scripts; source it (see --help)" >&2; exit 2 ;;
+  esac
+fi
 
 PADFREE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/find-jdk.sh

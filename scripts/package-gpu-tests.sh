@@ -1,10 +1,24 @@
 #!/usr/bin/env bash
 # Bundles what the GPU test suite needs on a GPU host that has neither Java nor Maven:
-#   .carry/jdk.tgz        a jlink'd Java runtime (about 45 MB)
+#   .carry/jdk.tgz        a jlink'd Java runtime (scripts/pack-jdk.sh; about 45 MB), made once and kept
 #   .carry/gpu-tests/     gpu-kernels' classes, test classes and test-classpath jars
 # Then, on the GPU host, from the repository root: scripts/gpu-smoke.sh
-# .carry/ is ignored by git (list it in .git/info/exclude) and travels as the device call's carry.
+# .carry/ is ignored by git (.gitignore) and travels as the device call's carry.
+# Usage: scripts/package-gpu-tests.sh [--help]     (builds gpu-kernels' tests with ./mvnw first)
+# Environment: PADFREE_MVN_OPTS adds Maven flags (e.g. -o); PADFREE_PACK_JDK replaces scripts/pack-jdk.sh.
 set -euo pipefail
+script=package-gpu-tests.sh
+
+usage() { sed -n '2,/^set -euo/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+
+while (( $# )); do
+  case $1 in
+    --help|-h) usage; exit 0 ;;
+    -*) echo "$script: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) echo "$script: unexpected argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$PADFREE_ROOT"
@@ -32,11 +46,9 @@ cp -r gpu-kernels/target/classes "$bundle/classes"
 cp -r gpu-kernels/target/test-classes "$bundle/test-classes"
 
 if [[ ! -f $out/jdk.tgz ]]; then
-  tmp=$(mktemp -d)
-  # The modules jdeps finds in the test classpath (ScalaTest needs java.desktop and java.xml).
-  "$JAVA_HOME/bin/jlink" --add-modules java.base,java.desktop,java.logging,java.xml,java.management,jdk.unsupported,jdk.incubator.vector \
-    --strip-debug --no-header-files --no-man-pages --compress zip-9 --output "$tmp/jdk"
-  tar czf "$out/jdk.tgz" -C "$tmp" jdk
-  rm -rf "$tmp"
+  # The modules jdeps finds in the test classpath (ScalaTest needs java.desktop and java.xml): a
+  # smaller runtime than the Spark one, since no Spark runs in the tests' JVM.
+  "${PADFREE_PACK_JDK:-scripts/pack-jdk.sh}" "$out/jdk.tgz" \
+    java.base,java.desktop,java.logging,java.xml,java.management,jdk.unsupported,jdk.incubator.vector
 fi
 du -sh "$out/jdk.tgz" "$bundle"

@@ -1,19 +1,37 @@
 #!/usr/bin/env bash
 # Runs EvaluateJob in Spark local mode on the embedded default: the CPU reference backend when there
 # is no GPU, the committed sample dataset and traces, reports under reports/<run-id>/.
-# Extra arguments go to EvaluateJob (see --help), e.g.:
+# Usage: scripts/run-local.sh [--help] [EvaluateJob arguments] [-- EvaluateJob arguments]
+# Builds the job jar first when needed. Every argument but --help/-h goes to EvaluateJob, which
+# rejects unknown options (exit 2), e.g.:
 #   scripts/run-local.sh --run-id demo --gemms down
 #   scripts/run-local.sh --dataset my-batches.parquet       (replaces the sample)
-# Environment: PADFREE_MASTER (default local[*]), PADFREE_DRIVER_MEMORY (default 4g).
+#   scripts/run-local.sh --help                             (this text; builds nothing)
+#   scripts/run-local.sh -- --help                          (EvaluateJob's own options, after building)
+# Environment: PADFREE_MASTER (default local[*]), PADFREE_DRIVER_MEMORY (default 4g),
+# PADFREE_MVN_OPTS (Maven flags for the build).
 set -euo pipefail
+usage() { sed -n '2,/^set -euo/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+
+# Our own --help answers before anything is built; every other argument is the job's, which rejects
+# options it does not know (exit 2). Arguments after -- go to the job untouched, --help included.
+job_args=()
+while (( $# )); do
+  case $1 in
+    --help|-h) usage; exit 0 ;;
+    --) shift; job_args+=("$@"); break ;;
+    *) job_args+=("$1"); shift ;;
+  esac
+done
+
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$PADFREE_ROOT"
 padfree_build
 
 inputs=(--dataset datasets/sample/routed-batches.parquet --trace mixtral-8x7b=datasets/sample/trace-counts.csv)
-for arg in "$@"; do
+for arg in "${job_args[@]}"; do
   if [[ $arg == --dataset* || $arg == --trace* ]]; then inputs=(); break; fi
 done
 
-padfree_submit_local org.padfree.evaluate.EvaluateJob "${inputs[@]}" --out reports "$@"
+padfree_submit_local org.padfree.evaluate.EvaluateJob "${inputs[@]}" --out reports "${job_args[@]}"

@@ -65,7 +65,7 @@ while (( $# )); do
     --jar) (( $# > 1 )) || die "--jar needs a value"; jar=$2; shift 2 ;;
     --dry-run) dry=1; shift ;;
     --) shift; break ;;
-    -*) die "unknown option $1; see --help" ;;
+    -*) die "unknown option $1 (see --help)" ;;
     *) break ;;
   esac
 done

@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #claim} checks everything that could otherwise fail after an hour of evaluation: the run
  * id names a folder strictly inside OUT, OUT can be created and written, no other run is writing the
- * same id (an exclusive lock on {@code OUT/.RUN_ID.lock}, which the operating system releases when a
- * process dies, even by SIGKILL), and an existing folder is replaced only with {@code --overwrite}
+ * same id (an exclusive lock on {@code OUT/.padfree-locks/RUN_ID.lock}, which the operating system
+ * releases when a process dies, even by SIGKILL; lock files stay, since deleting one would let a run
+ * that opened it a moment earlier lock a file nobody else sees), and an existing folder is replaced only with {@code --overwrite}
  * and only if padfree made it. {@link #publish} writes into a hidden staging folder and renames it
  * into place, so a folder under the run's name is always complete.
  *
@@ -42,6 +43,9 @@ public final class RunFolder implements AutoCloseable {
 
   /** The file that marks a folder as made by padfree. */
   public static final String MARKER = ".padfree-run";
+
+  /** The folder of OUT holding one lock file per run id. */
+  public static final String LOCKS = ".padfree-locks";
 
   private static final String TMP = ".tmp-";
   private static final String OLD = ".old-";
@@ -80,9 +84,10 @@ public final class RunFolder implements AutoCloseable {
     Validate.require(parent.equals(target.getParent()), runIdOption, runId, "must name a folder inside " + parent);
     requireWritableFolder(outOption, out, parent);
 
-    Path lockFile = parent.resolve("." + runId + ".lock");
+    Path lockFile = lockFile(parent, runId);
     FileChannel channel;
     try {
+      Files.createDirectories(lockFile.getParent());
       channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw new InvalidInputException(outOption, out, "is not writable: cannot create " + lockFile + " (" + e + ")");
@@ -196,7 +201,7 @@ public final class RunFolder implements AutoCloseable {
         LOG.info("removed {}, left by an earlier run of {} that did not finish", p, id);
         continue;
       }
-      try (FileChannel c = FileChannel.open(parent.resolve("." + id + ".lock"), StandardOpenOption.CREATE,
+      try (FileChannel c = FileChannel.open(lockFile(parent, id), StandardOpenOption.CREATE,
           StandardOpenOption.WRITE)) {
         FileLock other = tryLock(c);
         if (other != null) {
@@ -211,6 +216,11 @@ public final class RunFolder implements AutoCloseable {
         LOG.debug("cannot check the lock of {}: {}", p, e.toString());
       }
     }
+  }
+
+  /** Where the lock of a run id lives: one hidden folder of lock files per OUT. */
+  private static Path lockFile(Path parent, String runId) {
+    return parent.resolve(LOCKS).resolve(runId + ".lock");
   }
 
   private static boolean isLeftoverName(String name) {

@@ -43,7 +43,7 @@ class DriverKillSuite extends AnyFunSuite with LocalSparkSuite {
   }
 
   private def entries(out: Path): Set[String] =
-    Files.list(out).iterator().asScala.map(_.getFileName.toString).filterNot(_.endsWith(".lock")).toSet
+    Files.list(out).iterator().asScala.map(_.getFileName.toString).filterNot(_ == RunFolder.LOCKS).toSet
 
   private def staging(out: Path, runId: String): Option[Path] =
     Files.list(out).iterator().asScala.find(_.getFileName.toString.startsWith(s".$runId.tmp-"))

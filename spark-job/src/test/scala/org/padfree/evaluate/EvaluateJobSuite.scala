@@ -1,6 +1,7 @@
 package org.padfree.evaluate
 
 import java.nio.file.Files
+import scala.jdk.CollectionConverters._
 import com.fasterxml.jackson.databind.ObjectMapper
 import org.apache.spark.sql.Row
 import org.padfree.LocalSparkSuite
@@ -39,8 +40,10 @@ class EvaluateJobSuite extends AnyFunSuite with LocalSparkSuite {
     for (chart <- Seq("speedup", "saving-vs-imbalance", "throughput")) assert(html.contains(s"""data-chart="$chart""""), chart)
     assert(html.contains("CPU timings are wall times"), "the CPU caveat is in the report")
     assert(Files.readString(run.dir.resolve("report.md")).contains("deepseek-v3"))
-    assert(!Files.list(out).anyMatch(_.getFileName.toString.startsWith(".")), "no temporary folder left behind")
-    assert(!Files.list(run.dir).anyMatch(_.getFileName.toString.startsWith(".")), "no side files (checksums, temp files)")
+    val hidden = (dir: java.nio.file.Path) => Files.list(dir).iterator().asScala.map(_.getFileName.toString)
+      .filter(_.startsWith(".")).toSet
+    assert(hidden(out) == Set(org.padfree.output.RunFolder.LOCKS), "no temporary folder left behind, only the run locks")
+    assert(hidden(run.dir) == Set(org.padfree.output.RunFolder.MARKER), "no side files (checksums, temp files), only the marker")
     assert(Files.getPosixFilePermissions(run.dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ))
   }
 

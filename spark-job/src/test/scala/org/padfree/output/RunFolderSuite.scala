@@ -109,7 +109,7 @@ class RunFolderSuite extends AnyFunSuite {
     try {
       leftover(".busy.tmp-2222", marked = true) // the staging folder of a live run
       RunFolder.claim("--out", out.toString, "--run-id", "next", false).close()
-      val left = names(out).filterNot(_.endsWith(".lock"))
+      val left = names(out).filterNot(_ == RunFolder.LOCKS)
       assert(left == Set(".mine.tmp-9999", ".busy.tmp-2222"), left)
     } finally live.close()
   }
@@ -124,7 +124,7 @@ class RunFolderSuite extends AnyFunSuite {
     }) finally folder.close()
     assert(e.getMessage.contains("the disk is full") && e.getMessage.contains("untouched"), e.getMessage)
     assert(Files.readString(out.resolve("r/report.md")) == "the earlier run")
-    assert(names(out).filterNot(_.endsWith(".lock")) == Set("r"), "no staging folder left")
+    assert(names(out).filterNot(_ == RunFolder.LOCKS) == Set("r"), "no staging folder left")
   }
 
   test("a really full disk (a 256 KiB tmpfs): the same outcome; canceled where mounting is not permitted") {
@@ -141,7 +141,7 @@ class RunFolderSuite extends AnyFunSuite {
       }) finally folder.close()
       assert(e.getMessage.contains("the disk is full"), e.getMessage)
       assert(Files.readString(mount.resolve("r/report.md")) == "the earlier run")
-      assert(names(mount).filterNot(_.endsWith(".lock")) == Set("r"))
+      assert(names(mount).filterNot(_ == RunFolder.LOCKS) == Set("r"))
     } finally new ProcessBuilder("umount", mount.toString).start().waitFor()
   }
 }

@@ -12,17 +12,12 @@ import org.scalatest.funsuite.AnyFunSuite
 class GpuScriptsSuite extends AnyFunSuite {
   private val root: Path = Paths.get("..").toAbsolutePath.normalize
 
-  /** Runs bash SCRIPT ARGS with extra environment; returns (exit status, stdout, stderr). */
+  /** Runs bash SCRIPT ARGS with extra environment (git without user or system settings); returns
+   *  (exit status, stdout, stderr). */
   private def run(script: String, args: Seq[String], env: Map[String, String] = Map.empty,
       unset: Seq[String] = Seq.empty): (Int, String, String) = {
-    val pb = new ProcessBuilder((Seq("bash", root.resolve(script).toString) ++ args): _*)
-    pb.directory(root.toFile)
-    unset.foreach(pb.environment().remove)
-    env.foreach { case (k, v) => pb.environment().put(k, v) }
-    val p = pb.start()
-    val out = new String(p.getInputStream.readAllBytes())
-    val err = new String(p.getErrorStream.readAllBytes())
-    (p.waitFor(), out, err)
+    val ran = Shell.run(Seq("bash", root.resolve(script).toString) ++ args, root, env, unset)
+    (ran.status, ran.out, ran.err)
   }
 
   /** A folder holding an executable nvidia-smi with this body. */
@@ -125,6 +120,41 @@ class GpuScriptsSuite extends AnyFunSuite {
     assert(out2.contains("spark-core_2.13-4.2.0.jar") && out2.contains("--dry-run: would write"), out2)
     for (dropped <- Seq("rocksdbjni", "netty-tcnative-boringssl-static", "zookeeper", "curator", "gpu-kernels", "jcuda"))
       assert(!out2.contains(dropped), s"$dropped is not packed")
+  }
+
+  test("package-spark-gpu.sh --dry-run works in a fresh copy with an empty .git/info/exclude and no git settings") {
+    // A Maven repository's worth of fake jars: the dry run lists and sizes them, it does not open them.
+    val m2 = Files.createTempDirectory("fake-m2")
+    val jars = Seq("org/apache/spark/spark-core_2.13/4.2.0/spark-core_2.13-4.2.0.jar",
+      "org/rocksdb/rocksdbjni/9.0/rocksdbjni-9.0.jar", "org/apache/zookeeper/zookeeper/3.9.3/zookeeper-3.9.3.jar",
+      "org/jcuda/jcuda/12.6.0/jcuda-12.6.0.jar", "org/padfree/gpu-kernels/0.1.0/gpu-kernels-0.1.0.jar")
+      .map { j => val f = m2.resolve(j); Files.createDirectories(f.getParent); Files.write(f, new Array[Byte](1000)); f }
+    val copy = RepositoryCopy.create { root =>
+      Files.createDirectories(root.resolve("spark-job/target"))
+      Files.writeString(root.resolve("spark-job/target/classpath.txt"), jars.mkString(":"))
+      Files.write(root.resolve("spark-job/target/padfree-job.jar"), new Array[Byte](1000))
+    }
+    try {
+      assert(Files.readString(copy.root.resolve(".git/info/exclude")).isEmpty)
+      val before = copy.changes
+      val javaHome = Map("JAVA_HOME" -> System.getProperty("java.home"))
+      val script = copy.root.resolve("scripts/package-spark-gpu.sh").toString
+      val ran = Shell.run(Seq("bash", script, "--dry-run"), copy.root, javaHome, unset = Seq("PADFREE_PACK_JDK"))
+      assert(ran.status == 0, ran)
+      assert(ran.out.contains("spark-core_2.13-4.2.0.jar") && ran.out.contains("--dry-run: would write"), ran)
+      for (dropped <- Seq("rocksdbjni", "zookeeper", "jcuda", "gpu-kernels"))
+        assert(!ran.out.contains(dropped), s"$dropped is not packed\n$ran")
+      assert(copy.changes == before, "the dry run writes nothing")
+
+      // The check it passed is real: without .carry/ in .gitignore the same copy is refused.
+      val gitignore = copy.root.resolve(".gitignore")
+      Files.writeString(gitignore, Files.readString(gitignore).replace(".carry/", ""))
+      val refused = Shell.run(Seq("bash", script, "--dry-run"), copy.root, javaHome)
+      assert(refused.status == 1 && refused.err.contains(".carry/ is not ignored by git"), refused)
+    } finally {
+      copy.delete()
+      RepositoryCopy.deleteTree(m2)
+    }
   }
 
   test("gpu-spark-run.sh --scaling-only compares runs already made, without running or needing a GPU") {

@@ -57,7 +57,8 @@ class SweepJobSuite extends AnyFunSuite with LocalSparkSuite {
     assert(sweep(spec, "--run-id", "one") == SweepJob.EXIT_OK, "re-running run one")
     assert(history.runs.asScala.map(_.runId).sorted == Seq("one", "two"))
     assert(history.runs.asScala.flatMap(_.rows.asScala).size == 8, "no duplicated rows")
-    assert(!Files.list(dir.resolve("out")).iterator().asScala.exists(_.getFileName.toString.startsWith(".")))
+    assert(Files.list(dir.resolve("out")).iterator().asScala.map(_.getFileName.toString).filter(_.startsWith(".")).toSet
+      == Set(org.padfree.output.RunFolder.LOCKS), "no staging folder left, only the run locks")
   }
 
   test("a baseline better than this run is a regression: exit 3, flagged in the report; a failed batch exits 1") {

@@ -1,0 +1,46 @@
+package org.padfree.bench;
+
+import java.util.List;
+
+/**
+ * One shape to benchmark: rows per group (explicit, or generated from {@code distribution} and
+ * {@code seed}), the GEMM's N and K, the paths to time and how often.
+ *
+ * @param distribution the routing distribution's text form when the counts were generated, else
+ *     "explicit"
+ * @param seed seeds the synthetic activations and weights (and the counts when generated)
+ */
+public record BenchCase(String name, int n, int k, int[] counts, String distribution, long seed,
+    List<BenchPath> paths, int runs, int warmup) {
+
+  public int groups() {
+    return counts.length;
+  }
+
+  /** Valid (dispatched) rows: the sum of the counts. */
+  public int rows() {
+    int rows = 0;
+    for (int c : counts) {
+      rows += c;
+    }
+    return rows;
+  }
+
+  /** Rows of the padded layout: every group rounded up to a multiple of 128. */
+  public int paddedRows() {
+    int rows = 0;
+    for (int c : counts) {
+      rows += (c + 127) / 128 * 128;
+    }
+    return rows;
+  }
+
+  /** Floating-point operations of the useful work: 2 x valid rows x N x K. */
+  public double usefulFlops() {
+    return 2.0 * rows() * n * k;
+  }
+
+  public boolean times(BenchPath path) {
+    return paths.contains(path);
+  }
+}
