@@ -52,6 +52,48 @@ struct GemmSharedLayout {
   static_assert(kAllocBytes <= 232448, "shared memory per block is at most 227 KB on H100/H200");
 };
 
+// Tiles whose BLOCK_N does not divide 128 may straddle two 128-column weight-scale blocks: columns
+// before `split` = 128 - n0 % 128 take the tile's first block's scale, the rest the next one's. A
+// runtime split costs a compare and two selects per 8 columns in every K block's promotion, the
+// consumers' hottest loop; instead each tile class is its own compile-time copy of the loop. These
+// are the classes one (SHAPE_N, BLOCK_N) can meet: bit s / 16 for a straddling split s (16..112, or
+// 128 for a 192-wide tile starting on a block boundary), bit 0 when some tile uses one scale block.
+template <int SHAPE_N, int BLOCK_N>
+__host__ __device__ constexpr uint32_t reachable_scale_splits() {
+  constexpr int kScaleNBlocks = (SHAPE_N + 127) / 128;
+  uint32_t mask = 0;
+  for (int n0 = 0; n0 < SHAPE_N; n0 += BLOCK_N) {
+    const int split = 128 - n0 % 128;
+    const bool straddles = split < BLOCK_N && n0 / 128 + 1 < kScaleNBlocks;
+    mask |= straddles ? (1u << (split / 16)) : 1u;
+  }
+  return mask;
+}
+
+template <int kSplit>
+struct ScaleSplit {
+  static constexpr int value = kSplit;
+};
+
+// Calls body(ScaleSplit<s>{}) for the runtime split s, compiled once per class in kMask; a tile that
+// uses one scale block gets ScaleSplit<BLOCK_N> (every column before the split).
+template <int BLOCK_N, uint32_t kMask, int kCandidate = 16, typename Body>
+__device__ __forceinline__ void dispatch_scale_split(int split, bool straddles, Body&& body) {
+  if constexpr (kCandidate <= 128) {
+    if constexpr (((kMask >> (kCandidate / 16)) & 1u) != 0) {
+      if (straddles && split == kCandidate) {
+        body(ScaleSplit<kCandidate>{});
+        return;
+      }
+    }
+    dispatch_scale_split<BLOCK_N, kMask, kCandidate + 16>(split, straddles, static_cast<Body&&>(body));
+  } else if constexpr ((kMask & 1u) != 0) {
+    body(ScaleSplit<BLOCK_N>{});
+  } else {
+    __builtin_unreachable();
+  }
+}
+
 template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages, bool kMulticastA>
 __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const CUtensorMap& map_b,
                                                  const CUtensorMap& map_sa, const float* __restrict__ sb,
@@ -144,58 +186,63 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
     const int scale_block = n0 / 128;
     const float* sb_tile = sb + (size_t(rb.expert) * kScaleNBlocks + scale_block) * kKBlocks;
     // Columns from `split` on use the next scale block (when the tile straddles one and it exists).
-    const int split = kMayStraddle ? 128 - n0 % 128 : BLOCK_N;
-    const float* sb_next = scale_block + 1 < kScaleNBlocks ? sb_tile + kKBlocks : sb_tile;
+    const int split = 128 - n0 % 128;
+    const bool straddles = kMayStraddle && split < BLOCK_N && scale_block + 1 < kScaleNBlocks;
+    const float* sb_next = straddles ? sb_tile + kKBlocks : sb_tile;
 
     float acc[BLOCK_N / 2];
 #pragma unroll
     for (int i = 0; i < BLOCK_N / 2; ++i) acc[i] = 0.f;
-    float partial[BLOCK_N / 2];
-    for (int kb = 0; kb < kKBlocks; ++kb) {
-      const float scale_b = __ldg(sb_tile + kb);
-      const float scale_b_next = kMayStraddle ? __ldg(sb_next + kb) : scale_b;
-      ptx::mbarrier_wait(&full[stage], phase);
-      // This warp's two rows' A scales for the block, read as soon as the stage is published.
-      const float* sa = reinterpret_cast<const float*>(smem + Smem::kScaleOffset + stage * Smem::kScaleBytes);
-      const float scale_a0 = ptx::ld_shared(sa + scale_skew + row_in_tile);
-      const float scale_a1 = ptx::ld_shared(sa + scale_skew + row_in_tile + 8);
-      const float scale_0 = scale_a0 * scale_b, scale_1 = scale_a1 * scale_b;
-      const float scale_0_next = scale_a0 * scale_b_next, scale_1_next = scale_a1 * scale_b_next;
-      const uint8_t* a_tile = smem + Smem::kAOffset + stage * Smem::kABytes + math_wg * 64 * BLOCK_K;
-      const uint8_t* b_tile = smem + Smem::kBOffset + stage * Smem::kBBytes;
-      ptx::wgmma_fence_operands(partial);
-      ptx::wgmma_fence();
+    dispatch_scale_split<BLOCK_N, reachable_scale_splits<SHAPE_N, BLOCK_N>()>(split, straddles, [&](auto split_class) {
+      constexpr int kSplit = decltype(split_class)::value;
+      float partial[BLOCK_N / 2];
+      for (int kb = 0; kb < kKBlocks; ++kb) {
+        const float scale_b = __ldg(sb_tile + kb);
+        const float scale_b_next = kSplit < BLOCK_N ? __ldg(sb_next + kb) : scale_b;
+        ptx::mbarrier_wait(&full[stage], phase);
+        // This warp's two rows' A scales for the block, read as soon as the stage is published.
+        const float* sa = reinterpret_cast<const float*>(smem + Smem::kScaleOffset + stage * Smem::kScaleBytes);
+        const float scale_a0 = ptx::ld_shared(sa + scale_skew + row_in_tile);
+        const float scale_a1 = ptx::ld_shared(sa + scale_skew + row_in_tile + 8);
+        const float scale_0 = scale_a0 * scale_b, scale_1 = scale_a1 * scale_b;
+        const float scale_0_next = scale_a0 * scale_b_next, scale_1_next = scale_a1 * scale_b_next;
+        const uint8_t* a_tile = smem + Smem::kAOffset + stage * Smem::kABytes + math_wg * 64 * BLOCK_K;
+        const uint8_t* b_tile = smem + Smem::kBOffset + stage * Smem::kBBytes;
+        ptx::wgmma_fence_operands(partial);
+        ptx::wgmma_fence();
 #pragma unroll
-      for (int k = 0; k < BLOCK_K / kWgmmaK; ++k) {
-        ptx::wgmma_e4m3<BLOCK_N>(partial, ptx::smem_desc_kmajor_sw128(a_tile + k * kWgmmaK),
-                                 ptx::smem_desc_kmajor_sw128(b_tile + k * kWgmmaK), k > 0);
-      }
-      ptx::wgmma_commit();
-      ptx::wgmma_wait<0>();
-      ptx::wgmma_fence_operands(partial);
-#pragma unroll
-      for (int j = 0; j < BLOCK_N / 8; ++j) {
-        // split is a multiple of 16, so both columns of a pair (j * 8 + 0..7) are on one side of it
-        const bool next = kMayStraddle && j * 8 >= split;
-        const float s0 = next ? scale_0_next : scale_0, s1 = next ? scale_1_next : scale_1;
-        acc[4 * j + 0] = fmaf(partial[4 * j + 0], s0, acc[4 * j + 0]);
-        acc[4 * j + 1] = fmaf(partial[4 * j + 1], s0, acc[4 * j + 1]);
-        acc[4 * j + 2] = fmaf(partial[4 * j + 2], s1, acc[4 * j + 2]);
-        acc[4 * j + 3] = fmaf(partial[4 * j + 3], s1, acc[4 * j + 3]);
-      }
-      // Release the stage only after the scales read from it have been used: every lane's shared
-      // loads are then complete before the producer's next TMA write can land there.
-      __syncwarp();
-      if (lane == 0) {
-        if constexpr (kMulticastA) {
-#pragma unroll
-          for (uint32_t peer = 0; peer < kCluster; ++peer) ptx::mbarrier_arrive_cluster(ptx::map_to_block(&empty[stage], peer));
-        } else {
-          ptx::mbarrier_arrive(&empty[stage]);
+        for (int k = 0; k < BLOCK_K / kWgmmaK; ++k) {
+          ptx::wgmma_e4m3<BLOCK_N>(partial, ptx::smem_desc_kmajor_sw128(a_tile + k * kWgmmaK),
+                                   ptx::smem_desc_kmajor_sw128(b_tile + k * kWgmmaK), k > 0);
         }
+        ptx::wgmma_commit();
+        ptx::wgmma_wait<0>();
+        ptx::wgmma_fence_operands(partial);
+#pragma unroll
+        for (int j = 0; j < BLOCK_N / 8; ++j) {
+          // kSplit is a multiple of 16, so both columns of a pair (j * 8 + 0..7) are on one side of it;
+          // the side is known at compile time.
+          const bool next = j * 8 >= kSplit;
+          const float s0 = next ? scale_0_next : scale_0, s1 = next ? scale_1_next : scale_1;
+          acc[4 * j + 0] = fmaf(partial[4 * j + 0], s0, acc[4 * j + 0]);
+          acc[4 * j + 1] = fmaf(partial[4 * j + 1], s0, acc[4 * j + 1]);
+          acc[4 * j + 2] = fmaf(partial[4 * j + 2], s1, acc[4 * j + 2]);
+          acc[4 * j + 3] = fmaf(partial[4 * j + 3], s1, acc[4 * j + 3]);
+        }
+        // Release the stage only after the scales read from it have been used: every lane's shared
+        // loads are then complete before the producer's next TMA write can land there.
+        __syncwarp();
+        if (lane == 0) {
+          if constexpr (kMulticastA) {
+#pragma unroll
+            for (uint32_t peer = 0; peer < kCluster; ++peer) ptx::mbarrier_arrive_cluster(ptx::map_to_block(&empty[stage], peer));
+          } else {
+            ptx::mbarrier_arrive(&empty[stage]);
+          }
+        }
+        if (++stage == kNumStages) { stage = 0; phase ^= 1; }
       }
-      if (++stage == kNumStages) { stage = 0; phase ^= 1; }
-    }
+    });
 
     // Epilogue: this warpgroup's valid rows of the tile, and nothing else, to D.
     const int valid = min(max(rb.valid_rows - math_wg * 64, 0), 64);
