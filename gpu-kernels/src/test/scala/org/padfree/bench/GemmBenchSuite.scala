@@ -165,7 +165,7 @@ class GemmBenchSuite extends AnyFunSuite with TempFolders {
     assertUsageError(Seq("--backend", "gpu", ciCases.toString), "--backend", "gpu")
     assertUsageError(Seq("--runs", "0", ciCases.toString), "--runs")
     assertUsageError(Seq("--frobnicate", "1", ciCases.toString), "--frobnicate")
-    assertUsageError(Seq("--backend", "cpu"), "--cases")
+    assertUsageError(Seq("--backend", "cpu"), "--cases") // no cases file at all
     assertUsageError(Seq("--backend", "cpu", "no-such-file.yaml"), "no-such-file.yaml")
     assertUsageError(Seq("--backend", "cpu", "--case", "nope", ciCases.toString), "--case", "nope")
     assertUsageError(Seq("--out", "../escape", ciCases.toString), "--out")
