@@ -46,7 +46,8 @@ struct GemmSharedLayout {
   static constexpr int kScaleOffset = kBOffset + kNumStages * kBBytes;
   static constexpr int kBarrierOffset = kScaleOffset + kNumStages * kScaleBytes;
   static constexpr int kBytes = kBarrierOffset + 2 * kNumStages * 8;
-  // Dynamic shared memory is only guaranteed 16-byte aligned; 128-byte swizzled TMA tiles need 1024.
+  // 128-byte swizzled TMA tiles need 1024-byte alignment; the area is declared so aligned (the extra
+  // 1024 bytes are a margin kept so the stage counts the host derives stay as measured).
   static constexpr int kAllocBytes = kBytes + 1024;
   static_assert(kABytes % 1024 == 0 && kBBytes % 1024 == 0, "swizzled tiles must stay 1024-byte aligned");
   static_assert(kAllocBytes <= 232448, "shared memory per block is at most 227 KB on H100/H200");
@@ -115,8 +116,10 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   constexpr int kCluster = kMulticastA ? 2 : 1;
   static_assert(!kMulticastA || kNBlocks % 2 == 0, "A multicast pairs the N-blocks of a row block");
 
-  extern __shared__ uint8_t raw_smem[];
-  uint8_t* smem = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(raw_smem) + 1023) & ~uintptr_t(1023));
+  // Declared 1024-byte aligned (the kernel has no static shared memory, so the dynamic area starts
+  // at the window's aligned base): every shared address is then a constant offset the compiler folds
+  // into instructions, instead of an aligned base it rematerialises in every K iteration.
+  extern __shared__ __align__(1024) uint8_t smem[];
   uint64_t* full = reinterpret_cast<uint64_t*>(smem + Smem::kBarrierOffset);
   uint64_t* empty = full + kNumStages;
 
@@ -178,6 +181,10 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   const int warp_in_wg = (threadIdx.x % 128) / 32;
   const int row_in_tile = math_wg * 64 + warp_in_wg * 16 + lane / 4;  // and row_in_tile + 8
   uint8_t* staging = smem + Smem::kStagingOffset + math_wg * Smem::kStagingBytes;
+  // wgmma descriptors' start addresses of stage 0 (this warpgroup's 64 rows of A, all of B); a stage's
+  // and a K step's descriptors are these plus a constant (ptx/wgmma.cuh).
+  const uint32_t a_start0 = ptx::smem_desc_start_sw128(smem + Smem::kAOffset + math_wg * 64 * BLOCK_K);
+  const uint32_t b_start0 = ptx::smem_desc_start_sw128(smem + Smem::kBOffset);
   int stage = 0;
   uint32_t phase = 0;
   while (tiles.next(rb, n_block)) {
@@ -206,14 +213,14 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
         const float scale_a1 = ptx::ld_shared(sa + scale_skew + row_in_tile + 8);
         const float scale_0 = scale_a0 * scale_b, scale_1 = scale_a1 * scale_b;
         const float scale_0_next = scale_a0 * scale_b_next, scale_1_next = scale_a1 * scale_b_next;
-        const uint8_t* a_tile = smem + Smem::kAOffset + stage * Smem::kABytes + math_wg * 64 * BLOCK_K;
-        const uint8_t* b_tile = smem + Smem::kBOffset + stage * Smem::kBBytes;
+        const uint32_t a_start = a_start0 + stage * (Smem::kABytes / 16);
+        const uint32_t b_start = b_start0 + stage * (Smem::kBBytes / 16);
         ptx::wgmma_fence_operands(partial);
         ptx::wgmma_fence();
 #pragma unroll
         for (int k = 0; k < BLOCK_K / kWgmmaK; ++k) {
-          ptx::wgmma_e4m3<BLOCK_N>(partial, ptx::smem_desc_kmajor_sw128(a_tile + k * kWgmmaK),
-                                   ptx::smem_desc_kmajor_sw128(b_tile + k * kWgmmaK), k > 0);
+          ptx::wgmma_e4m3<BLOCK_N>(partial, ptx::smem_desc_kmajor_sw128(a_start + k * (kWgmmaK / 16)),
+                                   ptx::smem_desc_kmajor_sw128(b_start + k * (kWgmmaK / 16)), k > 0);
         }
         ptx::wgmma_commit();
         ptx::wgmma_wait<0>();

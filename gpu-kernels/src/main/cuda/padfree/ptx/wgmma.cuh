@@ -33,6 +33,17 @@ __device__ __forceinline__ uint64_t smem_desc_kmajor_sw128(const void* tile) {
          | (uint64_t(1) << 62);            // layout: 128-byte swizzle
 }
 
+// The same descriptor split in two, so a K loop builds it with one 32-bit add per operand: the start
+// address field (the tile's shared-memory address / 16, 14 bits) is computed once per tile, and a
+// stage or K-step offset is added to it; shared memory is below 256 KB, so the add never carries out
+// of the field.
+__device__ __forceinline__ uint32_t smem_desc_start_sw128(const void* tile) {
+  return static_cast<uint32_t>((smem_addr(tile) & 0x3FFFF) >> 4);
+}
+__device__ __forceinline__ uint64_t smem_desc_kmajor_sw128(uint32_t start) {
+  return uint64_t(start) | (uint64_t(1024 >> 4) << 32) | (uint64_t(1) << 62);
+}
+
 // D (64 x N, FP32, N/2 registers per thread) {=, +=} A (64 x 32, smem) * B (N x 32, smem)^T.
 // accumulate = false overwrites D (the first K step of a block), true adds to it. One specialisation
 // per tile width the heuristics may pick (wgmma takes N as part of the opcode, so each is its own asm).
