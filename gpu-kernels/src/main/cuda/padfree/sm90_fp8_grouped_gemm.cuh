@@ -200,6 +200,26 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
     float acc[BLOCK_N / 2];
 #pragma unroll
     for (int i = 0; i < BLOCK_N / 2; ++i) acc[i] = 0.f;
+    if (rb.valid_rows <= math_wg * 64) {
+      // Residual-aware tiles: none of this warpgroup's 64 rows belongs to the group (a group's last
+      // <= 64 rows, or a group of <= 64), so it spends no tensor-core work on rows that would be thrown
+      // away; the other warpgroup's wgmma then has the SM's tensor cores to itself. It still walks the
+      // stages with the other consumers, releasing each one, so the pipeline's phases stay in step.
+      for (int kb = 0; kb < kKBlocks; ++kb) {
+        ptx::mbarrier_wait(&full[stage], phase);
+        __syncwarp();
+        if (lane == 0) {
+          if constexpr (kMulticastA) {
+#pragma unroll
+            for (uint32_t peer = 0; peer < kCluster; ++peer) ptx::mbarrier_arrive_cluster(ptx::map_to_block(&empty[stage], peer));
+          } else {
+            ptx::mbarrier_arrive(&empty[stage]);
+          }
+        }
+        if (++stage == kNumStages) { stage = 0; phase ^= 1; }
+      }
+      continue;  // nothing of this warpgroup's to store
+    }
     dispatch_scale_split<BLOCK_N, reachable_scale_splits<SHAPE_N, BLOCK_N>()>(split, straddles, [&](auto split_class) {
       constexpr int kSplit = decltype(split_class)::value;
       float partial[BLOCK_N / 2];
