@@ -42,7 +42,7 @@ while (( $# )); do
     -h|--help) usage; exit 0 ;;
     --check) check_only=1; shift ;;
     --out|--tools|--families|--widths|--timeout)
-      [[ $# -ge 2 && -n $2 ]] || { echo "gpu-sanitize: $1 needs a value" >&2; usage >&2; exit 2; }
+      [[ $# -ge 2 && -n $2 ]] || { echo "gpu-sanitize.sh: $1 needs a value (see --help)" >&2; exit 2; }
       case "$1" in
         --out) results=$2 ;;
         --tools) tools=$2 ;;
@@ -51,7 +51,8 @@ while (( $# )); do
         --timeout) per_run=$2 ;;
       esac
       shift 2 ;;
-    *) echo "gpu-sanitize: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+    -*) echo "gpu-sanitize.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) echo "gpu-sanitize.sh: unexpected argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ $per_run =~ ^[1-9][0-9]*$ ]] || { echo "gpu-sanitize: --timeout must be a positive number of seconds, not '$per_run'" >&2; exit 2; }
