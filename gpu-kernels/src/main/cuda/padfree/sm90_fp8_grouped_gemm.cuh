@@ -187,6 +187,20 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   const uint32_t b_start0 = ptx::smem_desc_start_sw128(smem + Smem::kBOffset);
   int stage = 0;
   uint32_t phase = 0;
+  // Gives the current stage back to the producer (every block's of the cluster, whose TMA may write
+  // into ours) once each warp of this warpgroup is done with it, and steps to the next stage.
+  auto release_stage = [&] {
+    __syncwarp();
+    if (lane == 0) {
+      if constexpr (kMulticastA) {
+#pragma unroll
+        for (uint32_t peer = 0; peer < kCluster; ++peer) ptx::mbarrier_arrive_cluster(ptx::map_to_block(&empty[stage], peer));
+      } else {
+        ptx::mbarrier_arrive(&empty[stage]);
+      }
+    }
+    if (++stage == kNumStages) { stage = 0; phase ^= 1; }
+  };
   while (tiles.next(rb, n_block)) {
     const int n0 = n_block * BLOCK_N;
     const int scale_skew = rb.a_row & 3;
@@ -207,16 +221,7 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
       // stages with the other consumers, releasing each one, so the pipeline's phases stay in step.
       for (int kb = 0; kb < kKBlocks; ++kb) {
         ptx::mbarrier_wait(&full[stage], phase);
-        __syncwarp();
-        if (lane == 0) {
-          if constexpr (kMulticastA) {
-#pragma unroll
-            for (uint32_t peer = 0; peer < kCluster; ++peer) ptx::mbarrier_arrive_cluster(ptx::map_to_block(&empty[stage], peer));
-          } else {
-            ptx::mbarrier_arrive(&empty[stage]);
-          }
-        }
-        if (++stage == kNumStages) { stage = 0; phase ^= 1; }
+        release_stage();
       }
       continue;  // nothing of this warpgroup's to store
     }
@@ -258,16 +263,7 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
         }
         // Release the stage only after the scales read from it have been used: every lane's shared
         // loads are then complete before the producer's next TMA write can land there.
-        __syncwarp();
-        if (lane == 0) {
-          if constexpr (kMulticastA) {
-#pragma unroll
-            for (uint32_t peer = 0; peer < kCluster; ++peer) ptx::mbarrier_arrive_cluster(ptx::map_to_block(&empty[stage], peer));
-          } else {
-            ptx::mbarrier_arrive(&empty[stage]);
-          }
-        }
-        if (++stage == kNumStages) { stage = 0; phase ^= 1; }
+        release_stage();
       }
     });
 
