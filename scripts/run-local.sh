@@ -13,16 +13,9 @@
 set -euo pipefail
 usage() { sed -n '2,/^set -euo/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
-# Our own --help answers before anything is built; every other argument is the job's, which rejects
-# options it does not know (exit 2). Arguments after -- go to the job untouched, --help included.
-job_args=()
-while (( $# )); do
-  case $1 in
-    --help|-h) usage; exit 0 ;;
-    --) shift; job_args+=("$@"); break ;;
-    *) job_args+=("$1"); shift ;;
-  esac
-done
+# shellcheck source=scripts/job-args.sh
+source "$(dirname "${BASH_SOURCE[0]}")/job-args.sh"
+padfree_job_args "$@"  # our own --help answers here, before anything is built
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

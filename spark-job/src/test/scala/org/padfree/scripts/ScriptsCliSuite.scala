@@ -14,7 +14,7 @@ import org.scalatest.funsuite.AnyFunSuite
  */
 class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
   /** Sourced by other scripts; run on their own they only answer --help. */
-  private val libraries = Set("lib.sh", "find-jdk.sh")
+  private val libraries = Set("lib.sh", "find-jdk.sh", "job-args.sh")
   /** Hand arguments other than --help to a job, which rejects the ones it does not know; their job's class. */
   private val passThrough = Map(
     "run-local.sh" -> "org.padfree.evaluate.EvaluateJob",
@@ -157,7 +157,7 @@ class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
     assert(helpLine.startsWith("java ") && helpLine.contains(job) && helpLine.endsWith(" --help"), helpRecorded)
   }
 
-  test("sourcing lib.sh or find-jdk.sh leaves the sourcing script's arguments alone") {
+  test("sourcing lib.sh, find-jdk.sh or job-args.sh leaves the sourcing script's arguments alone") {
     for (library <- libraries.toSeq.sorted) {
       val body = s"""source "$$1"; shift; echo "sourced $$*""""
       val wrapper = Shell.writeExecutable(Files.createTempDirectory("sourcing").resolve("caller.sh"), body)
