@@ -7,7 +7,8 @@
 # Extra arguments are passed to ScalaTest's Runner, e.g. -s org.padfree.cuda.gpu.CudaRuntimeGpuSuite;
 # the Runner's options all start with a single dash, so --anything else is refused here.
 # Benchmarks (tag org.padfree.Benchmark) are skipped unless PADFREE_BENCHMARKS=1, e.g.
-#   PADFREE_BENCHMARKS=1 scripts/gpu-smoke.sh -s org.padfree.cuda.gpu.Fp8GroupedGemmBenchmark
+#   PADFREE_BENCHMARKS=1 scripts/gpu-smoke.sh -s org.padfree.reference.CpuGemmBenchmark
+# (the GPU kernels' benchmark is scripts/gemm-bench.sh, a tool rather than a test).
 # Environment: OUT (results folder), PADFREE_JAVA (a java to use instead of .carry/jdk.tgz),
 # PADFREE_TEST_HEAP (default 24g).
 set -euo pipefail
