@@ -40,6 +40,9 @@ public final class DatasetIO {
       FileSystem fs = target.getFileSystem(hadoopConf);
       target = fs.makeQualified(target);
       Validate.require(overwrite || !fs.exists(target), "out", path, "already exists (use overwrite to replace it)");
+      if (fs.exists(target)) {
+        requireDatasetFolder(fs, target, path);
+      }
       Path parent = target.getParent();
       Validate.require(parent != null, "out", path, "must not be a file system root");
       // A leading dot hides the temporary directory from readers of the parent directory.
@@ -54,6 +57,23 @@ public final class DatasetIO {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the routed-batch dataset to " + path, e);
+    }
+  }
+
+  /**
+   * Overwrite replaces only what a dataset write made: a folder holding nothing but Parquet part files
+   * and Spark's or Hadoop's markers and checksums. A file, a folder with anything else in it, or one
+   * with subfolders (a user's directory, a parent of other data) is refused, naming what it holds.
+   */
+  private static void requireDatasetFolder(FileSystem fs, Path target, String path) throws IOException {
+    Validate.require(fs.getFileStatus(target).isDirectory(), "out", path,
+        "is a file, not a dataset folder; padfree replaces only dataset folders it wrote");
+    for (org.apache.hadoop.fs.FileStatus entry : fs.listStatus(target)) {
+      String name = entry.getPath().getName();
+      boolean datasetFile = entry.isFile() && (name.startsWith("part-") && (name.endsWith(".parquet")
+          || name.endsWith(".parquet.crc")) || name.startsWith("_") || name.startsWith("."));
+      Validate.require(datasetFile, "out", path, "holds " + (entry.isDirectory() ? "the folder " : "the file ")
+          + name + ", so it is not a dataset padfree wrote; refusing to replace it (move it away or choose another path)");
     }
   }
 

@@ -84,6 +84,11 @@ final class ExecutorBackends {
   /** Notes already logged by this JVM: each is said once, not once per task. */
   private static final java.util.Set<String> LOGGED_NOTES = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /** For tests: forget which notes were logged, as a fresh executor JVM would. */
+  static void forgetLoggedNotes() {
+    LOGGED_NOTES.clear();
+  }
+
   static Selection forTask(EvaluateSettings settings) {
     EvaluateSettings.Backend requested = settings.backend();
     Decision d = requested == EvaluateSettings.Backend.CPU

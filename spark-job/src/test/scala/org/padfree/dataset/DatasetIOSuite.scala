@@ -43,6 +43,25 @@ class DatasetIOSuite extends AnyFunSuite with LocalSparkSuite {
     assert(Files.list(parent).iterator().asScala.map(_.getFileName.toString).toSeq == Seq("batches.parquet"))
   }
 
+  test("overwrite replaces only a dataset folder: a user's folder, a parent of other data or a file is refused") {
+    val parent = tempDir("not-a-dataset")
+    val home = Files.createDirectories(parent.resolve("home"))
+    Files.writeString(home.resolve("thesis.tex"), "years of work")
+    val e = intercept[InvalidInputException](DatasetIO.write(spark, batches.asJava, home.toString, true))
+    assert(e.getMessage.contains("the file thesis.tex") && e.getMessage.contains("refusing to replace"), e.getMessage)
+    val reports = Files.createDirectories(parent.resolve("reports"))
+    Files.createDirectories(reports.resolve("run-1"))
+    val e2 = intercept[InvalidInputException](DatasetIO.write(spark, batches.asJava, reports.toString, true))
+    assert(e2.getMessage.contains("the folder run-1"), e2.getMessage)
+    val file = Files.writeString(parent.resolve("notes.txt"), "keep")
+    val e3 = intercept[InvalidInputException](DatasetIO.write(spark, batches.asJava, file.toString, true))
+    assert(e3.getMessage.contains("is a file"), e3.getMessage)
+    assert(Files.readString(home.resolve("thesis.tex")) == "years of work" && Files.isDirectory(reports.resolve("run-1")))
+    assert(Files.readString(file) == "keep")
+    assert(Files.list(parent).iterator().asScala.map(_.getFileName.toString).toSet == Set("home", "reports", "notes.txt"),
+      "no temporaries left")
+  }
+
   test("a dataset missing columns is an error listing every missing column") {
     val out = tempDir("dataset").resolve("partial.parquet").toString
     spark.createDataFrame(batches.map(DatasetSchema.toRow).asJava, DatasetSchema.SCHEMA)

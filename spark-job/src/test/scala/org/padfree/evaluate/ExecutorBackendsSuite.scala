@@ -50,4 +50,36 @@ class ExecutorBackendsSuite extends AnyFunSuite {
     val cpu = ExecutorBackends.forTask(new EvaluateSettings(settings.runId, Backend.CPU, settings.gemms, -1, 0, true, -1, 1L, 1, null, false))
     assert(cpu.backend.name == "cpu" && cpu.note.isEmpty)
   }
+
+  test("the CPU fallback is one short INFO line per executor JVM, not a warning with a stack trace per task") {
+    assume(org.padfree.cuda.Cuda.unavailableReason().isPresent, "this test is for machines without a GPU")
+    import org.apache.logging.log4j.{Level, LogManager}
+    import org.apache.logging.log4j.core.{LogEvent, Logger, LoggerContext}
+    import org.apache.logging.log4j.core.appender.AbstractAppender
+    import org.apache.logging.log4j.core.config.Property
+    val events = new java.util.concurrent.ConcurrentLinkedQueue[LogEvent]()
+    val appender = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
+      override def append(e: LogEvent): Unit = events.add(e.toImmutable)
+    }
+    appender.start()
+    val context = LogManager.getContext(false).asInstanceOf[LoggerContext]
+    val logger = context.getLogger(classOf[ExecutorBackends].getName).asInstanceOf[Logger]
+    val level = logger.getLevel
+    logger.addAppender(appender)
+    logger.setLevel(Level.INFO)
+    try {
+      ExecutorBackends.forgetLoggedNotes()
+      val settings = EvaluateOptions.parse(new org.apache.spark.SparkConf(false), "--dataset", "d").settings
+      val auto = new EvaluateSettings(settings.runId, Backend.AUTO, settings.gemms, -1, 0, true, -1, 1L, 1, null, false)
+      for (_ <- 1 to 4) assert(ExecutorBackends.forTask(auto).backend.name == "cpu")
+    } finally {
+      logger.removeAppender(appender)
+      logger.setLevel(level)
+    }
+    val seen = events.toArray(Array.empty[LogEvent]).toSeq
+    assert(seen.size == 1, s"one line for four tasks: ${seen.map(_.getMessage.getFormattedMessage)}")
+    val e = seen.head
+    assert(e.getLevel == Level.INFO && e.getThrown == null, s"${e.getLevel}: ${e.getMessage.getFormattedMessage}")
+    assert(e.getMessage.getFormattedMessage.length < 160, e.getMessage.getFormattedMessage)
+  }
 }
