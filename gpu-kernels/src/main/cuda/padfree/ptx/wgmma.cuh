@@ -45,152 +45,99 @@ __device__ __forceinline__ uint64_t smem_desc_kmajor_sw128(uint32_t start) {
 }
 
 // D (64 x N, FP32, N/2 registers per thread) {=, +=} A (64 x 32, smem) * B (N x 32, smem)^T.
-// accumulate = false overwrites D (the first K step of a block), true adds to it. One specialisation
-// per tile width the heuristics may pick (wgmma takes N as part of the opcode, so each is its own asm).
+// accumulate = false overwrites D (the first K step of a block), true adds to it. wgmma takes N in
+// its opcode and one register per accumulator, so each width is its own asm statement; they are all
+// stamped from the one definition below, with the operand lists assembled from eight-register pieces
+// (PTX wants literal operand numbers: the accumulators are %0.., the descriptors and flag follow).
 template <int N>
 __device__ __forceinline__ void wgmma_e4m3(float (&d)[N / 2], uint64_t desc_a, uint64_t desc_b, bool accumulate);
 
-template <>
-__device__ __forceinline__ void wgmma_e4m3<64>(float (&d)[32], uint64_t desc_a, uint64_t desc_b, bool accumulate) {
-  asm volatile(
-      "{\n"
-      ".reg .pred p;\n"
-      "setp.ne.b32 p, %34, 0;\n"
-      "wgmma.mma_async.sync.aligned.m64n64k32.f32.e4m3.e4m3 "
-      "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
-      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}, "
-      "%32, %33, p, 1, 1;\n"
-      "}\n"
-      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
-      : "l"(desc_a), "l"(desc_b), "r"(static_cast<int>(accumulate)));
-}
+// Accumulator operands of the asm template, eight at a time: %0-%7, then ", %8-%15", ...
+#define PADFREE_WGMMA_REGS_0 "%0, %1, %2, %3, %4, %5, %6, %7"
+#define PADFREE_WGMMA_REGS_1 ", %8, %9, %10, %11, %12, %13, %14, %15"
+#define PADFREE_WGMMA_REGS_2 ", %16, %17, %18, %19, %20, %21, %22, %23"
+#define PADFREE_WGMMA_REGS_3 ", %24, %25, %26, %27, %28, %29, %30, %31"
+#define PADFREE_WGMMA_REGS_4 ", %32, %33, %34, %35, %36, %37, %38, %39"
+#define PADFREE_WGMMA_REGS_5 ", %40, %41, %42, %43, %44, %45, %46, %47"
+#define PADFREE_WGMMA_REGS_6 ", %48, %49, %50, %51, %52, %53, %54, %55"
+#define PADFREE_WGMMA_REGS_7 ", %56, %57, %58, %59, %60, %61, %62, %63"
+#define PADFREE_WGMMA_REGS_8 ", %64, %65, %66, %67, %68, %69, %70, %71"
+#define PADFREE_WGMMA_REGS_9 ", %72, %73, %74, %75, %76, %77, %78, %79"
+#define PADFREE_WGMMA_REGS_10 ", %80, %81, %82, %83, %84, %85, %86, %87"
+#define PADFREE_WGMMA_REGS_11 ", %88, %89, %90, %91, %92, %93, %94, %95"
+// The matching constraints: eight accumulators from d[b].
+#define PADFREE_WGMMA_ACC8(b)                                                                        \
+  "+f"(d[(b) + 0]), "+f"(d[(b) + 1]), "+f"(d[(b) + 2]), "+f"(d[(b) + 3]), "+f"(d[(b) + 4]),          \
+      "+f"(d[(b) + 5]), "+f"(d[(b) + 6]), "+f"(d[(b) + 7])
 
-template <>
-__device__ __forceinline__ void wgmma_e4m3<96>(float (&d)[48], uint64_t desc_a, uint64_t desc_b, bool accumulate) {
-  asm volatile(
-      "{\n"
-      ".reg .pred p;\n"
-      "setp.ne.b32 p, %50, 0;\n"
-      "wgmma.mma_async.sync.aligned.m64n96k32.f32.e4m3.e4m3 "
-      "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
-      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
-      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47}, "
-      "%48, %49, p, 1, 1;\n"
-      "}\n"
-      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47])
-      : "l"(desc_a), "l"(desc_b), "r"(static_cast<int>(accumulate)));
-}
+// wgmma_e4m3<N>: REGS lists the N/2 accumulator operands, DESC_A, DESC_B and FLAG are the operand
+// numbers that follow them (N/2, N/2 + 1, N/2 + 2), and the rest are the accumulators' constraints.
+#define PADFREE_WGMMA_E4M3(N, REGS, DESC_A, DESC_B, FLAG, ...)                                        \
+  template <>                                                                                       \
+  __device__ __forceinline__ void wgmma_e4m3<N>(float (&d)[N / 2], uint64_t desc_a, uint64_t desc_b, \
+                                                bool accumulate) {                                  \
+    static_assert(N / 2 == DESC_A && DESC_B == DESC_A + 1 && FLAG == DESC_A + 2,                     \
+                  "the descriptors and flag follow the N/2 accumulator operands");                  \
+    asm volatile(                                                                                   \
+        "{\n"                                                                                       \
+        ".reg .pred p;\n"                                                                           \
+        "setp.ne.b32 p, %" #FLAG ", 0;\n"                                                           \
+        "wgmma.mma_async.sync.aligned.m64n" #N "k32.f32.e4m3.e4m3 "                                 \
+        "{" REGS "}, "                                                                              \
+        "%" #DESC_A ", %" #DESC_B ", p, 1, 1;\n"                                                    \
+        "}\n"                                                                                       \
+        : __VA_ARGS__                                                                               \
+        : "l"(desc_a), "l"(desc_b), "r"(static_cast<int>(accumulate)));                             \
+  }
 
-template <>
-__device__ __forceinline__ void wgmma_e4m3<112>(float (&d)[56], uint64_t desc_a, uint64_t desc_b, bool accumulate) {
-  asm volatile(
-      "{\n"
-      ".reg .pred p;\n"
-      "setp.ne.b32 p, %58, 0;\n"
-      "wgmma.mma_async.sync.aligned.m64n112k32.f32.e4m3.e4m3 "
-      "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
-      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
-      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
-      "%48, %49, %50, %51, %52, %53, %54, %55}, "
-      "%56, %57, p, 1, 1;\n"
-      "}\n"
-      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55])
-      : "l"(desc_a), "l"(desc_b), "r"(static_cast<int>(accumulate)));
-}
+PADFREE_WGMMA_E4M3(64, PADFREE_WGMMA_REGS_0 PADFREE_WGMMA_REGS_1 PADFREE_WGMMA_REGS_2 PADFREE_WGMMA_REGS_3,
+                   32, 33, 34,
+                   PADFREE_WGMMA_ACC8(0), PADFREE_WGMMA_ACC8(8), PADFREE_WGMMA_ACC8(16),
+                   PADFREE_WGMMA_ACC8(24))
+PADFREE_WGMMA_E4M3(96, PADFREE_WGMMA_REGS_0 PADFREE_WGMMA_REGS_1 PADFREE_WGMMA_REGS_2 PADFREE_WGMMA_REGS_3
+                   PADFREE_WGMMA_REGS_4 PADFREE_WGMMA_REGS_5, 48, 49, 50,
+                   PADFREE_WGMMA_ACC8(0), PADFREE_WGMMA_ACC8(8), PADFREE_WGMMA_ACC8(16),
+                   PADFREE_WGMMA_ACC8(24), PADFREE_WGMMA_ACC8(32), PADFREE_WGMMA_ACC8(40))
+PADFREE_WGMMA_E4M3(112, PADFREE_WGMMA_REGS_0 PADFREE_WGMMA_REGS_1 PADFREE_WGMMA_REGS_2 PADFREE_WGMMA_REGS_3
+                   PADFREE_WGMMA_REGS_4 PADFREE_WGMMA_REGS_5 PADFREE_WGMMA_REGS_6, 56, 57, 58,
+                   PADFREE_WGMMA_ACC8(0), PADFREE_WGMMA_ACC8(8), PADFREE_WGMMA_ACC8(16),
+                   PADFREE_WGMMA_ACC8(24), PADFREE_WGMMA_ACC8(32), PADFREE_WGMMA_ACC8(40),
+                   PADFREE_WGMMA_ACC8(48))
+PADFREE_WGMMA_E4M3(128, PADFREE_WGMMA_REGS_0 PADFREE_WGMMA_REGS_1 PADFREE_WGMMA_REGS_2 PADFREE_WGMMA_REGS_3
+                   PADFREE_WGMMA_REGS_4 PADFREE_WGMMA_REGS_5 PADFREE_WGMMA_REGS_6 PADFREE_WGMMA_REGS_7, 64,
+                   65, 66,
+                   PADFREE_WGMMA_ACC8(0), PADFREE_WGMMA_ACC8(8), PADFREE_WGMMA_ACC8(16),
+                   PADFREE_WGMMA_ACC8(24), PADFREE_WGMMA_ACC8(32), PADFREE_WGMMA_ACC8(40),
+                   PADFREE_WGMMA_ACC8(48), PADFREE_WGMMA_ACC8(56))
+PADFREE_WGMMA_E4M3(160, PADFREE_WGMMA_REGS_0 PADFREE_WGMMA_REGS_1 PADFREE_WGMMA_REGS_2 PADFREE_WGMMA_REGS_3
+                   PADFREE_WGMMA_REGS_4 PADFREE_WGMMA_REGS_5 PADFREE_WGMMA_REGS_6 PADFREE_WGMMA_REGS_7
+                   PADFREE_WGMMA_REGS_8 PADFREE_WGMMA_REGS_9, 80, 81, 82,
+                   PADFREE_WGMMA_ACC8(0), PADFREE_WGMMA_ACC8(8), PADFREE_WGMMA_ACC8(16),
+                   PADFREE_WGMMA_ACC8(24), PADFREE_WGMMA_ACC8(32), PADFREE_WGMMA_ACC8(40),
+                   PADFREE_WGMMA_ACC8(48), PADFREE_WGMMA_ACC8(56), PADFREE_WGMMA_ACC8(64),
+                   PADFREE_WGMMA_ACC8(72))
+PADFREE_WGMMA_E4M3(192, PADFREE_WGMMA_REGS_0 PADFREE_WGMMA_REGS_1 PADFREE_WGMMA_REGS_2 PADFREE_WGMMA_REGS_3
+                   PADFREE_WGMMA_REGS_4 PADFREE_WGMMA_REGS_5 PADFREE_WGMMA_REGS_6 PADFREE_WGMMA_REGS_7
+                   PADFREE_WGMMA_REGS_8 PADFREE_WGMMA_REGS_9 PADFREE_WGMMA_REGS_10 PADFREE_WGMMA_REGS_11,
+                   96, 97, 98,
+                   PADFREE_WGMMA_ACC8(0), PADFREE_WGMMA_ACC8(8), PADFREE_WGMMA_ACC8(16),
+                   PADFREE_WGMMA_ACC8(24), PADFREE_WGMMA_ACC8(32), PADFREE_WGMMA_ACC8(40),
+                   PADFREE_WGMMA_ACC8(48), PADFREE_WGMMA_ACC8(56), PADFREE_WGMMA_ACC8(64),
+                   PADFREE_WGMMA_ACC8(72), PADFREE_WGMMA_ACC8(80), PADFREE_WGMMA_ACC8(88))
 
-template <>
-__device__ __forceinline__ void wgmma_e4m3<128>(float (&d)[64], uint64_t desc_a, uint64_t desc_b, bool accumulate) {
-  asm volatile(
-      "{\n"
-      ".reg .pred p;\n"
-      "setp.ne.b32 p, %66, 0;\n"
-      "wgmma.mma_async.sync.aligned.m64n128k32.f32.e4m3.e4m3 "
-      "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
-      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
-      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
-      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, "
-      "%64, %65, p, 1, 1;\n"
-      "}\n"
-      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
-      : "l"(desc_a), "l"(desc_b), "r"(static_cast<int>(accumulate)));
-}
-
-template <>
-__device__ __forceinline__ void wgmma_e4m3<160>(float (&d)[80], uint64_t desc_a, uint64_t desc_b, bool accumulate) {
-  asm volatile(
-      "{\n"
-      ".reg .pred p;\n"
-      "setp.ne.b32 p, %82, 0;\n"
-      "wgmma.mma_async.sync.aligned.m64n160k32.f32.e4m3.e4m3 "
-      "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
-      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
-      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
-      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
-      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79}, "
-      "%80, %81, p, 1, 1;\n"
-      "}\n"
-      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
-        "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
-        "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79])
-      : "l"(desc_a), "l"(desc_b), "r"(static_cast<int>(accumulate)));
-}
-
-template <>
-__device__ __forceinline__ void wgmma_e4m3<192>(float (&d)[96], uint64_t desc_a, uint64_t desc_b, bool accumulate) {
-  asm volatile(
-      "{\n"
-      ".reg .pred p;\n"
-      "setp.ne.b32 p, %98, 0;\n"
-      "wgmma.mma_async.sync.aligned.m64n192k32.f32.e4m3.e4m3 "
-      "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
-      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
-      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
-      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
-      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, "
-      "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95}, "
-      "%96, %97, p, 1, 1;\n"
-      "}\n"
-      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
-        "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
-        "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
-        "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
-        "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95])
-      : "l"(desc_a), "l"(desc_b), "r"(static_cast<int>(accumulate)));
-}
+#undef PADFREE_WGMMA_E4M3
+#undef PADFREE_WGMMA_ACC8
+#undef PADFREE_WGMMA_REGS_0
+#undef PADFREE_WGMMA_REGS_1
+#undef PADFREE_WGMMA_REGS_2
+#undef PADFREE_WGMMA_REGS_3
+#undef PADFREE_WGMMA_REGS_4
+#undef PADFREE_WGMMA_REGS_5
+#undef PADFREE_WGMMA_REGS_6
+#undef PADFREE_WGMMA_REGS_7
+#undef PADFREE_WGMMA_REGS_8
+#undef PADFREE_WGMMA_REGS_9
+#undef PADFREE_WGMMA_REGS_10
+#undef PADFREE_WGMMA_REGS_11
 
 }  // namespace padfree::ptx
