@@ -14,7 +14,11 @@ import org.scalatest.funsuite.AnyFunSuite
 class RunFolderSuite extends AnyFunSuite {
   private def temp(prefix: String): Path = Files.createTempDirectory(prefix)
 
-  private def names(dir: Path): Set[String] = Files.list(dir).iterator().asScala.map(_.getFileName.toString).toSet
+  /** The entries of {@code dir}; the listing is closed (an open one keeps a tmpfs from being unmounted). */
+  private def names(dir: Path): Set[String] = {
+    val listing = Files.list(dir)
+    try listing.iterator().asScala.map(_.getFileName.toString).toSet finally listing.close()
+  }
 
   private def rejected(body: => Any): InvalidInputException = intercept[InvalidInputException](body)
 
@@ -142,6 +146,10 @@ class RunFolderSuite extends AnyFunSuite {
       assert(e.getMessage.contains("the disk is full"), e.getMessage)
       assert(Files.readString(mount.resolve("r/report.md")) == "the earlier run")
       assert(names(mount).filterNot(_ == RunFolder.LOCKS) == Set("r"))
-    } finally new ProcessBuilder("umount", mount.toString).start().waitFor()
+    } finally {
+      val umount = new ProcessBuilder("umount", mount.toString).redirectErrorStream(true).start()
+      val said = new String(umount.getInputStream.readAllBytes())
+      assert(umount.waitFor() == 0, s"the test's tmpfs at $mount must unmount (nothing of the suite may hold it open): $said")
+    }
   }
 }
