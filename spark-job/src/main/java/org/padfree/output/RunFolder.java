@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.padfree.InvalidInputException;
+import org.padfree.Trees;
 import org.padfree.Validate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

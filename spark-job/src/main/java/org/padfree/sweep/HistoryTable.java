@@ -13,7 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.padfree.output.Trees;
+import org.padfree.Trees;
 
 /**
  * The sweep history: a Parquet table partitioned as {@code ROOT/date=YYYY-MM-DD/run=<id>/points.parquet},

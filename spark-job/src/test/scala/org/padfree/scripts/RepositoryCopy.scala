@@ -36,11 +36,7 @@ object RepositoryCopy {
   val source: Path = Paths.get("..").toAbsolutePath.normalize
 
   /** Deletes a folder and everything under it. */
-  def deleteTree(dir: Path): Unit =
-    if (Files.exists(dir)) {
-      val paths = Files.walk(dir)
-      try paths.sorted(java.util.Comparator.reverseOrder[Path]()).forEach(p => Files.delete(p)) finally paths.close()
-    }
+  def deleteTree(dir: Path): Unit = org.padfree.Trees.delete(dir)
 
   /** Copies the working tree, lets prepare change the copy (e.g. replace mvnw), then commits the lot. */
   def create(prepare: Path => Unit = _ => ()): RepositoryCopy = {

@@ -121,7 +121,7 @@ public final class KernelJit {
 
   private static void deleteQuietly(Path dir) {
     try {
-      CubinCache.deleteTree(dir);
+      org.padfree.Trees.delete(dir);
     } catch (IOException ignored) {
       // a leftover temp folder is harmless
     }

@@ -98,7 +98,7 @@ public final class KernelSources {
         if (!Files.isDirectory(dir)) {
           throw raced;
         }
-        CubinCache.deleteTree(tmp); // another JVM won the race with identical content
+        org.padfree.Trees.delete(tmp); // another JVM won the race with identical content
       }
       return dir;
     } catch (IOException e) {

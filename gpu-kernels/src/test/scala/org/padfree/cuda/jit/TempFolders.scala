@@ -24,10 +24,7 @@ trait TempFolders extends BeforeAndAfterAll { this: Suite =>
 }
 
 object TempFolders {
-  def deleteTree(root: Path): Unit =
-    if (Files.exists(root)) Using.resource(Files.walk(root)) { paths =>
-      paths.sorted(Comparator.reverseOrder[Path]()).iterator.asScala.foreach(p => Files.deleteIfExists(p))
-    }
+  def deleteTree(root: Path): Unit = org.padfree.Trees.delete(root)
 
   /** Every path under `root` whose name starts with '.', i.e. a temporary file or folder left behind. */
   def hiddenUnder(root: Path): Seq[Path] =

@@ -1,4 +1,4 @@
-package org.padfree.output;
+package org.padfree;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,7 +7,11 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Deleting a folder tree: children before parents, symbolic links removed but never followed. */
+/**
+ * Deleting a folder tree: children before parents, symbolic links removed but never followed, and a
+ * path another process removed meanwhile is no error. Callers decide what they may delete (run folders
+ * prove it with their marker, the kernel cache with its own names).
+ */
 public final class Trees {
   private Trees() {}
 
@@ -18,7 +22,7 @@ public final class Trees {
     }
     try (Stream<Path> paths = Files.walk(top)) { // walk does not follow links by default
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
+        Files.deleteIfExists(p);
       }
     }
   }
