@@ -42,11 +42,25 @@ class DriverKillSuite extends AnyFunSuite with LocalSparkSuite {
     }
   }
 
-  private def entries(out: Path): Set[String] =
-    Files.list(out).iterator().asScala.map(_.getFileName.toString).filterNot(_ == RunFolder.LOCKS).toSet
+  /** OUT's entries but the run locks; listings are closed as soon as read. */
+  private def entries(out: Path): Set[String] = listed(out).filterNot(_ == RunFolder.LOCKS).toSet
 
   private def staging(out: Path, runId: String): Option[Path] =
-    Files.list(out).iterator().asScala.find(_.getFileName.toString.startsWith(s".$runId.tmp-"))
+    listed(out).find(_.startsWith(s".$runId.tmp-")).map(out.resolve)
+
+  private def listed(dir: Path): Seq[String] = {
+    val listing = Files.list(dir)
+    try listing.iterator().asScala.map(_.getFileName.toString).toSeq finally listing.close()
+  }
+
+  /** The job of run id r, held by the test hook after results.parquet is in its staging folder. */
+  private def startedWritingRunFolder(out: Path): Process = {
+    val (process, log) = startJob(out, "r", Map(PadfreeConf.PUBLISH_PAUSE_MS.name -> "120000"))
+    await(process, log, "the results file in the staging folder") {
+      staging(out, "r").exists(s => Files.exists(s.resolve("results.parquet")))
+    }
+    process
+  }
 
   test("SIGTERM mid-evaluation: the driver stops, and no run folder appears") {
     val out = tempDir("sigterm-mid")
@@ -60,10 +74,7 @@ class DriverKillSuite extends AnyFunSuite with LocalSparkSuite {
 
   test("SIGTERM while the run folder is written: the half-written staging folder is removed, nothing published") {
     val out = tempDir("sigterm-write")
-    val (process, log) = startJob(out, "r", Map(PadfreeConf.PUBLISH_PAUSE_MS.name -> "120000"))
-    await(process, log, "the results file in the staging folder") {
-      staging(out, "r").exists(s => Files.exists(s.resolve("results.parquet")))
-    }
+    val process = startedWritingRunFolder(out)
     process.destroy()
     assert(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
     assert(entries(out).isEmpty, s"the shutdown hook removed the staging folder: ${entries(out)}")
@@ -71,10 +82,7 @@ class DriverKillSuite extends AnyFunSuite with LocalSparkSuite {
 
   test("SIGKILL while the run folder is written: nothing looks complete, and the next run cleans up") {
     val out = tempDir("sigkill-write")
-    val (process, log) = startJob(out, "r", Map(PadfreeConf.PUBLISH_PAUSE_MS.name -> "120000"))
-    await(process, log, "the results file in the staging folder") {
-      staging(out, "r").exists(s => Files.exists(s.resolve("results.parquet")))
-    }
+    val process = startedWritingRunFolder(out)
     process.destroyForcibly() // SIGKILL: no hook runs
     process.waitFor()
     val left = staging(out, "r").get
