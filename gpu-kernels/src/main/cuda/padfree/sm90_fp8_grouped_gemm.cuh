@@ -6,9 +6,12 @@
 // scales into a ring of kNumStages shared-memory stages); warpgroups 1 and 2 are consumers, each
 // computing 64 rows of a BLOCK_M = 128 row tile with wgmma and promoting the per-block partial sums
 // with the scales on CUDA cores. A persistent grid walks the tiles of the layout (see
-// sm90_grouped_layouts.cuh). With kMulticastA, blocks run in clusters of two that compute neighbouring
-// N-blocks of one row block: each loads half of the A tile and multicasts it to both, halving A's
-// traffic from L2, and a stage is refilled only when the consumers of both blocks have released it.
+// sm90_grouped_layouts.cuh). With a Multicast mode other than kNone, blocks run in clusters of two
+// that share operand loads: kA, neighbouring N-blocks of one row block, each block loading half of the
+// A tile for both; kB, one N-block of two row blocks of the same expert, each loading half of the B
+// tile for both (a pair whose row blocks belong to different experts loads B separately, per tile).
+// Either halves that operand's traffic from L2; a stage is refilled only when the consumers of both
+// blocks have released it.
 // Numerics per K block kb (as the CPU reference defines them):
 //   partial = tensor-core FP32 sum of the block's FP8 products
 //   acc     = fma(partial, sa[m, kb] * sb[n / 128, kb], acc)
@@ -95,7 +98,7 @@ __device__ __forceinline__ void dispatch_scale_split(int split, bool straddles, 
   }
 }
 
-template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages, bool kMulticastA>
+template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages, Multicast kMulticast>
 __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const CUtensorMap& map_b,
                                                  const CUtensorMap& map_sa, const float* __restrict__ sb,
                                                  __nv_bfloat16* __restrict__ d, const StoreMapPool* d_maps,
@@ -113,8 +116,8 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   constexpr bool kMayStraddle = 128 % BLOCK_N != 0;
   static_assert(SHAPE_K % 16 == 0, "TMA needs rows of A and B to be a multiple of 16 bytes");
   static_assert(kNumStages >= 2, "a pipeline needs at least two stages");
-  constexpr int kCluster = kMulticastA ? 2 : 1;
-  static_assert(!kMulticastA || kNBlocks % 2 == 0, "A multicast pairs the N-blocks of a row block");
+  using Scheduler = PersistentTileScheduler<Layout, BLOCK_M, kNBlocks, kMulticast>;
+  constexpr int kCluster = Scheduler::kCluster;
 
   // Declared 1024-byte aligned (the kernel has no static shared memory, so the dynamic area starts
   // at the window's aligned base): every shared address is then a constant offset the compiler folds
@@ -124,7 +127,7 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   uint64_t* empty = full + kNumStages;
 
   const int warpgroup = threadIdx.x / 128;
-  const uint32_t rank = kMulticastA ? ptx::cluster_ctarank() : 0;
+  const uint32_t rank = kCluster > 1 ? ptx::cluster_ctarank() : 0;
   if (threadIdx.x == 0) {
     ptx::tma_prefetch(&map_a);
     ptx::tma_prefetch(&map_b);
@@ -135,42 +138,62 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
     }
     ptx::fence_barrier_init();
   }
-  if constexpr (kMulticastA) {
+  if constexpr (kCluster > 1) {
     ptx::cluster_sync();  // the peer's barriers are initialised before anyone signals them
   } else {
     __syncthreads();
   }
 
-  PersistentTileScheduler<Layout, BLOCK_M, kNBlocks, kCluster> tiles(layout, rank);
-  RowBlock rb;
-  int n_block;
+  Scheduler tiles(layout, rank);
+  Tile tile;
   if (warpgroup == 0) {
     // ---- producer ----
     ptx::setmaxnreg_dec<40>();
     int stage = 0;
     uint32_t phase = 0;
-    while (threadIdx.x == 0 && tiles.next(rb, n_block)) {
-      const int n0 = n_block * BLOCK_N;
+    while (threadIdx.x == 0 && tiles.next(tile)) {
+      const RowBlock& rb = tile.rows;
+      const int n0 = tile.n_block * BLOCK_N;
+      const int b_row = rb.expert * SHAPE_N + n0;
       // The scale box starts at the row rounded down to a multiple of 4 (TMA wants 16-byte aligned
       // inner coordinates); consumers index it with the remainder.
       const int scale_row = rb.a_row & ~3;
       for (int kb = 0; kb < kKBlocks; ++kb) {
         ptx::mbarrier_wait(&empty[stage], phase ^ 1);
-        ptx::mbarrier_arrive_expect_tx(&full[stage], Smem::kABytes + Smem::kBBytes + Smem::kScaleFloats * 4);
-        if constexpr (kMulticastA) {
-          // this block's half of the A tile, into both blocks of the cluster
-          ptx::tma_load_2d_multicast(smem + Smem::kAOffset + stage * Smem::kABytes + rank * (BLOCK_M / 2) * BLOCK_K,
-                                     &map_a, &full[stage], kb * BLOCK_K, rb.a_row + rank * (BLOCK_M / 2), 0b11);
+        if (rb.valid_rows <= 0) {
+          // a block of the cluster without rows in this unit: the stage passes through unfilled
+          ptx::mbarrier_arrive(&full[stage]);
         } else {
-          ptx::tma_load_2d(smem + Smem::kAOffset + stage * Smem::kABytes, &map_a, &full[stage], kb * BLOCK_K, rb.a_row);
+          ptx::mbarrier_arrive_expect_tx(&full[stage], Smem::kABytes + Smem::kBBytes + Smem::kScaleFloats * 4);
+          uint8_t* a_dst = smem + Smem::kAOffset + stage * Smem::kABytes;
+          uint8_t* b_dst = smem + Smem::kBOffset + stage * Smem::kBBytes;
+          if constexpr (kMulticast == Multicast::kA) {
+            // this block's half of the A tile, into both blocks of the cluster
+            ptx::tma_load_2d_multicast(a_dst + rank * (BLOCK_M / 2) * BLOCK_K, &map_a, &full[stage], kb * BLOCK_K,
+                                       rb.a_row + rank * (BLOCK_M / 2), 0b11);
+          } else {
+            ptx::tma_load_2d(a_dst, &map_a, &full[stage], kb * BLOCK_K, rb.a_row);
+          }
+          if constexpr (kMulticast == Multicast::kB) {
+            // B's map has boxes of BLOCK_N / 2 rows: paired, this block's half into both blocks;
+            // otherwise both halves into this block only.
+            constexpr int kHalf = BLOCK_N / 2;
+            if (tile.paired) {
+              ptx::tma_load_2d_multicast(b_dst + rank * kHalf * BLOCK_K, &map_b, &full[stage], kb * BLOCK_K,
+                                         b_row + rank * kHalf, 0b11);
+            } else {
+              ptx::tma_load_2d(b_dst, &map_b, &full[stage], kb * BLOCK_K, b_row);
+              ptx::tma_load_2d(b_dst + kHalf * BLOCK_K, &map_b, &full[stage], kb * BLOCK_K, b_row + kHalf);
+            }
+          } else {
+            ptx::tma_load_2d(b_dst, &map_b, &full[stage], kb * BLOCK_K, b_row);
+          }
+          ptx::tma_load_2d(smem + Smem::kScaleOffset + stage * Smem::kScaleBytes, &map_sa, &full[stage], scale_row, kb);
         }
-        ptx::tma_load_2d(smem + Smem::kBOffset + stage * Smem::kBBytes, &map_b, &full[stage], kb * BLOCK_K,
-                         rb.expert * SHAPE_N + n0);
-        ptx::tma_load_2d(smem + Smem::kScaleOffset + stage * Smem::kScaleBytes, &map_sa, &full[stage], scale_row, kb);
         if (++stage == kNumStages) { stage = 0; phase ^= 1; }
       }
     }
-    if constexpr (kMulticastA) ptx::cluster_sync();  // the peer may still signal our barriers
+    if constexpr (kCluster > 1) ptx::cluster_sync();  // the peer may still signal our barriers
     return;
   }
 
@@ -192,7 +215,7 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   auto release_stage = [&] {
     __syncwarp();
     if (lane == 0) {
-      if constexpr (kMulticastA) {
+      if constexpr (kCluster > 1) {
 #pragma unroll
         for (uint32_t peer = 0; peer < kCluster; ++peer) ptx::mbarrier_arrive_cluster(ptx::map_to_block(&empty[stage], peer));
       } else {
@@ -201,8 +224,9 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
     }
     if (++stage == kNumStages) { stage = 0; phase ^= 1; }
   };
-  while (tiles.next(rb, n_block)) {
-    const int n0 = n_block * BLOCK_N;
+  while (tiles.next(tile)) {
+    const RowBlock& rb = tile.rows;
+    const int n0 = tile.n_block * BLOCK_N;
     const int scale_skew = rb.a_row & 3;
     const int scale_block = n0 / 128;
     const float* sb_tile = sb + (size_t(rb.expert) * kScaleNBlocks + scale_block) * kKBlocks;
@@ -219,6 +243,7 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
       // <= 64 rows, or a group of <= 64), so it spends no tensor-core work on rows that would be thrown
       // away; the other warpgroup's wgmma then has the SM's tensor cores to itself. It still walks the
       // stages with the other consumers, releasing each one, so the pipeline's phases stay in step.
+      // (Both warpgroups take this path on a tile of no rows, which only Multicast::kB schedules.)
       for (int kb = 0; kb < kKBlocks; ++kb) {
         ptx::mbarrier_wait(&full[stage], phase);
         release_stage();
@@ -280,7 +305,7 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   if constexpr (Smem::kTmaStore) {
     if (threadIdx.x % 128 == 0) ptx::tma_store_wait_all();  // D is written before the block retires
   }
-  if constexpr (kMulticastA) ptx::cluster_sync();  // stay until the peer no longer multicasts into us
+  if constexpr (kCluster > 1) ptx::cluster_sync();  // stay until the peer no longer multicasts into us
 }
 
 }  // namespace padfree::sm90

@@ -81,33 +81,73 @@ struct MaskedLayout {
   }
 };
 
-// The persistent tile scheduler every layout shares. Tiles of the (M-block x N-block) grid, M-block
-// major, go to clusters of kCluster blocks in units of kCluster neighbouring N-blocks of one row block
-// (so a cluster can share that row block's A tile); cluster c takes units c, c + clusters, ... and
-// block `rank` of it the rank-th tile of each unit. M-blocks the layout marks empty are skipped by the
-// whole cluster. Producer and consumers walk the same sequence, so they agree without communicating.
-template <typename Layout, int BLOCK_M, int kNBlocks, int kCluster>
+// How the blocks of a cluster of two share operand loads. kA: the two blocks compute neighbouring
+// N-blocks of one row block and each loads half of the A tile for both. kB: they compute one N-block of
+// two row blocks and each loads half of the B tile for both, where the two row blocks use the same
+// expert's weights ("paired" tiles); elsewhere each loads its own B.
+enum class Multicast : int { kNone = 0, kA = 1, kB = 2 };
+
+// One tile of the persistent schedule: the rows it covers, its column block, and whether the
+// cluster's two blocks share this tile's B loads (Multicast::kB only).
+struct Tile {
+  RowBlock rows;
+  int n_block;
+  bool paired;
+};
+
+// The persistent tile scheduler every layout shares. Producer and consumers walk the same sequence,
+// so they agree without communicating; both blocks of a cluster walk the same units.
+//   kNone, kA: tiles of the (M-block x N-block) grid, M-block major, in units of kCluster
+//     neighbouring N-blocks of one row block; cluster c takes units c, c + clusters, ... and block
+//     `rank` the rank-th tile of each unit. M-blocks the layout marks empty are skipped.
+//   kB: units are (pair of M-blocks 2p, 2p + 1) x N-block, pair major; block `rank` takes M-block
+//     2p + rank. A unit is skipped when neither block has valid rows; otherwise both blocks run it in
+//     step (a block without valid rows gets a tile of 0 valid rows: its producer and consumers walk
+//     the stages without loading or computing, so the cluster's pipelines stay in phase).
+template <typename Layout, int BLOCK_M, int kNBlocks, Multicast kMulticast>
 struct PersistentTileScheduler {
-  static_assert(kNBlocks % kCluster == 0, "a cluster's blocks split a row block's N-blocks evenly");
+  static constexpr int kCluster = kMulticast == Multicast::kNone ? 1 : 2;
+  static_assert(kMulticast != Multicast::kA || kNBlocks % 2 == 0, "A multicast pairs the N-blocks of a row block");
   const Layout& layout;
+  const int m_blocks;
   const int num_units;
   const int rank;
   int next_unit;
 
   __device__ PersistentTileScheduler(const Layout& l, int block_rank)
-      : layout(l), num_units(l.template m_blocks<BLOCK_M>() * (kNBlocks / kCluster)), rank(block_rank),
-        next_unit(blockIdx.x / kCluster) {}
+      : layout(l), m_blocks(l.template m_blocks<BLOCK_M>()),
+        num_units(kMulticast == Multicast::kB ? (m_blocks + 1) / 2 * kNBlocks : m_blocks * (kNBlocks / kCluster)),
+        rank(block_rank), next_unit(blockIdx.x / kCluster) {}
 
-  // The next tile with valid rows: its row block and column block index; false when done.
-  __device__ bool next(RowBlock& rows, int& n_block) {
+  // The next tile to run; false when done.
+  __device__ bool next(Tile& t) {
     while (next_unit < num_units) {
-      const int tile = next_unit * kCluster + rank;
+      const int unit = next_unit;
       next_unit += gridDim.x / kCluster;
-      rows = layout.template block<BLOCK_M>(tile / kNBlocks);
-      n_block = tile % kNBlocks;
-      if (rows.valid_rows > 0) return true;
+      if constexpr (kMulticast == Multicast::kB) {
+        const int pair = unit / kNBlocks;
+        t.n_block = unit % kNBlocks;
+        t.rows = row_block(2 * pair + rank);
+        const RowBlock peer = row_block(2 * pair + (rank ^ 1));
+        if (t.rows.valid_rows <= 0 && peer.valid_rows <= 0) continue;
+        t.paired = t.rows.valid_rows > 0 && peer.valid_rows > 0 && t.rows.expert == peer.expert;
+        return true;
+      } else {
+        const int tile = unit * kCluster + rank;
+        t.rows = layout.template block<BLOCK_M>(tile / kNBlocks);
+        t.n_block = tile % kNBlocks;
+        t.paired = false;
+        if (t.rows.valid_rows > 0) return true;
+      }
     }
     return false;
+  }
+
+ private:
+  // M-block mb, or a block of no valid rows past the last one (the odd block of the last pair).
+  __device__ RowBlock row_block(int mb) const {
+    if (mb < m_blocks) return layout.template block<BLOCK_M>(mb);
+    return {0, 0, 0, 0};
   }
 };
 

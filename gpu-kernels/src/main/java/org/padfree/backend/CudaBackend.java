@@ -271,7 +271,7 @@ public final class CudaBackend implements GroupedGemmBackend {
     pathDone[2].record(compute);
 
     String kernelConfig = "sm90 fp8 grouped GEMM BLOCK_M=" + GemmHeuristics.BLOCK_M + " BLOCK_N=" + config.blockN()
-        + " stages=" + config.stages() + " multicastA=" + config.multicastA() + " tmaStore="
+        + " stages=" + config.stages() + " multicast=" + config.multicast() + " tmaStore="
         + gemms.get(Layout.PADDING_FREE).tmaStore() + " (all layouts); B resident ["
         + w.experts() + "][" + n + "][" + k + "] from " + w.distinct() + " distinct matrices";
     if (checkRows != null) {

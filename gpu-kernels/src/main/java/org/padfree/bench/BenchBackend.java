@@ -23,7 +23,7 @@ interface BenchBackend extends AutoCloseable {
   void close();
 
   /** Tile configuration of the GEMMs (all layouts use one). */
-  record KernelConfig(int blockM, int blockN, int stages, int cluster) {}
+  record KernelConfig(int blockM, int blockN, int stages, int cluster, String multicast) {}
 
   /**
    * The paths' outputs after one untimed run each: padded (and masked, when run) compared with

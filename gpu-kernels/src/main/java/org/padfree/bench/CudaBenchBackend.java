@@ -45,8 +45,11 @@ final class CudaBenchBackend implements BenchBackend {
   private final SyntheticInputs synthetic = new SyntheticInputs();
   private final Fp8Quantize quantize = new Fp8Quantize();
   private byte flushValue;
+  /** The multicast mode every case uses, or null for the heuristic's (GemmBench --multicast). */
+  private final GemmHeuristics.Multicast multicast;
 
-  CudaBenchBackend(CudaDevice device) {
+  CudaBenchBackend(CudaDevice device, GemmHeuristics.Multicast multicast) {
+    this.multicast = multicast;
     // The context first: streams and events belong to the context current when they are made.
     this.device = device.makeCurrent();
     this.jit = KernelJit.shared();
@@ -154,6 +157,11 @@ final class CudaBenchBackend implements BenchBackend {
       int groups = c.groups();
       int paddedRows = c.paddedRows();
       config = GemmHeuristics.choose(n, k, p.freeMBlocks(), device.multiprocessors());
+      if (multicast == GemmHeuristics.Multicast.A) {
+        config = GemmHeuristics.withBlockN(128).withMulticast(multicast); // A multicast is built for BLOCK_N 128
+      } else if (multicast != null) {
+        config = config.withMulticast(multicast);
+      }
 
       DeviceBuffer a = buffer((long) rows * k, "A");
       DeviceBuffer sa = buffer(scaleBytes(rows), "A scales");
@@ -216,7 +224,8 @@ final class CudaBenchBackend implements BenchBackend {
 
     @Override
     public KernelConfig config() {
-      return new KernelConfig(GemmHeuristics.BLOCK_M, config.blockN(), config.stages(), config.multicastA() ? 2 : 1);
+      return new KernelConfig(GemmHeuristics.BLOCK_M, config.blockN(), config.stages(), config.multicast().clusterSize(),
+          config.multicast().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     @Override

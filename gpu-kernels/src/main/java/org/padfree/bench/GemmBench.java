@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import org.padfree.InvalidInputException;
 import org.padfree.cuda.CudaDevice;
+import org.padfree.cuda.kernels.GemmHeuristics;
 import org.padfree.numerics.Bf16;
 import org.padfree.quant.QuantizedActivations;
 import org.padfree.quant.QuantizedWeights;
@@ -59,6 +60,9 @@ public final class GemmBench {
         --case NAME[,NAME...]    run only these cases
         --gpu N                  CUDA device ordinal (default 0)
         --threads N              CPU backend threads (default: all processors)
+        --multicast auto|none|a|b  clusters of two sharing loads: b (two row blocks share the B
+                                 tile), a (two column blocks share the A tile, BLOCK_N 128), none;
+                                 auto (default): the heuristic's choice. For A/B comparisons
         -h, --help               this text
 
       Exit status: 0 every case passed its checks; 1 a check failed or a case errored (the files
@@ -68,7 +72,7 @@ public final class GemmBench {
 
   /** Parsed command line. */
   record Options(Path casesFile, String backend, String out, Path reports, Integer runs, Set<String> only, int gpu,
-      int threads) {}
+      int threads, GemmHeuristics.Multicast multicast) {}
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -268,7 +272,7 @@ public final class GemmBench {
           + "pass --backend cpu to run the cases on the CPU reference (checks and file format only)", null);
     }
     try {
-      return new CudaBenchBackend(device);
+      return new CudaBenchBackend(device, o.multicast());
     } catch (RuntimeException e) {
       throw new BackendUnavailable("cannot open " + device.describe() + ": " + e.getMessage(), e);
     }
@@ -284,6 +288,7 @@ public final class GemmBench {
     Set<String> only = new LinkedHashSet<>();
     int gpu = 0;
     int threads = Runtime.getRuntime().availableProcessors();
+    GemmHeuristics.Multicast multicast = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("-h") || arg.equals("--help")) {
@@ -343,6 +348,7 @@ public final class GemmBench {
           gpu = Integer.parseInt(value);
         }
         case "--threads" -> threads = positive("--threads", value);
+        case "--multicast" -> multicast = value.equals("auto") ? null : GemmHeuristics.Multicast.parse("--multicast", value);
         default -> throw new InvalidInputException("option", option, "is not known");
       }
     }
@@ -352,7 +358,7 @@ public final class GemmBench {
     if (!Files.isRegularFile(casesFile)) {
       throw new InvalidInputException("--cases", casesFile, "is not a readable file");
     }
-    return new Options(casesFile, backend, out, reports, runs, only, gpu, threads);
+    return new Options(casesFile, backend, out, reports, runs, only, gpu, threads, multicast);
   }
 
   private static int positive(String option, String value) {

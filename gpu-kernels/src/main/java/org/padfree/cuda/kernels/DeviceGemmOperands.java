@@ -44,6 +44,12 @@ public final class DeviceGemmOperands {
    * of up to 128 rows of one expert, {first row, expert << 8 | valid rows}, two ints per block.
    * The offsets are checked first (start at 0, never decrease; at most 2^23 experts fit the packing),
    * so a table the kernel reads always describes a valid layout.
+   *
+   * <p>Order: the kernel's B multicast pairs table entries 2p and 2p + 1 and shares their B tile when
+   * both belong to one expert. So each expert's blocks come in pairs, in row order, all experts' pairs
+   * first; an expert with an odd number of blocks puts its last block (its residual rows) after every
+   * pair, where such blocks pair with one another and load B separately. Every entry names its own rows,
+   * so the order changes which blocks share loads, never the result.
    */
   public static int[] blockTable(int[] offsets) {
     org.padfree.Validate.notNull("offsets", offsets);
@@ -53,11 +59,19 @@ public final class DeviceGemmOperands {
     int[] starts = blockStarts(offsets);
     int blocks = starts[starts.length - 1];
     int[] table = new int[2 * blocks];
+    int paired = 0;
     for (int e = 0; e + 1 < offsets.length; e++) {
-      for (int b = starts[e]; b < starts[e + 1]; b++) {
-        int row = offsets[e] + (b - starts[e]) * GemmHeuristics.BLOCK_M;
-        table[2 * b] = row;
-        table[2 * b + 1] = e << 8 | Math.min(GemmHeuristics.BLOCK_M, offsets[e + 1] - row);
+      paired += (starts[e + 1] - starts[e]) / 2 * 2;
+    }
+    int nextPaired = 0;
+    int nextSingle = paired;
+    for (int e = 0; e + 1 < offsets.length; e++) {
+      int count = starts[e + 1] - starts[e];
+      for (int b = 0; b < count; b++) {
+        int row = offsets[e] + b * GemmHeuristics.BLOCK_M;
+        int slot = b < count / 2 * 2 ? nextPaired++ : nextSingle++;
+        table[2 * slot] = row;
+        table[2 * slot + 1] = e << 8 | Math.min(GemmHeuristics.BLOCK_M, offsets[e + 1] - row);
       }
     }
     return table;

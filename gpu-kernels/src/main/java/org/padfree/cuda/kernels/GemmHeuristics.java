@@ -22,12 +22,60 @@ public final class GemmHeuristics {
   static final int STAGING_SLOTS = 80;
 
   /**
-   * The configuration: tile width, pipeline depth, and whether blocks pair up in clusters of two that
-   * share (multicast) each A tile, halving A's traffic from L2.
+   * How the two blocks of a cluster share operand loads (sm90_grouped_layouts.cuh's Multicast): none
+   * (no clusters); A (neighbouring N-blocks of one row block share the A tile); B (two row blocks of the
+   * same expert share the B tile, per tile where they belong to one expert).
    */
-  public record Config(int blockN, int stages, boolean multicastA) {
+  public enum Multicast {
+    NONE("kNone", ""), A("kA", "_mca"), B("kB", "_mcb");
+
+    private final String cpp;
+    private final String suffix;
+
+    Multicast(String cpp, String suffix) {
+      this.cpp = cpp;
+      this.suffix = suffix;
+    }
+
+    /** The C++ enumerator, as a template argument. */
+    public String cpp() {
+      return "padfree::sm90::Multicast::" + cpp;
+    }
+
+    /** The kernel name's suffix. */
+    public String suffix() {
+      return suffix;
+    }
+
+    /** Blocks per cluster. */
+    public int clusterSize() {
+      return this == NONE ? 1 : 2;
+    }
+
+    /** Parses none, a or b (as a command line gives them), naming {@code field} on error. */
+    public static Multicast parse(String field, String text) {
+      return switch (text == null ? "" : text.toLowerCase(java.util.Locale.ROOT)) {
+        case "none" -> NONE;
+        case "a" -> A;
+        case "b" -> B;
+        default -> throw new org.padfree.InvalidInputException(field, text, "must be none, a or b");
+      };
+    }
+  }
+
+  /** The configuration: tile width, pipeline depth, and how clusters of two share loads. */
+  public record Config(int blockN, int stages, Multicast multicast) {
+    public Config {
+      Validate.notNull("multicast", multicast);
+    }
+
     public Config(int blockN, int stages) {
-      this(blockN, stages, false);
+      this(blockN, stages, Multicast.NONE);
+    }
+
+    /** This configuration with another multicast mode. */
+    public Config withMulticast(Multicast m) {
+      return new Config(blockN, stages, m);
     }
   }
 
@@ -62,13 +110,13 @@ public final class GemmHeuristics {
     }
     // A multicast is correct but measured slower (396 vs 689 TFLOPS on DeepSeek-V3 gate_up, H200,
     // 2026-11-22; see NOTES.md), so it is off until that is understood; callers may still ask for it.
-    return new Config(best, stagesFor(best), false);
+    return new Config(best, stagesFor(best), Multicast.NONE);
   }
 
   /** The configuration of a given tile width with the deepest pipeline that fits. */
   public static Config withBlockN(int blockN) {
     Validate.require(BLOCK_NS.contains(blockN), "block_n", blockN, "must be one of " + BLOCK_NS);
-    return new Config(blockN, stagesFor(blockN), false);
+    return new Config(blockN, stagesFor(blockN), Multicast.NONE);
   }
 
   /** The deepest pipeline that fits, mirroring GemmSharedLayout in sm90_fp8_grouped_gemm.cuh. */

@@ -57,9 +57,10 @@ public final class Sm90Fp8GroupedGemm {
     Validate.require(k > 0 && k % 16 == 0, "k", k, "must be a positive multiple of 16 (TMA row alignment of FP8)");
     Validate.require(GemmHeuristics.BLOCK_NS.contains(config.blockN()), "block_n", config.blockN(),
         "must be one of " + GemmHeuristics.BLOCK_NS);
-    Validate.require(!config.multicastA() || config.blockN() == 128, "multicast_a", true,
+    boolean multicastA = config.multicast() == GemmHeuristics.Multicast.A;
+    Validate.require(!multicastA || config.blockN() == 128, "multicast", "a",
         "is built for BLOCK_N 128 only (with 64 the producer spills registers), not " + config.blockN());
-    Validate.require(!config.multicastA() || ((n + config.blockN() - 1) / config.blockN()) % 2 == 0, "multicast_a", true,
+    Validate.require(!multicastA || ((n + config.blockN() - 1) / config.blockN()) % 2 == 0, "multicast", "a",
         "A multicast pairs N-blocks, but N=" + n + " has an odd number of " + config.blockN() + "-wide blocks");
     this.n = n;
     this.k = k;
@@ -68,14 +69,14 @@ public final class Sm90Fp8GroupedGemm {
 
   public KernelSpec spec() {
     String templateArgs = "padfree::sm90::" + layout.policy + ", " + n + ", " + k + ", " + config.blockN() + ", "
-        + config.stages() + ", " + config.multicastA();
+        + config.stages() + ", " + config.multicast().cpp();
     return new KernelSpec(
         "padfree_fp8_gemm_" + layout.name().toLowerCase(java.util.Locale.ROOT) + "_n" + n + "_k" + k + "_bn"
-            + config.blockN() + "_s" + config.stages() + (config.multicastA() ? "_mca" : ""),
+            + config.blockN() + "_s" + config.stages() + config.multicast().suffix(),
         "padfree/sm90_fp8_grouped_gemm.cuh",
         "padfree::sm90::fp8_grouped_gemm",
         List.of("padfree::sm90::" + layout.policy, Integer.toString(n), Integer.toString(k),
-            Integer.toString(config.blockN()), Integer.toString(config.stages()), Boolean.toString(config.multicastA())),
+            Integer.toString(config.blockN()), Integer.toString(config.stages()), config.multicast().cpp()),
         parameters(),
         THREADS, 1,
         Map.of("padfree_dynamic_smem_bytes", "padfree::sm90::GemmSharedLayout<128, " + config.blockN() + ", "
@@ -83,7 +84,7 @@ public final class Sm90Fp8GroupedGemm {
         .withCall("padfree::sm90::fp8_grouped_gemm<" + templateArgs + ">(map_a, map_b, map_sa, sb, d, "
             + (tmaStore() ? "&d_maps" : "nullptr") + ", padfree::sm90::" + layout.policy
             + "(layout_a, layout_b, layout_x, layout_y))")
-        .withClusterSize(config.multicastA() ? 2 : 1);
+        .withClusterSize(config.multicast().clusterSize());
   }
 
   /** Whether this configuration stores D with TMA from the descriptor pool (else direct stores). */
@@ -126,10 +127,14 @@ public final class Sm90Fp8GroupedGemm {
       return LoadedKernel.PreparedLaunch.NONE;
     }
     TensorMap mapA = TensorMapEncoder.encode(TensorMapSpec.matrix(TensorMapSpec.DataType.UINT8, o.a().address(),
-        Math.max(1, o.rows()), k, k, config.multicastA() ? GemmHeuristics.BLOCK_M / 2 : GemmHeuristics.BLOCK_M, 128,
+        Math.max(1, o.rows()), k, k,
+        config.multicast() == GemmHeuristics.Multicast.A ? GemmHeuristics.BLOCK_M / 2 : GemmHeuristics.BLOCK_M, 128,
         TensorMapSpec.Swizzle.B128));
+    // With B multicast, B tiles are loaded as two halves (one per block of a cluster, or both by one).
     TensorMap mapB = TensorMapEncoder.encode(TensorMapSpec.matrix(TensorMapSpec.DataType.UINT8, o.b().address(),
-        (long) o.experts() * n, k, k, config.blockN(), 128, TensorMapSpec.Swizzle.B128));
+        (long) o.experts() * n, k, k,
+        config.multicast() == GemmHeuristics.Multicast.B ? config.blockN() / 2 : config.blockN(), 128,
+        TensorMapSpec.Swizzle.B128));
     TensorMap mapScales = TensorMapEncoder.encode(new TensorMapSpec(TensorMapSpec.DataType.FLOAT32, o.aScales().address(),
         new long[] {Math.max(4, alignedRows), kBlocks}, new long[] {4L * Math.max(4, alignedRows)},
         new int[] {GemmHeuristics.BLOCK_M + 4, 1}, new int[] {1, 1}, TensorMapSpec.Interleave.NONE,
@@ -137,8 +142,12 @@ public final class Sm90Fp8GroupedGemm {
     LoadedKernel kernel = jit.load(device, spec());
     int smem = kernel.constant("padfree_dynamic_smem_bytes");
     int blocks = Math.min(tiles, device.multiprocessors());
-    if (config.multicastA()) {
+    if (config.multicast() == GemmHeuristics.Multicast.A) {
       blocks = Math.max(2, blocks / 2 * 2); // whole clusters; tiles are even, so each cluster has work
+    } else if (config.multicast() == GemmHeuristics.Multicast.B) {
+      // whole clusters, each with at least one unit (a pair of M-blocks x one N-block)
+      int units = (l.mBlocks() + 1) / 2 * ((n + config.blockN() - 1) / config.blockN());
+      blocks = 2 * Math.max(1, Math.min(units, device.multiprocessors() / 2));
     }
     java.util.List<Object> args = new java.util.ArrayList<>(List.of(mapA, mapB, mapScales, o.bScales(), o.d()));
     if (tmaStore()) {

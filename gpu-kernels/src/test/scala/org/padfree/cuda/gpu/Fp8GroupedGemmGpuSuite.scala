@@ -4,6 +4,7 @@ import java.nio.file.Files
 import org.padfree.cuda._
 import org.padfree.cuda.jit.KernelJit
 import org.padfree.cuda.kernels.{DeviceGemmOperands => Up, GemmHeuristics, Sm90Fp8GroupedGemm}
+import org.padfree.cuda.kernels.GemmHeuristics.Multicast
 import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm.{Layout, LayoutArgs, Operands}
 import org.padfree.numerics.Bf16
 import org.padfree.reference.{DoubleReference, GemmFixture, RelativeError}
@@ -20,7 +21,7 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
 
 
   private def runCase(name: String, counts: Array[Int], n: Int, k: Int, seed: Long, sampledRows: Int = 48,
-      multicast: Option[Boolean] = None, blockN: Option[Int] = None): Unit = {
+      multicast: Option[Multicast] = None, blockN: Option[Int] = None): Unit = {
     val device = hopper()
     val f = GemmFixture.fromCounts(counts, n, k, seed)
     val rows = f.free.rows
@@ -33,9 +34,10 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
       val b = keep(Up.weights(f.weights, "B")); val sb = keep(Up.weightScales(f.weights, "SB"))
       val mBlocksFree = Up.blockStarts(f.free.offsets).last
       val chosen = GemmHeuristics.choose(n, k, mBlocksFree, device.multiprocessors)
-      // multicast is built for BLOCK_N 128 only
-      val config = blockN.map(GemmHeuristics.withBlockN).getOrElse(multicast.fold(chosen)(m =>
-        if (m) new GemmHeuristics.Config(128, GemmHeuristics.stagesFor(128), true) else new GemmHeuristics.Config(chosen.blockN, chosen.stages, false)))
+      // A multicast is built for BLOCK_N 128 only; B multicast for every width
+      val width = blockN.map(GemmHeuristics.withBlockN).getOrElse(
+        if (multicast.contains(Multicast.A)) GemmHeuristics.withBlockN(128) else chosen)
+      val config = multicast.fold(width)(width.withMulticast)
 
       // padding-free
       val aFree = keep(Up.activations(f.freeA, "A free")); val saFree = keep(Up.activationScales(f.freeA, "SA free"))
@@ -119,7 +121,7 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
       }
       val err = if (sample.isEmpty) 0.0 else RelativeError.of(actual, expected)
       assert(err < 1e-3, s"$name: relative error $err against the double reference")
-      info(f"$name%-44s rows=$rows%6d padded=$padRows%6d BLOCK_N=${config.blockN} stages=${config.stages} mcA=${config.multicastA} rel.err=$err%.2e")
+      info(f"$name%-44s rows=$rows%6d padded=$padRows%6d BLOCK_N=${config.blockN} stages=${config.stages} multicast=${config.multicast} rel.err=$err%.2e")
     } finally { buffers.foreach(_.close()); stream.close() }
   }
 
@@ -127,8 +129,13 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
     runCase("edge groups N=256 K=512", Array(0, 1, 127, 128, 129, 0, 300, 5), 256, 512, 1L)
     runCase("single row, one expert N=128 K=128", Array(1), 128, 128, 2L)
     runCase("K tail N=192 K=400", Array(3, 70, 0, 140), 192, 400, 3L)
-    runCase("edge groups, A multicast N=256 K=512", Array(0, 1, 127, 128, 129, 0, 300, 5), 256, 512, 4L, multicast = Some(true))
-    runCase("K tail, A multicast N=256 K=400", Array(3, 70, 0, 140), 256, 400, 5L, multicast = Some(true))
+    runCase("edge groups, A multicast N=256 K=512", Array(0, 1, 127, 128, 129, 0, 300, 5), 256, 512, 4L, multicast = Some(Multicast.A))
+    runCase("K tail, A multicast N=256 K=400", Array(3, 70, 0, 140), 256, 400, 5L, multicast = Some(Multicast.A))
+    // B multicast: pairs of M-blocks of one expert share B; pairs across experts, a last odd block and
+    // 0-row tiles of the padded and masked layouts take the per-tile fallback
+    runCase("edge groups, B multicast N=256 K=512", Array(0, 1, 127, 128, 129, 0, 300, 5), 256, 512, 6L, multicast = Some(Multicast.B))
+    runCase("K tail, B multicast N=192 K=400", Array(3, 70, 0, 140, 257), 192, 400, 7L, multicast = Some(Multicast.B))
+    runCase("one block, B multicast N=128 K=256", Array(5), 128, 256, 8L, multicast = Some(Multicast.B))
   }
 
   test("every tile width: groups of 0 to 130 rows (every residual box combination), tiles straddling scale blocks") {
@@ -138,6 +145,9 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
     val counts = Array.tabulate(131)(identity)
     for (bn <- GemmHeuristics.BLOCK_NS.toArray(Array.empty[Integer]).map(_.intValue))
       runCase(s"sizes 0..130, BLOCK_N=$bn N=576 K=384", counts, 576, 384, 60L + bn, sampledRows = 64, blockN = Some(bn))
+    for (bn <- GemmHeuristics.BLOCK_NS.toArray(Array.empty[Integer]).map(_.intValue))
+      runCase(s"sizes 0..130, BLOCK_N=$bn B multicast N=576 K=384", counts, 576, 384, 80L + bn, sampledRows = 64,
+        blockN = Some(bn), multicast = Some(Multicast.B))
     runCase("BLOCK_N=192 K tail N=4096 K=400", Array(3, 70, 0, 140, 129), 4096, 400, 61L, blockN = Some(192))
     runCase("BLOCK_N=112 N=7168 K=2048", Array(65, 1, 300, 127), 7168, 2048, 62L, blockN = Some(112))
   }
@@ -147,7 +157,8 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
     runCase("K-heavy N=512 K=4096", Array(700, 129), 512, 4096, 42L)
     runCase("K-heavy BLOCK_N=128 N=1024 K=4096", Array(300, 400, 250, 180), 1024, 4096, 43L)
     runCase("K-heavy multi-tile N=1024 K=4096", Array(1500, 1300, 1700, 1200, 900), 1024, 4096, 44L)
-    runCase("K-heavy multi-tile, no multicast", Array(1500, 1300, 1700, 1200, 900), 1024, 4096, 45L, multicast = Some(false))
+    runCase("K-heavy multi-tile, no multicast", Array(1500, 1300, 1700, 1200, 900), 1024, 4096, 45L, multicast = Some(Multicast.NONE))
+    runCase("K-heavy multi-tile, B multicast", Array(1500, 1300, 1700, 1200, 900), 1024, 4096, 46L, multicast = Some(Multicast.B))
   }
 
   test("DeepSeek-V3 shapes: gate_up N=4096 K=7168 and down N=7168 K=2048, 8 groups of ~512 rows (+-30%)") {

@@ -21,9 +21,13 @@ class NvccCompileSuite extends AnyFunSuite with TempFolders {
         // every width for the padding-free layout; the others share its code paths, so a sample
         blockN <- if (layout == Sm90Fp8GroupedGemm.Layout.PADDING_FREE) GemmHeuristics.BLOCK_NS.toArray(Array.empty[Integer]).map(_.intValue).toSeq
                   else Seq(64, 112, 128, 192)
-        multicast <- if (blockN == 128) Seq(false, true) else Seq(false)
-      } yield new Sm90Fp8GroupedGemm(layout, n, k,
-        new GemmHeuristics.Config(blockN, GemmHeuristics.stagesFor(blockN), multicast)).spec()) ++
+        // A multicast is built for 128 only; B multicast for every width of padding-free, a sample of the others
+        multicast <- GemmHeuristics.Multicast.values.toSeq.filter {
+          case GemmHeuristics.Multicast.A => blockN == 128
+          case GemmHeuristics.Multicast.B => layout == Sm90Fp8GroupedGemm.Layout.PADDING_FREE || blockN == 192
+          case _ => true
+        }
+      } yield new Sm90Fp8GroupedGemm(layout, n, k, GemmHeuristics.withBlockN(blockN).withMulticast(multicast)).spec()) ++
       Seq(new PadRows().spec(), new Fp8Quantize().activationSpec(), new Fp8Quantize().weightSpec(), new ScatterRows().spec(), new CompareRows().spec(),
         new SyntheticInputs().activationSpec(), new SyntheticInputs().weightSpec())
 

@@ -18,7 +18,7 @@ import org.padfree.routing.RoutedBatch
  *
  * Families (all by default; pick with --families a,b):
  *   gemm      the grouped GEMM in every layout (padding-free, padded, masked, dense) at every BLOCK_N,
- *             plus A multicast; groups of 0..129 rows hit every residual store box and empty groups
+ *             plus A and B multicast; groups of 0..129 rows hit every residual store box and empty groups
  *   backend   CudaBackend end to end: synthetic tokens and FP8 quantization on the device, dispatch
  *             and pad (pad_rows), the three GEMMs, the on-device comparison (compare_rows), against
  *             the CPU backend
@@ -140,7 +140,8 @@ object SanitizerDriver {
     val gemm = if (!families.contains("gemm")) Seq.empty else
       (for (bn <- widths; layout <- Seq(Layout.PADDING_FREE, Layout.PADDED, Layout.MASKED))
         yield new Sm90Fp8GroupedGemm(layout, GemmN, GemmK, GemmHeuristics.withBlockN(bn)).spec()) ++
-        Seq(Layout.PADDING_FREE, Layout.PADDED, Layout.MASKED).map(l => new Sm90Fp8GroupedGemm(l, 512, 768, Multicast).spec()) ++
+        Seq(MulticastA, MulticastB).flatMap(c => Seq(Layout.PADDING_FREE, Layout.PADDED, Layout.MASKED)
+          .map(l => new Sm90Fp8GroupedGemm(l, 512, 768, c).spec())) ++
         widths.filter(DenseWidths).flatMap(bn => Seq(Layout.DENSE, Layout.PADDING_FREE)
           .map(l => new Sm90Fp8GroupedGemm(l, 256, 512, GemmHeuristics.withBlockN(bn)).spec()))
     val backend = if (!families.contains("backend") && !families.contains("weights")) Seq.empty else
@@ -174,7 +175,8 @@ object SanitizerDriver {
 
   private val GemmN = 576
   private val GemmK = 384
-  private val Multicast = new GemmHeuristics.Config(128, GemmHeuristics.stagesFor(128), true)
+  private val MulticastA = GemmHeuristics.withBlockN(128).withMulticast(GemmHeuristics.Multicast.A)
+  private val MulticastB = GemmHeuristics.withBlockN(192).withMulticast(GemmHeuristics.Multicast.B)
   private val DenseWidths = Set(64, 112, 192)
   private val TileCases = Seq((100, 70, 64, 32), (5, 260, 1, 256), (129, 64, 128, 64))
 
@@ -189,7 +191,10 @@ object SanitizerDriver {
         groupedLayouts(jit, device, counts, GemmN, GemmK, GemmHeuristics.withBlockN(bn), 70L + bn)
       }
     run("gemm", "padded/padding-free/masked BLOCK_N=128 A multicast N=512 K=768") {
-      groupedLayouts(jit, device, Array(0, 1, 127, 128, 129, 300, 5), 512, 768, Multicast, 90L)
+      groupedLayouts(jit, device, Array(0, 1, 127, 128, 129, 300, 5), 512, 768, MulticastA, 90L)
+    }
+    run("gemm", "padded/padding-free/masked BLOCK_N=192 B multicast N=512 K=768") {
+      groupedLayouts(jit, device, Array(0, 1, 127, 128, 129, 300, 5, 256), 512, 768, MulticastB, 91L)
     }
     for (bn <- widths.filter(DenseWidths))
       run("gemm", s"dense BLOCK_N=$bn 300 rows N=256 K=512") { dense(jit, device, 300, 256, 512, bn, 95L + bn) }
