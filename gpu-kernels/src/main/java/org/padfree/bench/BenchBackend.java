@@ -22,8 +22,11 @@ interface BenchBackend extends AutoCloseable {
   @Override
   void close();
 
-  /** Tile configuration of the GEMMs (all layouts use one). */
-  record KernelConfig(int blockM, int blockN, int stages, int cluster, String multicast) {}
+  /**
+   * Tile configuration of the GEMMs (all layouts use one), and the padding-free GEMM's persistent grid
+   * (blocks launched: at most the SMs, or the clusters that fit at once times their size).
+   */
+  record KernelConfig(int blockM, int blockN, int stages, int cluster, String multicast, int gridBlocks) {}
 
   /**
    * The paths' outputs after one untimed run each: padded (and masked, when run) compared with

@@ -45,6 +45,7 @@ final class BenchReport {
     c.add(new Column("stages", r -> r.config() == null ? null : r.config().stages()));
     c.add(new Column("cluster", r -> r.config() == null ? null : r.config().cluster()));
     c.add(new Column("multicast", r -> r.config() == null ? null : r.config().multicast()));
+    c.add(new Column("grid_blocks", r -> r.config() == null ? null : r.config().gridBlocks()));
     c.add(new Column("runs", r -> r.benchCase().runs()));
     c.add(new Column("timing_source", r -> timingSource));
     for (BenchPath p : BenchPath.values()) {

@@ -225,7 +225,11 @@ final class CudaBenchBackend implements BenchBackend {
     @Override
     public KernelConfig config() {
       return new KernelConfig(GemmHeuristics.BLOCK_M, config.blockN(), config.stages(), config.multicast().clusterSize(),
-          config.multicast().name().toLowerCase(java.util.Locale.ROOT));
+          config.multicast().name().toLowerCase(java.util.Locale.ROOT), gridBlocks(launches.get(BenchPath.PADDING_FREE)));
+    }
+
+    private static int gridBlocks(PreparedLaunch launch) {
+      return launch.config() == null ? 0 : launch.config().gridX(); // no tiles: nothing launched
     }
 
     @Override

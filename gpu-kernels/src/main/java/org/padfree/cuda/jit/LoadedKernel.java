@@ -106,6 +106,16 @@ public final class LoadedKernel {
     }
   }
 
+  /**
+   * How many of this kernel's clusters fit on the device at once ({@code spec().clusterSize()} blocks
+   * each, of {@code threads} threads and {@code dynamicSharedBytes}); for kernels without clusters,
+   * how many blocks. A persistent grid launches no more than this.
+   */
+  public int maxActiveClusters(int threads, int dynamicSharedBytes) {
+    allowDynamicShared(dynamicSharedBytes);
+    return ClusterOccupancy.maxActiveClusters(function, spec.clusterSize(), threads, dynamicSharedBytes, spec.entry());
+  }
+
   /** Launches on {@code stream}: {@link #prepare} then {@link PreparedLaunch#enqueue}. */
   public void launch(LaunchConfig c, CudaStream stream, Object... args) {
     prepare(c, args).enqueue(stream);

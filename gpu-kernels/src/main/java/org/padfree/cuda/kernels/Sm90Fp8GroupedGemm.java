@@ -142,12 +142,15 @@ public final class Sm90Fp8GroupedGemm {
     LoadedKernel kernel = jit.load(device, spec());
     int smem = kernel.constant("padfree_dynamic_smem_bytes");
     int blocks = Math.min(tiles, device.multiprocessors());
-    if (config.multicast() == GemmHeuristics.Multicast.A) {
-      blocks = Math.max(2, blocks / 2 * 2); // whole clusters; tiles are even, so each cluster has work
-    } else if (config.multicast() == GemmHeuristics.Multicast.B) {
-      // whole clusters, each with at least one unit (a pair of M-blocks x one N-block)
-      int units = (l.mBlocks() + 1) / 2 * ((n + config.blockN() - 1) / config.blockN());
-      blocks = 2 * Math.max(1, Math.min(units, device.multiprocessors() / 2));
+    if (config.multicast() != GemmHeuristics.Multicast.NONE) {
+      // Whole clusters, each with at least one unit of work (A: a row block's pair of N-blocks; B: a pair
+      // of row blocks x one N-block), and no more than fit at once: a cluster lives in one GPC, so fewer
+      // than SMs / 2 may be resident, and a surplus cluster would run as a second wave.
+      int units = config.multicast() == GemmHeuristics.Multicast.A ? tiles / 2
+          : (l.mBlocks() + 1) / 2 * ((n + config.blockN() - 1) / config.blockN());
+      int resident = kernel.maxActiveClusters(THREADS, smem);
+      Validate.require(resident >= 1, "multicast", config.multicast(), spec().entry() + " fits no cluster on " + device.describe());
+      blocks = 2 * Math.max(1, Math.min(units, resident));
     }
     java.util.List<Object> args = new java.util.ArrayList<>(List.of(mapA, mapB, mapScales, o.bScales(), o.d()));
     if (tmaStore()) {
