@@ -108,8 +108,10 @@ public final class GemmHeuristics {
         bestCost = cost;
       }
     }
-    // A multicast is correct but measured slower (396 vs 689 TFLOPS on DeepSeek-V3 gate_up, H200,
-    // 2026-11-22; see NOTES.md), so it is off until that is understood; callers may still ask for it.
+    // No multicast by default (NOTES.md, H200, 2026-11-30, after remote arrives became .cta-scoped):
+    // B multicast moves 25% fewer bytes through L2 (12.0 vs 16.1 GB) in the same time at ncu's locked
+    // clock (1.77 ms both) and within noise of no multicast on the frontier classes; A multicast needs
+    // BLOCK_N 128 and ran 0-13% slower. Callers and gemm-bench --multicast may still ask for either.
     return new Config(best, stagesFor(best), Multicast.NONE);
   }
 

@@ -49,8 +49,10 @@ class GemmHeuristicsSuite extends AnyFunSuite {
     assert(GemmHeuristics.choose(64, 128, 1, 132).blockN == 64)
   }
 
-  test("A multicast is never chosen (measured slower); an odd number of N-blocks cannot use it at all") {
-    assert(GemmHeuristics.choose(4096, 7168, 288, 132).multicast != GemmHeuristics.Multicast.A)
+  test("multicast is not chosen by default (measured no faster); an odd number of N-blocks cannot use A multicast at all") {
+    assert(GemmHeuristics.choose(4096, 7168, 288, 132).multicast == GemmHeuristics.Multicast.NONE)
+    assert(GemmHeuristics.choose(3072, 4096, 64, 132).withMulticast(GemmHeuristics.Multicast.B).multicast == GemmHeuristics.Multicast.B)
+    assert(intercept[InvalidInputException](GemmHeuristics.Multicast.parse("--multicast", "c")).getMessage.contains("--multicast = c"))
     val e = intercept[InvalidInputException](new Sm90Fp8GroupedGemm(Sm90Fp8GroupedGemm.Layout.DENSE, 384, 128,
       new GemmHeuristics.Config(128, 6, GemmHeuristics.Multicast.A)))
     assert(e.getMessage.contains("multicast"))
