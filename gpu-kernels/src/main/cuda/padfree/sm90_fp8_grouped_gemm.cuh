@@ -253,15 +253,9 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
     dispatch_scale_split<BLOCK_N, reachable_scale_splits<SHAPE_N, BLOCK_N>()>(split, straddles, [&](auto split_class) {
       constexpr int kSplit = decltype(split_class)::value;
       float partial[BLOCK_N / 2];
-      // The weight scales are loaded one K block ahead. Read in the K block that uses them, their global
-      // loads were the top stall of a memory-bound GEMM (ncu, 16 groups of 8 rows: 67% of the cycles
-      // between issues waiting on L1TEX), as they queue behind the tile loads streaming from DRAM.
-      float scale_b = __ldg(sb_tile);
-      float scale_b_next = kSplit < BLOCK_N ? __ldg(sb_next) : scale_b;
       for (int kb = 0; kb < kKBlocks; ++kb) {
-        const int kb_ahead = min(kb + 1, kKBlocks - 1);
-        const float scale_b_ahead = __ldg(sb_tile + kb_ahead);
-        const float scale_b_next_ahead = kSplit < BLOCK_N ? __ldg(sb_next + kb_ahead) : scale_b_ahead;
+        const float scale_b = __ldg(sb_tile + kb);
+        const float scale_b_next = kSplit < BLOCK_N ? __ldg(sb_next + kb) : scale_b;
         ptx::mbarrier_wait(&full[stage], phase);
         // This warp's two rows' A scales for the block, read as soon as the stage is published.
         const float* sa = reinterpret_cast<const float*>(smem + Smem::kScaleOffset + stage * Smem::kScaleBytes);
@@ -295,8 +289,6 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
         // Release the stage only after the scales read from it have been used: every lane's shared
         // loads are then complete before the producer's next TMA write can land there.
         release_stage();
-        scale_b = scale_b_ahead;
-        scale_b_next = scale_b_next_ahead;
       }
     });
 
