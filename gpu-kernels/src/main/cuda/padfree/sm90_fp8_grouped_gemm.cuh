@@ -2,10 +2,11 @@
 // 1x128 activation scales and 128x128 weight scales, FP32 accumulation promoted once per 128-wide
 // K block, BF16 output.
 //
-// Warp specialisation: warpgroup 0 is the producer (one thread issues TMA loads of A, B and the A
-// scales into a ring of kNumStages shared-memory stages); warpgroups 1 and 2 are consumers, each
-// computing 64 rows of a BLOCK_M = 128 row tile with wgmma and promoting the per-block partial sums
-// with the scales on CUDA cores. A persistent grid walks the tiles of the layout (see
+// Warp specialisation (Fp8GroupedGemm below): warpgroup 0 is the producer (`produce`: one thread
+// issues TMA loads of A, B and the A scales into a ring of kNumStages shared-memory stages, laid out
+// in sm90_gemm_shared_layout.cuh); warpgroups 1 and 2 are consumers (`consume`), each computing 64 rows
+// of a BLOCK_M = 128 row tile with wgmma and promoting the per-block partial sums with the scales on
+// CUDA cores (sm90_scale_split.cuh: which weight-scale block a column uses). A persistent grid walks the tiles of the layout (see
 // sm90_grouped_layouts.cuh). With a Multicast mode other than kNone, blocks run in clusters of two
 // that share operand loads: kA, neighbouring N-blocks of one row block, each block loading half of the
 // A tile for both; kB, one N-block of two row blocks of the same expert, each loading half of the B
@@ -27,130 +28,51 @@
 #include "ptx/tma.cuh"
 #include "ptx/wgmma.cuh"
 #include "sm90_gemm_epilogue.cuh"
+#include "sm90_gemm_shared_layout.cuh"
 #include "sm90_grouped_layouts.cuh"
+#include "sm90_scale_split.cuh"
 
 namespace padfree::sm90 {
 
-// The shared-memory carve-up, in one place. The TMA epilogue's staging areas (one per consumer
-// warpgroup) come first; then stages of A (BLOCK_M x 128 bytes), B (BLOCK_N x 128 bytes) and
-// BLOCK_M + 4 A scales (the scale box starts at the row rounded down to 4, see below).
-template <int BLOCK_M, int BLOCK_N, int kNumStages>
-struct GemmSharedLayout {
-  static constexpr int kBlockK = 128;
-  static constexpr bool kTmaStore = BLOCK_N % StagingLayout::kChunkCols == 0;
-  static constexpr int kStagingBytes = kTmaStore ? StagingLayout::warpgroup_bytes<BLOCK_N>() : 0;
-  static constexpr int kABytes = BLOCK_M * kBlockK;
-  static constexpr int kBBytes = BLOCK_N * kBlockK;
-  static constexpr int kScaleFloats = BLOCK_M + 4;
-  static constexpr int kScaleBytes = (kScaleFloats * 4 + 127) / 128 * 128;
-  static constexpr int kStagingOffset = 0;
-  static constexpr int kAOffset = kStagingOffset + 2 * kStagingBytes;
-  static constexpr int kBOffset = kAOffset + kNumStages * kABytes;
-  static constexpr int kScaleOffset = kBOffset + kNumStages * kBBytes;
-  static constexpr int kBarrierOffset = kScaleOffset + kNumStages * kScaleBytes;
-  static constexpr int kBytes = kBarrierOffset + 2 * kNumStages * 8;
-  // 128-byte swizzled TMA tiles need 1024-byte alignment; the area is declared so aligned (the extra
-  // 1024 bytes are a margin kept so the stage counts the host derives stay as measured).
-  static constexpr int kAllocBytes = kBytes + 1024;
-  static_assert(kABytes % 1024 == 0 && kBBytes % 1024 == 0, "swizzled tiles must stay 1024-byte aligned");
-  static_assert(kAllocBytes <= 232448, "shared memory per block is at most 227 KB on H100/H200");
+// The pipeline position a role steps through: the stage and the parity of its current phase.
+template <int kNumStages>
+struct PipelineState {
+  int stage = 0;
+  uint32_t phase = 0;
+  __device__ void advance() {
+    if (++stage == kNumStages) { stage = 0; phase ^= 1; }
+  }
 };
 
-// Tiles whose BLOCK_N does not divide 128 may straddle two 128-column weight-scale blocks: columns
-// before `split` = 128 - n0 % 128 take the tile's first block's scale, the rest the next one's. A
-// runtime split costs a compare and two selects per 8 columns in every K block's promotion, the
-// consumers' hottest loop; instead each tile class is its own compile-time copy of the loop. These
-// are the classes one (SHAPE_N, BLOCK_N) can meet: bit s / 16 for a straddling split s (16..112, or
-// 128 for a 192-wide tile starting on a block boundary), bit 0 when some tile uses one scale block.
-template <int SHAPE_N, int BLOCK_N>
-__host__ __device__ constexpr uint32_t reachable_scale_splits() {
-  constexpr int kScaleNBlocks = (SHAPE_N + 127) / 128;
-  uint32_t mask = 0;
-  for (int n0 = 0; n0 < SHAPE_N; n0 += BLOCK_N) {
-    const int split = 128 - n0 % 128;
-    const bool straddles = split < BLOCK_N && n0 / 128 + 1 < kScaleNBlocks;
-    mask |= straddles ? (1u << (split / 16)) : 1u;
-  }
-  return mask;
-}
-
-template <int kSplit>
-struct ScaleSplit {
-  static constexpr int value = kSplit;
-};
-
-// Calls body(ScaleSplit<s>{}) for the runtime split s, compiled once per class in kMask; a tile that
-// uses one scale block gets ScaleSplit<BLOCK_N> (every column before the split).
-template <int BLOCK_N, uint32_t kMask, int kCandidate = 16, typename Body>
-__device__ __forceinline__ void dispatch_scale_split(int split, bool straddles, Body&& body) {
-  if constexpr (kCandidate <= 128) {
-    if constexpr (((kMask >> (kCandidate / 16)) & 1u) != 0) {
-      if (straddles && split == kCandidate) {
-        body(ScaleSplit<kCandidate>{});
-        return;
-      }
-    }
-    dispatch_scale_split<BLOCK_N, kMask, kCandidate + 16>(split, straddles, static_cast<Body&&>(body));
-  } else if constexpr ((kMask & 1u) != 0) {
-    body(ScaleSplit<BLOCK_N>{});
-  } else {
-    __builtin_unreachable();
-  }
-}
-
+// The GEMM for one compile-time configuration: its constants, the producer and the consumers.
 template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages, Multicast kMulticast>
-__device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const CUtensorMap& map_b,
-                                                 const CUtensorMap& map_sa, const float* __restrict__ sb,
-                                                 __nv_bfloat16* __restrict__ d, const StoreMapPool* d_maps,
-                                                 const Layout& layout) {
-  constexpr int BLOCK_M = 128;
-  constexpr int BLOCK_K = 128;
-  constexpr int kKBlocks = (SHAPE_K + BLOCK_K - 1) / BLOCK_K;
-  constexpr int kNBlocks = (SHAPE_N + BLOCK_N - 1) / BLOCK_N;
-  constexpr int kScaleNBlocks = (SHAPE_N + 127) / 128;
-  constexpr int kWgmmaK = 32;
+struct Fp8GroupedGemm {
+  static constexpr int BLOCK_M = 128;
+  static constexpr int BLOCK_K = 128;
+  static constexpr int kKBlocks = (SHAPE_K + BLOCK_K - 1) / BLOCK_K;
+  static constexpr int kNBlocks = (SHAPE_N + BLOCK_N - 1) / BLOCK_N;
+  static constexpr int kScaleNBlocks = (SHAPE_N + 127) / 128;
+  static constexpr int kWgmmaK = 32;
   using Smem = GemmSharedLayout<BLOCK_M, BLOCK_N, kNumStages>;
+  using Scheduler = PersistentTileScheduler<Layout, BLOCK_M, kNBlocks, kMulticast>;
+  using Pipeline = PipelineState<kNumStages>;
+  static constexpr int kCluster = Scheduler::kCluster;
   static_assert(BLOCK_N % 16 == 0 && BLOCK_N >= 64 && BLOCK_N <= 192, "tile widths 64..192 in steps of 16");
   // A tile straddles at most two weight-scale blocks when it starts on a multiple of 16 (host-checked:
   // (n0 % 128) + BLOCK_N <= 256 for every n0); widths dividing 128 never straddle.
-  constexpr bool kMayStraddle = 128 % BLOCK_N != 0;
+  static constexpr bool kMayStraddle = 128 % BLOCK_N != 0;
   static_assert(SHAPE_K % 16 == 0, "TMA needs rows of A and B to be a multiple of 16 bytes");
   static_assert(kNumStages >= 2, "a pipeline needs at least two stages");
-  using Scheduler = PersistentTileScheduler<Layout, BLOCK_M, kNBlocks, kMulticast>;
-  constexpr int kCluster = Scheduler::kCluster;
 
-  // Declared 1024-byte aligned (the kernel has no static shared memory, so the dynamic area starts
-  // at the window's aligned base): every shared address is then a constant offset the compiler folds
-  // into instructions, instead of an aligned base it rematerialises in every K iteration.
-  extern __shared__ __align__(1024) uint8_t smem[];
-  uint64_t* full = reinterpret_cast<uint64_t*>(smem + Smem::kBarrierOffset);
-  uint64_t* empty = full + kNumStages;
-
-  const int warpgroup = threadIdx.x / 128;
-  const uint32_t rank = kCluster > 1 ? ptx::cluster_ctarank() : 0;
-  if (threadIdx.x == 0) {
-    ptx::tma_prefetch(&map_a);
-    ptx::tma_prefetch(&map_b);
-    ptx::tma_prefetch(&map_sa);
-    for (int s = 0; s < kNumStages; ++s) {
-      ptx::mbarrier_init(&full[s], 1);   // the producer's arrive (plus the bytes)
-      ptx::mbarrier_init(&empty[s], 8 * kCluster);  // one arrive per consumer warp of the cluster
-    }
-    ptx::fence_barrier_init();
-  }
-  if constexpr (kCluster > 1) {
-    ptx::cluster_sync();  // the peer's barriers are initialised before anyone signals them
-  } else {
-    __syncthreads();
-  }
-
-  Scheduler tiles(layout, rank);
-  Tile tile;
-  if (warpgroup == 0) {
-    // ---- producer ----
-    ptx::setmaxnreg_dec<40>();
-    int stage = 0;
-    uint32_t phase = 0;
+  // Producer (warpgroup 0, of which one thread works): for every tile and K block, waits until the
+  // consumers of every block of the cluster have released the stage, then loads the stage's A, B and
+  // A-scale tiles with TMA (A or B shared with the peer block under multicast).
+  __device__ static void produce(Scheduler& tiles, uint8_t* smem, const CUtensorMap& map_a, const CUtensorMap& map_b,
+                                 const CUtensorMap& map_sa, uint32_t rank) {
+    uint64_t* full = Smem::full(smem);
+    uint64_t* empty = Smem::empty(smem);
+    Pipeline pipe;
+    Tile tile;
     while (threadIdx.x == 0 && tiles.next(tile)) {
       const RowBlock& rb = tile.rows;
       const int n0 = tile.n_block * BLOCK_N;
@@ -159,14 +81,15 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
       // inner coordinates); consumers index it with the remainder.
       const int scale_row = rb.a_row & ~3;
       for (int kb = 0; kb < kKBlocks; ++kb) {
-        ptx::mbarrier_wait(&empty[stage], phase ^ 1);
+        const int stage = pipe.stage;
+        ptx::mbarrier_wait(&empty[stage], pipe.phase ^ 1);
         if (rb.valid_rows <= 0) {
           // a block of the cluster without rows in this unit: the stage passes through unfilled
           ptx::mbarrier_arrive(&full[stage]);
         } else {
           ptx::mbarrier_arrive_expect_tx(&full[stage], Smem::kABytes + Smem::kBBytes + Smem::kScaleFloats * 4);
-          uint8_t* a_dst = smem + Smem::kAOffset + stage * Smem::kABytes;
-          uint8_t* b_dst = smem + Smem::kBOffset + stage * Smem::kBBytes;
+          uint8_t* a_dst = Smem::a_tile(smem, stage);
+          uint8_t* b_dst = Smem::b_tile(smem, stage);
           if constexpr (kMulticast == Multicast::kA) {
             // this block's half of the A tile, into both blocks of the cluster
             ptx::tma_load_2d_multicast(a_dst + rank * (BLOCK_M / 2) * BLOCK_K, &map_a, &full[stage], kb * BLOCK_K,
@@ -188,123 +111,172 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
           } else {
             ptx::tma_load_2d(b_dst, &map_b, &full[stage], kb * BLOCK_K, b_row);
           }
-          ptx::tma_load_2d(smem + Smem::kScaleOffset + stage * Smem::kScaleBytes, &map_sa, &full[stage], scale_row, kb);
+          ptx::tma_load_2d(Smem::a_scales(smem, stage), &map_sa, &full[stage], scale_row, kb);
         }
-        if (++stage == kNumStages) { stage = 0; phase ^= 1; }
+        pipe.advance();
       }
     }
-    if constexpr (kCluster > 1) ptx::cluster_sync();  // the peer may still signal our barriers
-    return;
   }
 
-  // ---- consumers: warpgroups 1 and 2, 64 rows each ----
-  ptx::setmaxnreg_inc<232>();
-  const int math_wg = warpgroup - 1;
-  const int lane = threadIdx.x % 32;
-  const int warp_in_wg = (threadIdx.x % 128) / 32;
-  const int row_in_tile = math_wg * 64 + warp_in_wg * 16 + lane / 4;  // and row_in_tile + 8
-  uint8_t* staging = smem + Smem::kStagingOffset + math_wg * Smem::kStagingBytes;
-  // wgmma descriptors' start addresses of stage 0 (this warpgroup's 64 rows of A, all of B); a stage's
-  // and a K step's descriptors are these plus a constant (ptx/wgmma.cuh).
-  const uint32_t a_start0 = ptx::smem_desc_start_sw128(smem + Smem::kAOffset + math_wg * 64 * BLOCK_K);
-  const uint32_t b_start0 = ptx::smem_desc_start_sw128(smem + Smem::kBOffset);
-  int stage = 0;
-  uint32_t phase = 0;
   // Gives the current stage back to the producer (every block's of the cluster, whose TMA may write
-  // into ours) once each warp of this warpgroup is done with it, and steps to the next stage.
-  auto release_stage = [&] {
+  // into ours) once each warp of the calling warpgroup is done with it, and steps to the next stage.
+  __device__ static void release_stage(uint64_t* empty, Pipeline& pipe, int lane) {
     __syncwarp();
     if (lane == 0) {
       if constexpr (kCluster > 1) {
 #pragma unroll
-        for (uint32_t peer = 0; peer < kCluster; ++peer) ptx::mbarrier_arrive_cluster(ptx::map_to_block(&empty[stage], peer));
+        for (uint32_t peer = 0; peer < kCluster; ++peer) ptx::mbarrier_arrive_cluster(ptx::map_to_block(&empty[pipe.stage], peer));
       } else {
-        ptx::mbarrier_arrive(&empty[stage]);
+        ptx::mbarrier_arrive(&empty[pipe.stage]);
       }
     }
-    if (++stage == kNumStages) { stage = 0; phase ^= 1; }
-  };
-  while (tiles.next(tile)) {
-    const RowBlock& rb = tile.rows;
-    const int n0 = tile.n_block * BLOCK_N;
-    const int scale_skew = rb.a_row & 3;
-    const int scale_block = n0 / 128;
-    const float* sb_tile = sb + (size_t(rb.expert) * kScaleNBlocks + scale_block) * kKBlocks;
-    // Columns from `split` on use the next scale block (when the tile straddles one and it exists).
-    const int split = 128 - n0 % 128;
-    const bool straddles = kMayStraddle && split < BLOCK_N && scale_block + 1 < kScaleNBlocks;
-    const float* sb_next = straddles ? sb_tile + kKBlocks : sb_tile;
+    pipe.advance();
+  }
 
-    float acc[BLOCK_N / 2];
+  // Consumer warpgroup `math_wg` (0 or 1: rows 64 * math_wg .. + 63 of every tile): for every tile,
+  // wgmma over the K blocks as the stages arrive, the per-block promotion with the scales, then the
+  // epilogue of its valid rows.
+  __device__ static void consume(Scheduler& tiles, uint8_t* smem, int math_wg, const float* __restrict__ sb,
+                                 __nv_bfloat16* __restrict__ d, const StoreMapPool* d_maps) {
+    uint64_t* full = Smem::full(smem);
+    uint64_t* empty = Smem::empty(smem);
+    const int lane = threadIdx.x % 32;
+    const int warp_in_wg = (threadIdx.x % 128) / 32;
+    const int row_in_tile = math_wg * 64 + warp_in_wg * 16 + lane / 4;  // and row_in_tile + 8
+    uint8_t* staging = Smem::staging(smem, math_wg);
+    // wgmma descriptors' start addresses of stage 0 (this warpgroup's 64 rows of A, all of B); a
+    // stage's and a K step's descriptors are these plus a constant (ptx/wgmma.cuh).
+    const uint32_t a_start0 = ptx::smem_desc_start_sw128(Smem::a_tile(smem, 0) + math_wg * 64 * BLOCK_K);
+    const uint32_t b_start0 = ptx::smem_desc_start_sw128(Smem::b_tile(smem, 0));
+    Pipeline pipe;
+    Tile tile;
+    while (tiles.next(tile)) {
+      const RowBlock& rb = tile.rows;
+      const int n0 = tile.n_block * BLOCK_N;
+      const int scale_skew = rb.a_row & 3;
+      const int scale_block = n0 / 128;
+      const float* sb_tile = sb + (size_t(rb.expert) * kScaleNBlocks + scale_block) * kKBlocks;
+      // Columns from `split` on use the next scale block (when the tile straddles one and it exists).
+      const int split = 128 - n0 % 128;
+      const bool straddles = kMayStraddle && split < BLOCK_N && scale_block + 1 < kScaleNBlocks;
+      const float* sb_next = straddles ? sb_tile + kKBlocks : sb_tile;
+
+      float acc[BLOCK_N / 2];
 #pragma unroll
-    for (int i = 0; i < BLOCK_N / 2; ++i) acc[i] = 0.f;
-    if (rb.valid_rows <= math_wg * 64) {
-      // Residual-aware tiles: none of this warpgroup's 64 rows belongs to the group (a group's last
-      // <= 64 rows, or a group of <= 64), so it spends no tensor-core work on rows that would be thrown
-      // away; the other warpgroup's wgmma then has the SM's tensor cores to itself. It still walks the
-      // stages with the other consumers, releasing each one, so the pipeline's phases stay in step.
-      // (Both warpgroups take this path on a tile of no rows, which only Multicast::kB schedules.)
-      for (int kb = 0; kb < kKBlocks; ++kb) {
-        ptx::mbarrier_wait(&full[stage], phase);
-        release_stage();
+      for (int i = 0; i < BLOCK_N / 2; ++i) acc[i] = 0.f;
+      if (rb.valid_rows <= math_wg * 64) {
+        // Residual-aware tiles: none of this warpgroup's 64 rows belongs to the group (a group's last
+        // <= 64 rows, or a group of <= 64), so it spends no tensor-core work on rows that would be
+        // thrown away; the other warpgroup's wgmma then has the SM's tensor cores to itself. It still
+        // walks the stages with the other consumers, releasing each one, so the pipeline's phases stay
+        // in step. (Both warpgroups take this path on a tile of no rows, which only Multicast::kB
+        // schedules.)
+        for (int kb = 0; kb < kKBlocks; ++kb) {
+          ptx::mbarrier_wait(&full[pipe.stage], pipe.phase);
+          release_stage(empty, pipe, lane);
+        }
+        continue;  // nothing of this warpgroup's to store
       }
-      continue;  // nothing of this warpgroup's to store
+      dispatch_scale_split<BLOCK_N, reachable_scale_splits<SHAPE_N, BLOCK_N>()>(split, straddles, [&](auto split_class) {
+        constexpr int kSplit = decltype(split_class)::value;
+        float partial[BLOCK_N / 2];
+        for (int kb = 0; kb < kKBlocks; ++kb) {
+          const float scale_b = __ldg(sb_tile + kb);
+          const float scale_b_next = kSplit < BLOCK_N ? __ldg(sb_next + kb) : scale_b;
+          const int stage = pipe.stage;
+          ptx::mbarrier_wait(&full[stage], pipe.phase);
+          // This warp's two rows' A scales for the block, read as soon as the stage is published.
+          const float* sa = reinterpret_cast<const float*>(Smem::a_scales(smem, stage));
+          const float scale_a0 = ptx::ld_shared(sa + scale_skew + row_in_tile);
+          const float scale_a1 = ptx::ld_shared(sa + scale_skew + row_in_tile + 8);
+          const float scale_0 = scale_a0 * scale_b, scale_1 = scale_a1 * scale_b;
+          const float scale_0_next = scale_a0 * scale_b_next, scale_1_next = scale_a1 * scale_b_next;
+          const uint32_t a_start = a_start0 + stage * (Smem::kABytes / 16);
+          const uint32_t b_start = b_start0 + stage * (Smem::kBBytes / 16);
+          ptx::wgmma_fence_operands(partial);
+          ptx::wgmma_fence();
+#pragma unroll
+          for (int k = 0; k < BLOCK_K / kWgmmaK; ++k) {
+            ptx::wgmma_e4m3<BLOCK_N>(partial, ptx::smem_desc_kmajor_sw128(a_start + k * (kWgmmaK / 16)),
+                                     ptx::smem_desc_kmajor_sw128(b_start + k * (kWgmmaK / 16)), k > 0);
+          }
+          ptx::wgmma_commit();
+          ptx::wgmma_wait<0>();
+          ptx::wgmma_fence_operands(partial);
+#pragma unroll
+          for (int j = 0; j < BLOCK_N / 8; ++j) {
+            // kSplit is a multiple of 16, so both columns of a pair (j * 8 + 0..7) are on one side of
+            // it; the side is known at compile time.
+            const bool next = j * 8 >= kSplit;
+            const float s0 = next ? scale_0_next : scale_0, s1 = next ? scale_1_next : scale_1;
+            acc[4 * j + 0] = fmaf(partial[4 * j + 0], s0, acc[4 * j + 0]);
+            acc[4 * j + 1] = fmaf(partial[4 * j + 1], s0, acc[4 * j + 1]);
+            acc[4 * j + 2] = fmaf(partial[4 * j + 2], s1, acc[4 * j + 2]);
+            acc[4 * j + 3] = fmaf(partial[4 * j + 3], s1, acc[4 * j + 3]);
+          }
+          // Release the stage only after the scales read from it have been used: every lane's shared
+          // loads are then complete before the producer's next TMA write can land there.
+          release_stage(empty, pipe, lane);
+        }
+      });
+
+      // Epilogue: this warpgroup's valid rows of the tile, and nothing else, to D.
+      const int valid = min(max(rb.valid_rows - math_wg * 64, 0), 64);
+      if (valid > 0) {
+        if constexpr (Smem::kTmaStore) {
+          store_tile_tma<BLOCK_N, SHAPE_N>(acc, staging, *d_maps, rb.d_row + math_wg * 64, n0, valid, 1 + math_wg);
+        } else {
+          store_tile_direct<BLOCK_N, SHAPE_N>(acc, d, rb.d_row + math_wg * 64, n0, valid);
+        }
+      }
     }
-    dispatch_scale_split<BLOCK_N, reachable_scale_splits<SHAPE_N, BLOCK_N>()>(split, straddles, [&](auto split_class) {
-      constexpr int kSplit = decltype(split_class)::value;
-      float partial[BLOCK_N / 2];
-      for (int kb = 0; kb < kKBlocks; ++kb) {
-        const float scale_b = __ldg(sb_tile + kb);
-        const float scale_b_next = kSplit < BLOCK_N ? __ldg(sb_next + kb) : scale_b;
-        ptx::mbarrier_wait(&full[stage], phase);
-        // This warp's two rows' A scales for the block, read as soon as the stage is published.
-        const float* sa = reinterpret_cast<const float*>(smem + Smem::kScaleOffset + stage * Smem::kScaleBytes);
-        const float scale_a0 = ptx::ld_shared(sa + scale_skew + row_in_tile);
-        const float scale_a1 = ptx::ld_shared(sa + scale_skew + row_in_tile + 8);
-        const float scale_0 = scale_a0 * scale_b, scale_1 = scale_a1 * scale_b;
-        const float scale_0_next = scale_a0 * scale_b_next, scale_1_next = scale_a1 * scale_b_next;
-        const uint32_t a_start = a_start0 + stage * (Smem::kABytes / 16);
-        const uint32_t b_start = b_start0 + stage * (Smem::kBBytes / 16);
-        ptx::wgmma_fence_operands(partial);
-        ptx::wgmma_fence();
-#pragma unroll
-        for (int k = 0; k < BLOCK_K / kWgmmaK; ++k) {
-          ptx::wgmma_e4m3<BLOCK_N>(partial, ptx::smem_desc_kmajor_sw128(a_start + k * (kWgmmaK / 16)),
-                                   ptx::smem_desc_kmajor_sw128(b_start + k * (kWgmmaK / 16)), k > 0);
-        }
-        ptx::wgmma_commit();
-        ptx::wgmma_wait<0>();
-        ptx::wgmma_fence_operands(partial);
-#pragma unroll
-        for (int j = 0; j < BLOCK_N / 8; ++j) {
-          // kSplit is a multiple of 16, so both columns of a pair (j * 8 + 0..7) are on one side of it;
-          // the side is known at compile time.
-          const bool next = j * 8 >= kSplit;
-          const float s0 = next ? scale_0_next : scale_0, s1 = next ? scale_1_next : scale_1;
-          acc[4 * j + 0] = fmaf(partial[4 * j + 0], s0, acc[4 * j + 0]);
-          acc[4 * j + 1] = fmaf(partial[4 * j + 1], s0, acc[4 * j + 1]);
-          acc[4 * j + 2] = fmaf(partial[4 * j + 2], s1, acc[4 * j + 2]);
-          acc[4 * j + 3] = fmaf(partial[4 * j + 3], s1, acc[4 * j + 3]);
-        }
-        // Release the stage only after the scales read from it have been used: every lane's shared
-        // loads are then complete before the producer's next TMA write can land there.
-        release_stage();
-      }
-    });
-
-    // Epilogue: this warpgroup's valid rows of the tile, and nothing else, to D.
-    const int valid = min(max(rb.valid_rows - math_wg * 64, 0), 64);
-    if (valid > 0) {
-      if constexpr (Smem::kTmaStore) {
-        store_tile_tma<BLOCK_N, SHAPE_N>(acc, staging, *d_maps, rb.d_row + math_wg * 64, n0, valid, 1 + math_wg);
-      } else {
-        store_tile_direct<BLOCK_N, SHAPE_N>(acc, d, rb.d_row + math_wg * 64, n0, valid);
-      }
+    if constexpr (Smem::kTmaStore) {
+      if (threadIdx.x % 128 == 0) ptx::tma_store_wait_all();  // D is written before the block retires
     }
   }
-  if constexpr (Smem::kTmaStore) {
-    if (threadIdx.x % 128 == 0) ptx::tma_store_wait_all();  // D is written before the block retires
+};
+
+// The kernel body: barrier set-up, then warpgroup 0 produces and warpgroups 1 and 2 consume.
+template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages, Multicast kMulticast>
+__device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const CUtensorMap& map_b,
+                                                 const CUtensorMap& map_sa, const float* __restrict__ sb,
+                                                 __nv_bfloat16* __restrict__ d, const StoreMapPool* d_maps,
+                                                 const Layout& layout) {
+  using Gemm = Fp8GroupedGemm<Layout, SHAPE_N, SHAPE_K, BLOCK_N, kNumStages, kMulticast>;
+  using Smem = typename Gemm::Smem;
+  constexpr int kCluster = Gemm::kCluster;
+  // Declared 1024-byte aligned (the kernel has no static shared memory, so the dynamic area starts
+  // at the window's aligned base): every shared address is then a constant offset the compiler folds
+  // into instructions, instead of an aligned base it rematerialises in every K iteration.
+  extern __shared__ __align__(1024) uint8_t smem[];
+
+  const int warpgroup = threadIdx.x / 128;
+  const uint32_t rank = kCluster > 1 ? ptx::cluster_ctarank() : 0;
+  if (threadIdx.x == 0) {
+    ptx::tma_prefetch(&map_a);
+    ptx::tma_prefetch(&map_b);
+    ptx::tma_prefetch(&map_sa);
+    for (int s = 0; s < kNumStages; ++s) {
+      ptx::mbarrier_init(&Smem::full(smem)[s], 1);                // the producer's arrive (plus the bytes)
+      ptx::mbarrier_init(&Smem::empty(smem)[s], 8 * kCluster);    // one arrive per consumer warp of the cluster
+    }
+    ptx::fence_barrier_init();
   }
+  if constexpr (kCluster > 1) {
+    ptx::cluster_sync();  // the peer's barriers are initialised before anyone signals them
+  } else {
+    __syncthreads();
+  }
+
+  typename Gemm::Scheduler tiles(layout, rank);
+  if (warpgroup == 0) {
+    ptx::setmaxnreg_dec<40>();
+    Gemm::produce(tiles, smem, map_a, map_b, map_sa, rank);
+    if constexpr (kCluster > 1) ptx::cluster_sync();  // the peer may still signal our barriers
+    return;
+  }
+  ptx::setmaxnreg_inc<232>();
+  Gemm::consume(tiles, smem, warpgroup - 1, sb, d, d_maps);
   if constexpr (kCluster > 1) ptx::cluster_sync();  // stay until the peer no longer multicasts into us
 }
 

@@ -30,6 +30,8 @@ public final class KernelSources {
       "padfree/ptx/wgmma.cuh",
       "padfree/sm90_grouped_layouts.cuh",
       "padfree/sm90_gemm_epilogue.cuh",
+      "padfree/sm90_gemm_shared_layout.cuh",
+      "padfree/sm90_scale_split.cuh",
       "padfree/sm90_fp8_grouped_gemm.cuh",
       "padfree/sm90_tma_tile_copy.cuh",
       "padfree/pad_rows.cuh",
