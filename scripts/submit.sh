@@ -15,7 +15,9 @@ Options
                        (default: $SPARK_MASTER, else spark-submit's own default)
   --deploy-mode MODE   client (default) or cluster; with cluster the driver writes --out on a cluster node
   --gpu-conf FILE      Spark properties for GPUs: conf/spark-gpu-standalone.conf, conf/spark-gpu-yarn.conf
-                       or conf/spark-gpu-k8s.conf (passed as --properties-file)
+                       or conf/spark-gpu-k8s.conf (passed as --properties-file, with --load-spark-defaults
+                       so the cluster's own spark-defaults.conf, e.g. its event log, still applies
+                       to keys the file does not set)
   --conf KEY=VALUE     any Spark or spark.padfree.* setting; repeatable (wins over --gpu-conf)
   --class NAME         main class (default org.padfree.evaluate.EvaluateJob; also
                        org.padfree.dataset.GenerateDataset)
@@ -88,7 +90,8 @@ fi
 cmd=("$submit")
 [[ -n $master ]] && cmd+=(--master "$master")
 cmd+=(--deploy-mode "$deploy")
-[[ -n $gpu_conf ]] && cmd+=(--properties-file "$gpu_conf")
+# Spark 4 ignores spark-defaults.conf when --properties-file is given, unless told to load it too.
+[[ -n $gpu_conf ]] && cmd+=(--properties-file "$gpu_conf" --load-spark-defaults)
 cmd+=("${confs[@]}" --class "$klass" "$jar" "$@")
 printf 'submit.sh:'; printf ' %q' "${cmd[@]}"; printf '\n'
 (( dry )) && exit 0

@@ -11,6 +11,7 @@ import org.apache.spark.sql.SparkSession;
 import org.padfree.InvalidInputException;
 import org.padfree.output.RunFolder;
 import org.padfree.report.ReportWriter;
+import org.padfree.spark.SparkApplication;
 import org.padfree.report.RunInfo;
 import org.padfree.spark.ActiveOrLocalSession;
 
@@ -124,8 +125,9 @@ public final class EvaluateJob {
     datasets.addAll(options.traces());
     long inputs = results.stream().mapToLong(BatchResult::inputIndex).distinct().count();
     int bank = s.weightBankFor(backends.isEmpty() ? "cpu" : backends.first());
+    SparkApplication app = SparkApplication.of(spark.sparkContext());
     return new RunInfo(s.runId(), started.toString(), wallSeconds, timings, s.backend().label(), List.copyOf(backends),
-        List.copyOf(devices), spark.sparkContext().master(), List.copyOf(executors), datasets, s.gemms(),
+        List.copyOf(devices), app.master(), app.applicationId(), app.eventLogDir(), List.copyOf(executors), datasets, s.gemms(),
         s.repetitionsFor(backends.isEmpty() ? "cpu" : backends.first()), s.referenceRows(), bank, inputs, results.size(), errors, mismatches, notes);
   }
 

@@ -48,6 +48,8 @@ final class ReportTables {
         new Fact("backend", HumanFormat.list(run.backends()) + " (requested: " + run.requestedBackend() + ")"),
         new Fact("device(s)", HumanFormat.list(run.devices())),
         new Fact("Spark master", run.sparkMaster()),
+        new Fact("Spark application", run.sparkApplicationId()),
+        new Fact("event log", org.padfree.spark.SparkApplication.eventLogText(run.sparkEventLogDir())),
         new Fact("executors", run.executors().size() + ": " + HumanFormat.list(run.executors())),
         new Fact("datasets", HumanFormat.list(run.datasets())),
         new Fact("GEMMs", HumanFormat.list(run.gemms())),

@@ -14,6 +14,9 @@ import org.padfree.evaluate.EvaluationTimings;
  * @param requestedBackend {@code spark.padfree.backend} as given: auto, cpu or cuda
  * @param backends backends that produced rows
  * @param devices devices that produced rows (CPU model or GPU name)
+ * @param sparkApplicationId the Spark application's id, as the History Server lists it
+ * @param sparkEventLogDir where its event log is written ({@code spark.eventLog.dir}), null when
+ *     event logging is off
  * @param executors Spark executor ids that produced rows
  * @param gemms GEMM names evaluated per batch, e.g. gate_up and down
  * @param repetitions timed runs per path, of which rows report the median
@@ -26,7 +29,7 @@ import org.padfree.evaluate.EvaluationTimings;
 public record RunInfo(
     String runId, String startedAt, double wallSeconds, EvaluationTimings timings,
     String requestedBackend, List<String> backends, List<String> devices,
-    String sparkMaster, List<String> executors,
+    String sparkMaster, String sparkApplicationId, String sparkEventLogDir, List<String> executors,
     List<String> datasets, List<String> gemms,
     int repetitions, int referenceRows, int weightBank,
     long inputBatches, long resultRows, long errors, long mismatches,

@@ -29,7 +29,8 @@ import org.padfree.Trees;
  */
 public final class HistoryTable {
   public static final String FILE_NAME = "points.parquet";
-  private static final RecordParquet<PointResult> PARQUET = new RecordParquet<>(PointResult.class, "padfree_sweep_point");
+  private static final RecordParquet<PointResult> PARQUET = new RecordParquet<>(PointResult.class, "padfree_sweep_point",
+      PointResult.ADDED_LATER);
 
   private final Path root;
 

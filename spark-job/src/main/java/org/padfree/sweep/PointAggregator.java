@@ -65,7 +65,7 @@ public final class PointAggregator {
     String device = String.join("; ", devices);
     String hardware = device + (hosts.isEmpty() ? "" : " on " + String.join(", ", hosts));
     return new PointResult(run.runId(), run.sweep(), run.startedAt().toString(), run.gitRevision(), hardware,
-        run.gpuDriver(), run.software(), run.sparkMaster(),
+        run.gpuDriver(), run.software(), run.sparkMaster(), run.sparkApplicationId(), run.sparkEventLogDir(),
         p.key(gemm.name()), p.model(), p.baseModel(), p.experts(), p.topK(), p.tokens(), p.distribution(),
         gemm.name(), gemm.n(), gemm.k(), p.backend().label(), p.repetitionsLabel(),
         String.join(",", backends), device, String.join("; ", kernels), repetitionsUsed, rows.size(), failures, failure,

@@ -21,7 +21,12 @@ final class RecordCsv<T extends Record> {
   private final RecordFields<T> fields;
 
   RecordCsv(Class<T> type) {
-    this.fields = new RecordFields<>(type);
+    this(type, java.util.Set.of());
+  }
+
+  /** @param addedLater String columns older files may lack (see {@link RecordFields}) */
+  RecordCsv(Class<T> type, java.util.Set<String> addedLater) {
+    this.fields = new RecordFields<>(type, addedLater);
   }
 
   String write(List<T> records) {
@@ -59,10 +64,10 @@ final class RecordCsv<T extends Record> {
     int[] positions = new int[fields.size()];
     for (int i = 0; i < fields.size(); i++) {
       Integer at = header.get(fields.names().get(i));
-      if (at == null) {
+      if (at == null && !fields.mayBeAbsent(i)) {
         throw new InvalidInputException("column", fields.names().get(i), "missing from the header of " + file);
       }
-      positions[i] = at;
+      positions[i] = at == null ? Integer.MAX_VALUE : at; // absent: every line's cell reads as empty
     }
     List<T> out = new ArrayList<>();
     for (int line = 1; line < lines.size(); line++) {

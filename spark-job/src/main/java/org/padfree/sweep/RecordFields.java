@@ -16,9 +16,19 @@ final class RecordFields<T extends Record> {
   private final Class<T> type;
   private final RecordComponent[] components;
   private final Constructor<T> constructor;
+  private final java.util.Set<String> addedLater;
 
   RecordFields(Class<T> type) {
+    this(type, java.util.Set.of());
+  }
+
+  /**
+   * @param addedLater String columns added after files were first written: a file without one reads
+   *     it as empty instead of failing (every other column must be present)
+   */
+  RecordFields(Class<T> type, java.util.Set<String> addedLater) {
     this.type = type;
+    this.addedLater = java.util.Set.copyOf(addedLater);
     this.components = type.getRecordComponents();
     Class<?>[] types = new Class<?>[components.length];
     for (int i = 0; i < components.length; i++) {
@@ -40,6 +50,11 @@ final class RecordFields<T extends Record> {
       names.add(RecordColumns.snakeCase(c.getName()));
     }
     return names;
+  }
+
+  /** Whether column {@code i} may be absent from a file (it then reads as empty). */
+  boolean mayBeAbsent(int i) {
+    return typeAt(i) == String.class && addedLater.contains(names().get(i));
   }
 
   Class<?> typeAt(int i) {

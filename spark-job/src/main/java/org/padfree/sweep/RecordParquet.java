@@ -32,7 +32,12 @@ final class RecordParquet<T extends Record> {
   private final MessageType schema;
 
   RecordParquet(Class<T> type, String messageName) {
-    this.fields = new RecordFields<>(type);
+    this(type, messageName, java.util.Set.of());
+  }
+
+  /** @param addedLater String columns older files may lack (see {@link RecordFields}) */
+  RecordParquet(Class<T> type, String messageName, java.util.Set<String> addedLater) {
+    this.fields = new RecordFields<>(type, addedLater);
     Types.MessageTypeBuilder b = Types.buildMessage();
     for (int i = 0; i < fields.size(); i++) {
       String name = fields.names().get(i);
@@ -94,6 +99,10 @@ final class RecordParquet<T extends Record> {
         for (int i = 0; i < fields.size(); i++) {
           String name = fields.names().get(i);
           if (!g.getType().containsField(name)) {
+            if (fields.mayBeAbsent(i)) {
+              values[i] = "";
+              continue;
+            }
             throw new InvalidInputException("column", name, "missing from " + file + " (not a padfree sweep points file?)");
           }
           Class<?> t = fields.typeAt(i);

@@ -15,21 +15,23 @@ import java.util.concurrent.TimeUnit;
  * "unknown" (or "none") rather than failing a nightly run over a missing git or nvidia-smi.
  *
  * @param date the history partition, the UTC date the run started
+ * @param sparkEventLogDir the application's event-log directory, empty when event logging is off
  */
 public record RunMetadata(String runId, String sweep, Instant startedAt, LocalDate date, String gitRevision,
-    String gpuDriver, String software, String sparkMaster) {
+    String gpuDriver, String software, String sparkMaster, String sparkApplicationId, String sparkEventLogDir) {
 
   /**
    * @param gitRevision given on the command line (scripts/sweep.sh passes the checkout's), or null to ask git
    */
-  public static RunMetadata detect(String runId, String sweep, Instant startedAt, String gitRevision, String sparkMaster,
-      String sparkVersion) {
+  public static RunMetadata detect(String runId, String sweep, Instant startedAt, String gitRevision,
+      org.padfree.spark.SparkApplication app, String sparkVersion) {
     String revision = gitRevision != null ? gitRevision
         : probe(List.of("git", "describe", "--always", "--dirty", "--abbrev=12"), "unknown");
     String driver = probe(List.of("nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"), "none");
     String software = "padfree " + version() + ", JDK " + Runtime.version() + ", Spark " + sparkVersion;
     return new RunMetadata(runId, sweep, startedAt, startedAt.atOffset(ZoneOffset.UTC).toLocalDate(), revision,
-        driver.lines().findFirst().orElse("none").trim(), software, sparkMaster);
+        driver.lines().findFirst().orElse("none").trim(), software, app.master(), app.applicationId(),
+        app.eventLogDir() == null ? "" : app.eventLogDir());
   }
 
   private static String version() {

@@ -113,8 +113,8 @@ public final class SweepJob {
     String runId = plan.runId();
     HistoryTable history = plan.history();
     List<PointResult> baseline = plan.baseline();
-    RunMetadata run = RunMetadata.detect(runId, spec.name(), started, options.gitRevision(), spark.sparkContext().master(),
-        spark.version());
+    RunMetadata run = RunMetadata.detect(runId, spec.name(), started, options.gitRevision(),
+        org.padfree.spark.SparkApplication.of(spark.sparkContext()), spark.version());
     System.out.printf("padfree sweep %s: %d grid points x %d GEMMs x %d batches (%s)%n", runId, points.size(),
         spec.gemms().size(), spec.batchesPerPoint(), options.spec());
 

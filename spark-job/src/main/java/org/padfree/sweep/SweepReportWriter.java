@@ -27,7 +27,7 @@ public final class SweepReportWriter {
   public static final String REPORT_MD = "report.md";
   public static final String INDEX_HTML = "index.html";
 
-  private static final RecordCsv<PointResult> CSV = new RecordCsv<>(PointResult.class);
+  private static final RecordCsv<PointResult> CSV = new RecordCsv<>(PointResult.class, PointResult.ADDED_LATER);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   public static void writeAll(Path dir, SweepReport report) {
@@ -109,6 +109,8 @@ public final class SweepReportWriter {
     facts.add(List.of("kernel configurations", String.join(" | ",
         r.rows().stream().map(PointResult::kernelConfig).filter(k -> !k.isEmpty()).distinct().limit(8).toList())));
     facts.add(List.of("software", m.software() + ", master " + m.sparkMaster()));
+    facts.add(List.of("Spark application", m.sparkApplicationId() + "; event log "
+        + org.padfree.spark.SparkApplication.eventLogText(m.sparkEventLogDir().isEmpty() ? null : m.sparkEventLogDir())));
     facts.add(List.of("history", r.historyRoot() + " (partition date=" + m.date() + "/run=" + m.runId() + ")"));
     facts.add(List.of("compared with", (r.previousRunId() == null ? "no previous run" : "previous run " + r.previousRunId())
         + "; " + (r.baselineLabel() == null ? "no pinned baseline" : "baseline " + r.baselineLabel())));
@@ -184,6 +186,8 @@ public final class SweepReportWriter {
         .put("started_at", r.run().startedAt().toString()).put("date", r.run().date().toString())
         .put("git_revision", r.run().gitRevision()).put("gpu_driver", r.run().gpuDriver())
         .put("software", r.run().software()).put("spark_master", r.run().sparkMaster())
+        .put("spark_application_id", r.run().sparkApplicationId())
+        .put("spark_event_log_dir", r.run().sparkEventLogDir().isEmpty() ? null : r.run().sparkEventLogDir())
         .put("wall_seconds", r.wallSeconds()).put("history", r.historyRoot());
     root.put("verdict", r.verdict());
     root.put("exit_status", r.exitStatus());

@@ -34,11 +34,18 @@ class EvaluateJobSuite extends AnyFunSuite with LocalSparkSuite {
     val json = new ObjectMapper().readTree(run.dir.resolve("summary.json").toFile)
     assert(json.path("run").path("run_id").asText() == "sample" || json.path("run").path("runId").asText() == "sample")
     assert(json.path("groups").size() > 0)
+    // the Spark application, so the report leads to the History Server: its id, master and event log
+    assert(json.path("run").path("spark_application_id").asText() == spark.sparkContext.applicationId)
+    assert(json.path("run").path("spark_master").asText() == spark.sparkContext.master)
+    assert(json.path("run").has("spark_event_log_dir") && json.path("run").path("spark_event_log_dir").isNull,
+      "event logging is off in the tests' session, and summary.json says so with null")
     val csv = Files.readAllLines(run.dir.resolve("summary.csv"))
     assert(csv.get(0).startsWith("model,gemm,distribution"), csv.get(0))
     val html = Files.readString(run.dir.resolve("index.html"))
     for (chart <- Seq("speedup", "saving-vs-imbalance", "throughput")) assert(html.contains(s"""data-chart="$chart""""), chart)
     assert(html.contains("CPU timings are wall times"), "the CPU caveat is in the report")
+    assert(html.contains(spark.sparkContext.applicationId) && html.contains("spark.eventLog.enabled=true"),
+      "the report names the application and how to keep its event log")
     assert(Files.readString(run.dir.resolve("report.md")).contains("deepseek-v3"))
     val hidden = (dir: java.nio.file.Path) => Files.list(dir).iterator().asScala.map(_.getFileName.toString)
       .filter(_.startsWith(".")).toSet

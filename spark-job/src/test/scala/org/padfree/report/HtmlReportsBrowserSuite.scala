@@ -67,7 +67,8 @@ class HtmlReportsBrowserSuite extends AnyFunSuite {
     val findings = TrendCheck.check(now.asJava, previous.asJava, null, spec.regression())
     val runs = Seq(new HistoryTable.Run("n1", "2026-11-01", previous.asJava), new HistoryTable.Run("n2", "2026-11-02", now.asJava))
     val meta = new RunMetadata("n2", "s", java.time.Instant.parse("2026-11-02T02:00:00Z"),
-      java.time.LocalDate.parse("2026-11-02"), "abc", "580.65", "padfree dev", "local[2]")
+      java.time.LocalDate.parse("2026-11-02"), "abc", "580.65", "padfree dev", "local[2]",
+      "local-1764500000000", "")
     val report = new SweepReport(spec, "s.yaml", meta, 12.0, now.asJava, "n1", null, findings,
       RunTrend.of(runs.asJava, "s", 30), "/history", 3, List("a note").asJava)
     assert(report.regressions().size == 2)

@@ -62,7 +62,7 @@ object ReportFixtures {
       notes: Seq[String] = RunInfo.cpuCaveats().asScala.toSeq,
       timings: EvaluationTimings = EvaluationTimings.UNKNOWN): RunInfo =
     new RunInfo(runId, "2025-06-01T12:00:00Z", 12.5, timings, "auto", List("cpu").asJava,
-      List("CPU reference: 2 threads").asJava, "local[2]", List("0", "1").asJava, List("sample").asJava,
+      List("CPU reference: 2 threads").asJava, "local[2]", "local-1764500000000", null, List("0", "1").asJava, List("sample").asJava,
       List("gate_up", "down").asJava, 3, 16, 4, rows.size.toLong, rows.size.toLong,
       rows.count(_.isError).toLong, rows.count(_.status == BatchResult.MISMATCH).toLong, notes.asJava)
 

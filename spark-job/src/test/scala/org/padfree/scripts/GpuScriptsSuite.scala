@@ -104,8 +104,9 @@ class GpuScriptsSuite extends AnyFunSuite {
     assert(out3.startsWith("submit.sh: ") && out3.contains("--properties-file conf/spark-gpu-yarn.conf"), out3)
     val args = Files.readAllLines(home.resolve("bin/args"))
     import scala.jdk.CollectionConverters._
+    // the cluster's spark-defaults.conf is kept beneath the GPU conf (--load-spark-defaults)
     assert(args.asScala == Seq("--master", "yarn", "--deploy-mode", "client", "--properties-file", "conf/spark-gpu-yarn.conf",
-      "--conf", "spark.executor.instances=2", "--class", "org.padfree.evaluate.EvaluateJob", "pom.xml",
+      "--load-spark-defaults", "--conf", "spark.executor.instances=2", "--class", "org.padfree.evaluate.EvaluateJob", "pom.xml",
       "--dataset", "hdfs:///a b", "--out", "/r"))
   }
 

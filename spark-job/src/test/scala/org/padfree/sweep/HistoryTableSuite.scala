@@ -65,4 +65,59 @@ class HistoryTableSuite extends AnyFunSuite {
     val badValue = intercept[InvalidInputException](Baselines.load(bad.toString, history))
     assert(badValue.field == "tokens" && badValue.value == "many" && badValue.getMessage.contains("line 2"), badValue.getMessage)
   }
+  test("history files and points.csv written before the Spark application columns still read: those columns read empty") {
+    val p = point()
+    val fields = new RecordFields(classOf[PointResult])
+    val kept = (0 until fields.size).filterNot(i => PointResult.ADDED_LATER.contains(fields.names.get(i)))
+    assert(kept.size == fields.size - 2)
+    val expectedValues = (0 until fields.size).map(i => if (kept.contains(i)) fields.valueAt(p, i) else "").toArray[Object]
+    val expected = fields.create(expectedValues)
+
+    // an old history file: the same schema without the two columns
+    val b = org.apache.parquet.schema.Types.buildMessage()
+    import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName._
+    import org.apache.parquet.schema.LogicalTypeAnnotation.stringType
+    for (i <- kept) {
+      val name = fields.names.get(i)
+      fields.typeAt(i) match {
+        case c if c == classOf[String] => b.optional(BINARY).as(stringType()).named(name)
+        case c if c == classOf[Int] => b.required(INT32).named(name)
+        case c if c == classOf[Long] => b.required(INT64).named(name)
+        case c if c == classOf[Double] => b.required(DOUBLE).named(name)
+        case _ => b.required(BOOLEAN).named(name)
+      }
+    }
+    val schema = b.named("padfree_sweep_point")
+    val file = tempDir("old-history").resolve("points.parquet")
+    val writer = org.apache.parquet.hadoop.example.ExampleParquetWriter
+      .builder(new org.apache.hadoop.fs.Path(file.toUri)).withType(schema).build()
+    try {
+      val g = new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema).newGroup()
+      for (i <- kept) {
+        val name = fields.names.get(i)
+        fields.valueAt(p, i) match {
+          case v: String => g.append(name, v)
+          case v: java.lang.Integer => g.append(name, v.intValue)
+          case v: java.lang.Long => g.append(name, v.longValue)
+          case v: java.lang.Double => g.append(name, v.doubleValue)
+          case v: java.lang.Boolean => g.append(name, v.booleanValue)
+        }
+      }
+      writer.write(g)
+    } finally writer.close()
+    assert(HistoryTable.readFile(file).asScala == Seq(expected))
+
+    // an old points.csv: the same columns dropped from the header and the rows
+    val lines = RecordCsv.parse(new RecordCsv(classOf[PointResult]).write(Seq(p).asJava), "points.csv").asScala
+      .filter(l => !(l.size == 1 && l.get(0).isEmpty))
+    val csv = lines.map(l => kept.map(i => org.padfree.report.Escaping.csvField(l.get(i))).mkString(",")).mkString("\r\n")
+    val csvFile = tempDir("old-points").resolve("points.csv")
+    Files.writeString(csvFile, csv)
+    assert(SweepReportWriter.readPointsCsv(csvFile).asScala == Seq(expected))
+
+    // but a column that was always there is still required
+    val noModel = kept.filterNot(i => fields.names.get(i) == "model")
+    Files.writeString(csvFile, lines.map(l => noModel.map(i => org.padfree.report.Escaping.csvField(l.get(i))).mkString(",")).mkString("\r\n"))
+    assert(intercept[InvalidInputException](SweepReportWriter.readPointsCsv(csvFile)).getMessage.contains("model"))
+  }
 }

@@ -26,7 +26,7 @@ object SweepFixtures {
       paddedPeak: Long = 1500L): PointResult = {
     val key = s"$model/e$experts/k$topK/t$tokens/$distribution/rauto/$backend/$gemm"
     new PointResult(runId, sweep, startedAt, "abc123", "H200 on host-a", "580.65", "padfree dev", "local[2]",
-      key, model, model, experts, topK, tokens, distribution, gemm, 2048, 768, backend, "auto",
+      "local-1764500000000", "file:/tmp/spark-events", key, model, model, experts, topK, tokens, distribution, gemm, 2048, 768, backend, "auto",
       backend, "NVIDIA H200", "block_n=128", 10, 3, failures, failure,
       tflops, tflops / speedup, speedup, paddingFreeMs, paddedMs, saved, paddedPeak - paddingFreePeak,
       paddingFreePeak, paddedPeak, 1.5)
