@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a cluster capacity study (org.padfree.capacity.CapacityStudy) on sweep results, building first
+# Runs a cluster capacity study (org.padfree.jobs.CapacityStudy) on sweep results, building first
 # when needed. No Spark session: it reads the sweep history or a points file.
 # Usage: scripts/capacity.sh [--help] [CapacityStudy arguments] [-- CapacityStudy arguments]
 #   scripts/capacity.sh                                (conf/capacity/qwen3-30b-cpu-demo.yaml on the latest sweep run)
@@ -27,4 +27,4 @@ for arg in "${job_args[@]}"; do
 done
 exec "$JAVA_HOME/bin/java" -Xmx"${PADFREE_DRIVER_MEMORY:-2g}" \
   -Dlog4j.configurationFile="$PADFREE_ROOT/conf/log4j2.properties" \
-  -cp "$(padfree_classpath)" org.padfree.capacity.CapacityStudy "${spec[@]}" "${job_args[@]}"
+  -cp "$(padfree_classpath)" org.padfree.jobs.CapacityStudy "${spec[@]}" "${job_args[@]}"

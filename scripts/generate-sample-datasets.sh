@@ -35,7 +35,7 @@ out="$root/datasets/sample/routed-batches.parquet"
 mkdir -p "$(dirname "$out")"
 # shellcheck disable=SC2086 # spark_flags is a list of flags
 "$java" $spark_flags -Xmx2g -Dlog4j.configurationFile="$root/conf/log4j2.properties" \
-  -cp "$classpath" org.padfree.dataset.GenerateDataset \
+  -cp "$classpath" org.padfree.jobs.GenerateDataset \
   --model qwen3-30b-a3b,deepseek-v3 \
   --distribution balanced --distribution uniform30 --distribution uniform0to2avg \
   --distribution 'lognormal(sigma=1.0)' --distribution 'zipf(s=1.2)' \

@@ -146,7 +146,7 @@ if [[ -z $dataset ]]; then
   dataset=$rt/data/deepseek-v3-b${batches}-t${tokens/:/-}-f8.parquet
   if [[ ! -d $dataset ]]; then
     echo "gpu-spark-run.sh: generating $dataset"
-    "$java" "${flags[@]}" -Xmx8g "$log4j" -cp "$cp" org.padfree.dataset.GenerateDataset \
+    "$java" "${flags[@]}" -Xmx8g "$log4j" -cp "$cp" org.padfree.jobs.GenerateDataset \
       --model deepseek-v3 --distribution uniform30 --batches "$batches" --tokens "$tokens" --seed 7 \
       --partitions 8 --out "$dataset"
   fi
@@ -183,7 +183,7 @@ run_job() {
     --conf spark.ui.showConsoleProgress=false \
     --conf spark.task.maxFailures=1 \
     --conf spark.padfree.backend="$backend" \
-    --class org.padfree.evaluate.EvaluateJob "$rt/padfree-job.jar" \
+    --class org.padfree.jobs.EvaluateJob "$rt/padfree-job.jar" \
     --dataset "$data" --gemms "$gemms" --repetitions "$repetitions" --partitions $((8 * n)) \
     --out "$out/gpu-$n" --run-id "$run_id" --overwrite "$@"
 }
@@ -192,7 +192,7 @@ run_job() {
 # kernel cache, so no measured run pays nvcc and the runs compare like for like.
 if (( warmup )); then
   warm=$rt/data/warmup-t${tokens/:/-}.parquet
-  [[ -d $warm ]] || "$java" "${flags[@]}" -Xmx4g "$log4j" -cp "$cp" org.padfree.dataset.GenerateDataset \
+  [[ -d $warm ]] || "$java" "${flags[@]}" -Xmx4g "$log4j" -cp "$cp" org.padfree.jobs.GenerateDataset \
     --model deepseek-v3 --distribution uniform30 --batches 2 --tokens "$tokens" --seed 99 --partitions 1 --out "$warm"
   run_job 1 warmup "$warm" --reference-rows 0 > "$out/warmup.log" 2>&1 || echo "gpu-spark-run.sh: warm-up failed (see $out/warmup.log)"
   rm -rf "$out/gpu-1/warmup"

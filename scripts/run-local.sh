@@ -27,4 +27,4 @@ for arg in "${job_args[@]}"; do
   if [[ $arg == --dataset* || $arg == --trace* ]]; then inputs=(); break; fi
 done
 
-padfree_submit_local org.padfree.evaluate.EvaluateJob "${inputs[@]}" --out reports "${job_args[@]}"
+padfree_submit_local org.padfree.jobs.EvaluateJob "${inputs[@]}" --out reports "${job_args[@]}"

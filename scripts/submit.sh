@@ -19,8 +19,8 @@ Options
                        so the cluster's own spark-defaults.conf, e.g. its event log, still applies
                        to keys the file does not set)
   --conf KEY=VALUE     any Spark or spark.padfree.* setting; repeatable (wins over --gpu-conf)
-  --class NAME         main class (default org.padfree.evaluate.EvaluateJob; also
-                       org.padfree.dataset.GenerateDataset)
+  --class NAME         main class (default org.padfree.jobs.EvaluateJob; also
+                       org.padfree.jobs.GenerateDataset)
   --jar PATH           job jar (default spark-job/target/padfree-job.jar; build it with
                        ./mvnw -B -DskipTests package)
   --dry-run            print the command, do not run it (works without Spark)
@@ -51,7 +51,7 @@ die() {
 master=${SPARK_MASTER:-}
 deploy=client
 gpu_conf=
-klass=org.padfree.evaluate.EvaluateJob
+klass=org.padfree.jobs.EvaluateJob
 jar=$root/spark-job/target/padfree-job.jar
 dry=0
 confs=()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a benchmark sweep (org.padfree.sweep.SweepJob) in Spark local mode, building first when needed:
+# Runs a benchmark sweep (org.padfree.jobs.SweepJob) in Spark local mode, building first when needed:
 # expands the spec's grid, evaluates every point, appends to the history table, compares with the
 # previous run and the pinned baseline, and writes reports/sweeps/<run-id>/index.html.
 # Usage: scripts/sweep.sh [--help] [SweepJob arguments] [-- SweepJob arguments]
@@ -27,7 +27,7 @@ padfree_build
 for arg in "${job_args[@]}"; do
   if [[ $arg == --help ]]; then
     # The job's help needs no Spark session.
-    exec "$JAVA_HOME/bin/java" -cp "$(padfree_classpath)" org.padfree.sweep.SweepJob --help
+    exec "$JAVA_HOME/bin/java" -cp "$(padfree_classpath)" org.padfree.jobs.SweepJob --help
   fi
 done
 
@@ -43,4 +43,4 @@ else
   revision=()
 fi
 
-padfree_submit_local org.padfree.sweep.SweepJob "${spec[@]}" "${revision[@]}" "${job_args[@]}"
+padfree_submit_local org.padfree.jobs.SweepJob "${spec[@]}" "${revision[@]}" "${job_args[@]}"

@@ -34,7 +34,7 @@ public final class CapacityCalculator {
 
   static final double HOURS_PER_MONTH = 730;
   /** GPU memory is quoted in decimal gigabytes (an H200 has 141 GB). */
-  static final double GB = 1e9;
+  public static final double GB = 1e9;
 
   /** Per measured token count of one distribution: both pipelines' throughput and peak bytes. */
   public record Measured(int tokens, double paddingFreeTokensPerSecond, double paddedTokensPerSecond,

@@ -4,14 +4,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.padfree.report.AxisScale;
-import org.padfree.report.ChartLegends;
-import org.padfree.report.HumanFormat;
-import org.padfree.report.Log2Axis;
-import org.padfree.report.PairedBars;
-import org.padfree.report.PlotArea;
-import org.padfree.report.SvgBuilder;
-import org.padfree.report.SvgCharts;
+import org.padfree.render.AxisScale;
+import org.padfree.render.ChartLegends;
+import org.padfree.render.HumanFormat;
+import org.padfree.render.Log2Axis;
+import org.padfree.render.PairedBars;
+import org.padfree.render.PlotArea;
+import org.padfree.render.SvgBuilder;
+import org.padfree.render.Palette;
 
 /** The capacity report's charts: GPUs and cost per scenario, and throughput against tokens. */
 public final class CapacityCharts {
@@ -65,8 +65,8 @@ public final class CapacityCharts {
     Map<String, String> legend = new LinkedHashMap<>();
     int i = 0;
     for (String d : curves.keySet()) {
-      legend.put("padding-free, " + d, SvgCharts.colour(2 * i));
-      legend.put("padded, " + d, SvgCharts.colour(2 * i + 1));
+      legend.put("padding-free, " + d, Palette.colour(2 * i));
+      legend.put("padded, " + d, Palette.colour(2 * i + 1));
       i++;
     }
     SvgBuilder svg = new SvgBuilder(THROUGHPUT, WIDTH + 200, HEIGHT, title,

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.padfree.AtomicFiles;
-import org.padfree.report.HtmlPage;
-import org.padfree.report.HumanFormat;
+import org.padfree.render.HtmlPage;
+import org.padfree.render.HumanFormat;
 
 /** Writes a capacity study's folder: capacity.json, capacity.csv, report.md and index.html. */
 public final class CapacityReportWriter {

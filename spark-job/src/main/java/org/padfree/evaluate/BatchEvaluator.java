@@ -12,6 +12,7 @@ import org.padfree.model.GemmShape;
 import org.padfree.model.ModelCatalog;
 import org.padfree.model.ModelShape;
 import org.padfree.routing.RoutedBatch;
+import org.padfree.results.BatchResult;
 
 /**
  * Executor-side evaluation of one input batch: validate it, then for each requested GEMM of its model

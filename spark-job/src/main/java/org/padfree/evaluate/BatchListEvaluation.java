@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSession;
 import org.padfree.dataset.DatasetSchema;
 import org.padfree.model.ModelCatalog;
 import org.padfree.routing.RoutedBatch;
+import org.padfree.results.BatchResult;
 
 /**
  * Evaluates batches that are already in the driver's memory (a sweep's generated grid) exactly as

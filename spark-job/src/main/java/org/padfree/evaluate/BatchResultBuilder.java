@@ -4,6 +4,7 @@ import org.padfree.backend.PathTimings;
 import org.padfree.layout.MemoryAccounting;
 import org.padfree.model.GemmShape;
 import org.padfree.routing.RoutedBatch;
+import org.padfree.results.BatchResult;
 
 /**
  * Assembles a {@link BatchResult} in steps, so the success and error paths share one place that

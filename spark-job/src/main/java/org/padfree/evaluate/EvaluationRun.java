@@ -12,13 +12,15 @@ import org.padfree.model.ModelCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
+import org.padfree.results.BatchResult;
+import org.padfree.results.EvaluationTimings;
 
 /**
  * The distributed part of an evaluation: load inputs, plan partitions by cost, evaluate on the
  * executors, and bring the result rows back to the driver, checked to hold every input exactly once;
  * with where the time went ({@link EvaluationTimings}).
  */
-final class EvaluationRun {
+public final class EvaluationRun {
   private EvaluationRun() {}
 
   /** How long to wait for the listener to see the evaluation job's last events once its action returned. */
@@ -27,9 +29,9 @@ final class EvaluationRun {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluationRun.class);
 
   /** The rows, sorted by input and GEMM, and the phases of the evaluation's wall time. */
-  record Outcome(List<BatchResult> results, EvaluationTimings timings) {}
+  public record Outcome(List<BatchResult> results, EvaluationTimings timings) {}
 
-  static Outcome execute(SparkSession spark, EvaluateOptions options) {
+  public static Outcome execute(SparkSession spark, EvaluateOptions options) {
     // Epoch milliseconds, not nanoTime: the phases are measured against the listener bus's event times.
     long startMillis = System.currentTimeMillis();
     EvaluateSettings settings = options.settings();
@@ -67,7 +69,7 @@ final class EvaluationRun {
    * @param startMillis when the caller began loading and planning (epoch milliseconds), where the
    *     timings' planning phase starts
    */
-  static Outcome evaluatePlanned(SparkSession spark, EvaluateSettings settings, JavaRDD<EvalInput> inputs,
+  public static Outcome evaluatePlanned(SparkSession spark, EvaluateSettings settings, JavaRDD<EvalInput> inputs,
       PartitionPlan plan, long count, String description, long startMillis) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaRDD<EvalInput> placed = inputs
@@ -107,7 +109,7 @@ final class EvaluationRun {
    * Every input index 0..count-1 appears, none twice per GEMM. Spark guarantees this for collected
    * task results; checking it keeps the promise visible and catches a planning bug at once.
    */
-  static void requireExactlyOnce(List<BatchResult> results, long count) {
+  public static void requireExactlyOnce(List<BatchResult> results, long count) {
     java.util.Set<String> seen = new java.util.HashSet<>();
     java.util.BitSet covered = new java.util.BitSet();
     for (BatchResult r : results) {

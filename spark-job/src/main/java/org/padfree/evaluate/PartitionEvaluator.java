@@ -8,6 +8,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.padfree.backend.GroupedGemmBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.padfree.results.BatchResult;
 
 /**
  * The task body: evaluates every input of one partition and returns their result rows. The rows of

@@ -12,6 +12,8 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.TaskInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.padfree.results.EvaluationTimings;
+import org.padfree.results.TaskSpans;
 
 /**
  * Driver-side progress and timing of the evaluation job: one INFO line per finished evaluation

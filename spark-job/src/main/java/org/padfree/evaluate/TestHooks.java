@@ -12,13 +12,13 @@ import org.slf4j.LoggerFactory;
  * job's local properties (so a test can arm it for one job of a running session) and then from the
  * executor's Spark conf. Unset, each is a map lookup or two.
  */
-final class TestHooks {
+public final class TestHooks {
   private static final Logger LOG = LoggerFactory.getLogger(TestHooks.class);
 
   private TestHooks() {}
 
   /** On an executor, before a task's first batch: {@link PadfreeConf#TASK_DELAY_MS}. */
-  static void delayTask() {
+  public static void delayTask() {
     sleep(Long.parseLong(executorSetting(PadfreeConf.TASK_DELAY_MS)), "task delay");
   }
 
@@ -39,7 +39,7 @@ final class TestHooks {
    * make Spark re-run the stage, whose attempts count from 0 again). Never on the driver (local mode),
    * which would end the run.
    */
-  static void killExecutorIfAsked() {
+  public static void killExecutorIfAsked() {
     SparkEnv env = SparkEnv.get();
     TaskContext task = TaskContext.get();
     if (env == null || task == null || "driver".equals(env.executorId())
@@ -61,7 +61,7 @@ final class TestHooks {
   }
 
   /** On the driver, with some of the run folder written: {@link PadfreeConf#PUBLISH_PAUSE_MS}. */
-  static void pauseWhilePublishing(SparkConf conf) {
+  public static void pauseWhilePublishing(SparkConf conf) {
     sleep(conf.getLong(PadfreeConf.PUBLISH_PAUSE_MS.name(), 0), "pause while publishing");
   }
 

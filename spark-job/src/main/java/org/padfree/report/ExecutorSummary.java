@@ -7,8 +7,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.padfree.Validate;
-import org.padfree.evaluate.BatchResult;
-import org.padfree.evaluate.EvaluationTimings;
+import org.padfree.results.BatchResult;
+import org.padfree.results.EvaluationTimings;
+import org.padfree.render.HumanFormat;
+import org.padfree.results.RunInfo;
 
 /**
  * Per executor (and GPU): how much it did and how busy its GPU was. The busy fraction is GPU busy

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import org.padfree.evaluate.BatchResult;
+import org.padfree.results.BatchResult;
 
 /** The failed result rows (errors and mismatches) as the reports list them, and why each failed. */
 final class Failures {

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.padfree.Validate;
-import org.padfree.evaluate.BatchResult;
+import org.padfree.results.BatchResult;
+import org.padfree.render.Escaping;
+import org.padfree.results.RunInfo;
 
 /**
  * Writes report.md: the run, its caveats (before any figure, so nobody quotes a CPU speedup as a GPU

@@ -2,6 +2,8 @@ package org.padfree.report;
 
 import java.util.List;
 import java.util.function.Function;
+import org.padfree.render.HumanFormat;
+import org.padfree.results.RunInfo;
 
 /**
  * What the human-readable reports (report.md, index.html) show about the run and the groups, as

@@ -6,7 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.padfree.Validate;
-import org.padfree.evaluate.BatchResult;
+import org.padfree.results.BatchResult;
+import org.padfree.results.RunInfo;
 
 /**
  * Writes a run's driver-side reports into its report directory: summary.json, summary.csv,

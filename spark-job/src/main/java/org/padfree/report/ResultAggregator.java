@@ -9,7 +9,8 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import org.padfree.Validate;
-import org.padfree.evaluate.BatchResult;
+import org.padfree.results.BatchResult;
+import org.padfree.render.Percentiles;
 
 /**
  * Turns result rows into {@link GroupSummary} rows: one per (model, GEMM, distribution), sorted by

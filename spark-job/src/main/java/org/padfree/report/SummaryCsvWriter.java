@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.padfree.Validate;
+import org.padfree.render.Escaping;
+import org.padfree.table.RecordColumns;
 
 /**
  * Writes summary.csv: a header of {@link GroupSummary}'s snake_case column names, then one line per

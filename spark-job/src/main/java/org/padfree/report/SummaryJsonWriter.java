@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import org.padfree.Validate;
+import org.padfree.results.RunInfo;
+import org.padfree.table.RecordColumns;
 
 /**
  * Writes summary.json: {@code {"run": RunInfo, "groups": [GroupSummary...], "throughput": Throughput,
@@ -34,7 +36,7 @@ public final class SummaryJsonWriter {
 
   /** As {@link #write(Path, RunInfo, List)}, with the run's throughput and per-executor busy time from {@code results}. */
   public static Path write(Path directory, RunInfo run, List<GroupSummary> groups,
-      List<org.padfree.evaluate.BatchResult> results) {
+      List<org.padfree.results.BatchResult> results) {
     Validate.notNull("directory", directory);
     return AtomicFiles.writeString(directory.resolve(FILE_NAME), toJson(run, groups, results));
   }
@@ -43,7 +45,7 @@ public final class SummaryJsonWriter {
     return toJson(run, groups, List.of());
   }
 
-  static String toJson(RunInfo run, List<GroupSummary> groups, List<org.padfree.evaluate.BatchResult> results) {
+  static String toJson(RunInfo run, List<GroupSummary> groups, List<org.padfree.results.BatchResult> results) {
     Validate.notNull("run", run);
     Validate.notNull("groups", groups);
     Validate.notNull("results", results);

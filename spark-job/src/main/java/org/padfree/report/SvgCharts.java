@@ -7,7 +7,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import org.padfree.Validate;
-import org.padfree.evaluate.BatchResult;
+import org.padfree.results.BatchResult;
+import org.padfree.render.AxisScale;
+import org.padfree.render.ChartLegends;
+import org.padfree.render.HumanFormat;
+import org.padfree.render.PairedBars;
+import org.padfree.render.Percentiles;
+import org.padfree.render.PlotArea;
+import org.padfree.render.SvgBuilder;
+import org.padfree.render.Palette;
 
 /**
  * The report's three charts as inline SVG, drawn on the driver so index.html needs no script. Each
@@ -31,11 +39,8 @@ public final class SvgCharts {
   /** Width per (model, GEMM) pair of bars: room for a two-line label such as "qwen3-235b-a22b". */
   private static final int BAR_SLOT_WIDTH = 130;
 
-  /** Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. */
-  private static final String[] PALETTE =
-      {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"};
-  private static final String PADDING_FREE_COLOUR = PALETTE[0];
-  private static final String REFERENCE_LINE_COLOUR = PALETTE[3];
+  private static final String PADDING_FREE_COLOUR = Palette.colour(0);
+  private static final String REFERENCE_LINE_COLOUR = Palette.colour(3);
 
   /** Histogram of per-row speedup over non-error rows, with a dashed line at 1.0 (no gain). */
   public static String speedupHistogram(List<BatchResult> results) {
@@ -150,11 +155,6 @@ public final class SvgCharts {
     return svg.build();
   }
 
-  /** The {@code i}-th colour of the charts' palette (Okabe-Ito), repeating past its end. */
-  public static String colour(int i) {
-    return PALETTE[Math.floorMod(i, PALETTE.length)];
-  }
-
   /** How many values fall in each bin of {@code bins}; the top edge belongs to the last bin. */
   private static int[] binCounts(double[] values, AxisScale bins) {
     int[] counts = new int[bins.steps()];
@@ -171,7 +171,7 @@ public final class SvgCharts {
     points.forEach(r -> names.add(Objects.toString(r.distribution(), "")));
     Map<String, String> colours = new LinkedHashMap<>();
     for (String name : names) {
-      colours.put(name, PALETTE[colours.size() % PALETTE.length]);
+      colours.put(name, Palette.colour(colours.size()));
     }
     return colours;
   }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.padfree.Trees;
+import org.padfree.table.RecordParquet;
 
 /**
  * The sweep history: a Parquet table partitioned as {@code ROOT/date=YYYY-MM-DD/run=<id>/points.parquet},

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
-import org.padfree.evaluate.BatchResult;
+import org.padfree.results.BatchResult;
 import org.padfree.model.GemmShape;
 import org.padfree.model.ModelCatalog;
-import org.padfree.report.Percentiles;
+import org.padfree.render.Percentiles;
 
 /**
  * Folds the evaluation's result rows into one {@link PointResult} per grid point and GEMM. Figures

@@ -2,7 +2,7 @@ package org.padfree.sweep;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.padfree.report.Percentiles;
+import org.padfree.render.Percentiles;
 
 /**
  * One run of a sweep reduced to headline figures, for the trend over the history: medians over the

@@ -5,13 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import org.padfree.report.AxisScale;
-import org.padfree.report.ChartLegends;
-import org.padfree.report.HumanFormat;
-import org.padfree.report.Log2Axis;
-import org.padfree.report.PlotArea;
-import org.padfree.report.SvgBuilder;
-import org.padfree.report.SvgCharts;
+import org.padfree.render.AxisScale;
+import org.padfree.render.ChartLegends;
+import org.padfree.render.HumanFormat;
+import org.padfree.render.Log2Axis;
+import org.padfree.render.PlotArea;
+import org.padfree.render.SvgBuilder;
+import org.padfree.render.Palette;
 
 /**
  * The sweep report's charts, inline SVG drawn on the driver with the evaluation report's builders:
@@ -59,15 +59,15 @@ public final class SweepCharts {
       double top = plot.y(y, Math.max(v, 0));
       double bottom = plot.y(y, Math.min(v, 0));
       svg.rect(plot.left() + slot * i + 1, top, Math.max(1, slot - 2), Math.max(1, bottom - top),
-          f.regression() ? SvgCharts.colour(3) : SvgCharts.colour(0),
+          f.regression() ? Palette.colour(3) : Palette.colour(0),
           f.pointKey() + ": " + HumanFormat.significant(f.reference(), 3) + " to " + HumanFormat.significant(f.now(), 3)
               + " (" + HumanFormat.decimal(v, 1) + "%)");
     }
     double zero = plot.y(y, 0);
     svg.line(plot.left(), zero, plot.right(), zero, SvgBuilder.MUTED_COLOUR, false);
     double limitY = plot.y(y, 100 * limit);
-    svg.line(plot.left(), limitY, plot.right(), limitY, SvgCharts.colour(3), true);
-    svg.text(plot.right(), limitY - 4, "regression limit " + HumanFormat.percent(limit), "end", SvgCharts.colour(3));
+    svg.line(plot.left(), limitY, plot.right(), limitY, Palette.colour(3), true);
+    svg.text(plot.right(), limitY - 4, "regression limit " + HumanFormat.percent(limit), "end", Palette.colour(3));
     plot.drawBaseline(svg);
     svg.text(plot.left() + plot.width() / 2, plot.bottom() + 20, "grid points in spec order (hover a bar for its key)",
         "middle", SvgBuilder.MUTED_COLOUR);
@@ -92,7 +92,7 @@ public final class SweepCharts {
     double lo = series.values().stream().flatMap(List::stream).mapToDouble(metric).min().orElse(0) * scale;
     double hi = series.values().stream().flatMap(List::stream).mapToDouble(metric).max().orElse(1) * scale;
     Map<String, String> colours = new LinkedHashMap<>();
-    series.keySet().forEach(k -> colours.put(k, SvgCharts.colour(colours.size())));
+    series.keySet().forEach(k -> colours.put(k, Palette.colour(colours.size())));
     SvgBuilder svg = new SvgBuilder(chart, WIDTH + 160, HEIGHT, title,
         "Line chart of " + label + " against tokens per batch, " + series.size() + " series, from "
             + HumanFormat.significant(lo, 3) + " to " + HumanFormat.significant(hi, 3));
@@ -143,9 +143,9 @@ public final class SweepCharts {
       double py = plot.y(y, metric.applyAsDouble(r));
       if (i > 0) {
         svg.line(plot.left() + slot * (i - 0.5), plot.y(y, metric.applyAsDouble(measured.get(i - 1))), px, py,
-            SvgCharts.colour(0), false);
+            Palette.colour(0), false);
       }
-      svg.circle(px, py, 4, r.failedPoints() > 0 ? SvgCharts.colour(3) : SvgCharts.colour(0),
+      svg.circle(px, py, 4, r.failedPoints() > 0 ? Palette.colour(3) : Palette.colour(0),
           r.runId() + " (" + r.gitRevision() + "): " + HumanFormat.significant(metric.applyAsDouble(r), 3)
               + (r.failedPoints() > 0 ? ", " + r.failedPoints() + " failed points" : ""));
       if (measured.size() <= 12) {

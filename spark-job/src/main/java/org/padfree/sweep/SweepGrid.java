@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.padfree.InvalidInputException;
 import org.padfree.Validate;
-import org.padfree.dataset.GenerateDataset;
+import org.padfree.dataset.BatchSeeds;
 import org.padfree.evaluate.EvaluateSettings;
 import org.padfree.model.ModelCatalog;
 import org.padfree.model.ModelShape;
@@ -98,7 +98,7 @@ public final class SweepGrid {
     List<RoutedBatch> batches = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       String id = point.batchId(i);
-      long batchSeed = seed ^ GenerateDataset.stableHash(id);
+      long batchSeed = seed ^ BatchSeeds.stableHash(id);
       batches.add(RoutingGenerator.generate(id, point.model(), RoutingDistribution.parse(point.distribution()),
           point.experts(), point.topK(), point.tokens(), batchSeed));
     }

@@ -12,8 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.padfree.AtomicFiles;
-import org.padfree.report.HtmlPage;
-import org.padfree.report.HumanFormat;
+import org.padfree.render.HtmlPage;
+import org.padfree.render.HumanFormat;
+import org.padfree.table.RecordCsv;
+import org.padfree.table.RecordFields;
 
 /**
  * Writes a sweep run's report folder: points.csv (the history rows of this run; also the format of a

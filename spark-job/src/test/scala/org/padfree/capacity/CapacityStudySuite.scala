@@ -4,6 +4,7 @@ import scala.jdk.CollectionConverters._
 import org.padfree.InvalidInputException
 import org.padfree.sweep.{PointResult, SweepFixtures}
 import org.scalatest.funsuite.AnyFunSuite
+import org.padfree.jobs.CapacityStudy
 
 /** The capacity arithmetic against numbers worked out by hand (the README's worked example is the first case). */
 class CapacityStudySuite extends AnyFunSuite {

@@ -8,6 +8,7 @@ import org.padfree.{InvalidInputException, LocalSparkSuite}
 import org.padfree.model.ModelCatalog
 import org.padfree.routing.RoutingDistribution
 import org.scalatest.funsuite.AnyFunSuite
+import org.padfree.jobs.GenerateDataset
 
 class GenerateDatasetSuite extends AnyFunSuite with LocalSparkSuite {
 

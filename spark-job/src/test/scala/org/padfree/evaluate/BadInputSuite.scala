@@ -5,9 +5,11 @@ import java.nio.file.{Files, Path, Paths}
 import scala.jdk.CollectionConverters._
 import org.padfree.LocalSparkSuite
 import org.padfree.output.RunFolder
-import org.padfree.sweep.SweepJob
+import org.padfree.jobs.SweepJob
 import org.scalatest.funsuite.AnyFunSuite
 import EvaluateFixtures._
+import org.padfree.jobs.EvaluateJob
+import org.padfree.results.BatchResult
 
 /**
  * Bad input and impossible sizes lose nothing: each is refused before any work (exit 2 naming the

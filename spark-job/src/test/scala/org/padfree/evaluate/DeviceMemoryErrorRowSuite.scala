@@ -5,6 +5,7 @@ import org.padfree.backend.{CpuBackend, DeviceMemoryException, GroupedGemmBacken
 import org.padfree.dataset.DatasetSchema
 import org.padfree.quant.QuantizedWeights
 import org.scalatest.funsuite.AnyFunSuite
+import org.padfree.results.BatchResult
 
 /**
  * A batch the GPU cannot hold: the backend's DeviceMemoryException becomes that batch's error rows,

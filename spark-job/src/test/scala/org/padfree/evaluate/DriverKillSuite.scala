@@ -8,6 +8,7 @@ import org.padfree.LocalSparkSuite
 import org.padfree.output.RunFolder
 import org.scalatest.funsuite.AnyFunSuite
 import EvaluateFixtures._
+import org.padfree.jobs.EvaluateJob
 
 /**
  * The driver stopped mid-run, as a scheduler or an operator stops it: SIGTERM (a polite stop, shutdown

@@ -6,6 +6,9 @@ import org.apache.spark.SparkConf
 import org.apache.spark.sql.{Row, SparkSession}
 import org.padfree.dataset.{DatasetIO, DatasetSchema}
 import org.padfree.routing.{RoutingDistribution, RoutingGenerator}
+import org.padfree.jobs.EvaluateJob
+import org.padfree.results.BatchResult
+import org.padfree.table.ResultSchema
 
 /** Small datasets and a one-call way to run the job, shared by the evaluation suites. */
 object EvaluateFixtures {

@@ -7,6 +7,8 @@ import org.apache.spark.sql.Row
 import org.padfree.LocalSparkSuite
 import org.scalatest.funsuite.AnyFunSuite
 import EvaluateFixtures._
+import org.padfree.jobs.EvaluateJob
+import org.padfree.results.BatchResult
 
 class EvaluateJobSuite extends AnyFunSuite with LocalSparkSuite {
 

@@ -1,6 +1,8 @@
 package org.padfree.evaluate
 
 import org.scalatest.funsuite.AnyFunSuite
+import org.padfree.results.EvaluationTimings
+import org.padfree.results.TaskSpans
 
 /** The timing arithmetic on (executor, launch, finish) triples in epoch milliseconds, without Spark. */
 class EvaluationTimingsSuite extends AnyFunSuite {

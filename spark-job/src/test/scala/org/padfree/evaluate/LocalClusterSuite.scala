@@ -7,6 +7,7 @@ import scala.jdk.CollectionConverters._
 import org.padfree.LocalSparkSuite
 import org.scalatest.funsuite.AnyFunSuite
 import EvaluateFixtures._
+import org.padfree.jobs.EvaluateJob
 
 /**
  * The job as a cluster runs it: Spark's local-cluster master starts two workers, each launching an

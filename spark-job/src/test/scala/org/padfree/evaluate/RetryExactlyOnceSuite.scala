@@ -3,6 +3,7 @@ package org.padfree.evaluate
 import org.padfree.LocalSparkSuite
 import org.scalatest.funsuite.AnyFunSuite
 import EvaluateFixtures._
+import org.padfree.jobs.EvaluateJob
 
 /** Task retries must not duplicate or lose results: every task's first attempt fails after real work. */
 class RetryExactlyOnceSuite extends AnyFunSuite with LocalSparkSuite {

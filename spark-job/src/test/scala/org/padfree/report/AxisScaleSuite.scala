@@ -3,6 +3,7 @@ package org.padfree.report
 import scala.jdk.CollectionConverters._
 
 import org.scalatest.funsuite.AnyFunSuite
+import org.padfree.render.AxisScale
 
 class AxisScaleSuite extends AnyFunSuite {
 

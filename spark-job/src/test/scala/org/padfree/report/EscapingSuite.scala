@@ -1,6 +1,7 @@
 package org.padfree.report
 
 import org.scalatest.funsuite.AnyFunSuite
+import org.padfree.render.Escaping
 
 class EscapingSuite extends AnyFunSuite {
 

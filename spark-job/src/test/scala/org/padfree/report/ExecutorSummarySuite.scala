@@ -1,6 +1,7 @@
 package org.padfree.report
 
-import org.padfree.evaluate.{BatchResult, EvaluationTimings}
+import org.padfree.results.BatchResult
+import org.padfree.results.EvaluationTimings
 import org.scalatest.funsuite.AnyFunSuite
 
 class ExecutorSummarySuite extends AnyFunSuite {

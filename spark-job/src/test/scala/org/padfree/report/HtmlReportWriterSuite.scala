@@ -6,10 +6,13 @@ import javax.xml.parsers.DocumentBuilderFactory
 
 import scala.jdk.CollectionConverters._
 
-import org.padfree.evaluate.{BatchResult, EvaluationTimings}
+import org.padfree.results.BatchResult
+import org.padfree.results.EvaluationTimings
 import org.padfree.report.ReportFixtures.{errorRow, filesIn, row, runInfo, tempDir}
 import org.scalatest.funsuite.AnyFunSuite
 import org.xml.sax.InputSource
+import org.padfree.render.Escaping
+import org.padfree.results.RunInfo
 
 class HtmlReportWriterSuite extends AnyFunSuite {
 

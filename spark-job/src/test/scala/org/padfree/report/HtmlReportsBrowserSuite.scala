@@ -2,7 +2,8 @@ package org.padfree.report
 
 import java.nio.file.{Files, Path, Paths}
 import scala.jdk.CollectionConverters._
-import org.padfree.capacity.{CapacityReportWriter, CapacitySpec, CapacityStudy}
+import org.padfree.capacity.{CapacityReportWriter, CapacitySpec}
+import org.padfree.jobs.CapacityStudy
 import org.padfree.sweep._
 import org.scalatest.funsuite.AnyFunSuite
 

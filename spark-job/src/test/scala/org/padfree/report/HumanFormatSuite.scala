@@ -3,6 +3,7 @@ package org.padfree.report
 import java.util.List
 
 import org.scalatest.funsuite.AnyFunSuite
+import org.padfree.render.HumanFormat
 
 class HumanFormatSuite extends AnyFunSuite {
 

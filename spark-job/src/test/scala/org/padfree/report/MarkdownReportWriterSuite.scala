@@ -4,9 +4,12 @@ import java.nio.file.Files
 
 import scala.jdk.CollectionConverters._
 
-import org.padfree.evaluate.{BatchResult, EvaluationTimings}
+import org.padfree.results.BatchResult
+import org.padfree.results.EvaluationTimings
 import org.padfree.report.ReportFixtures.{errorRow, row, runInfo, tempDir}
 import org.scalatest.funsuite.AnyFunSuite
+import org.padfree.render.Escaping
+import org.padfree.results.RunInfo
 
 class MarkdownReportWriterSuite extends AnyFunSuite {
 

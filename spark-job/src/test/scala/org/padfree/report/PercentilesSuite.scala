@@ -2,6 +2,7 @@ package org.padfree.report
 
 import org.padfree.InvalidInputException
 import org.scalatest.funsuite.AnyFunSuite
+import org.padfree.render.Percentiles
 
 class PercentilesSuite extends AnyFunSuite {
 

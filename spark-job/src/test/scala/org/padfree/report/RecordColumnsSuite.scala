@@ -2,8 +2,10 @@ package org.padfree.report
 
 import scala.jdk.CollectionConverters._
 
-import org.padfree.evaluate.{BatchResult, ResultSchema}
+import org.padfree.results.BatchResult
+import org.padfree.table.ResultSchema
 import org.scalatest.funsuite.AnyFunSuite
+import org.padfree.table.RecordColumns
 
 class RecordColumnsSuite extends AnyFunSuite {
 

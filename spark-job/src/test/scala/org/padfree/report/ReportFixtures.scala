@@ -4,7 +4,9 @@ import java.nio.file.{Files, Path}
 
 import scala.jdk.CollectionConverters._
 
-import org.padfree.evaluate.{BatchResult, EvaluationTimings}
+import org.padfree.results.BatchResult
+import org.padfree.results.EvaluationTimings
+import org.padfree.results.RunInfo
 
 /** Result rows and run facts for the report suites, with every field a test does not care about fixed. */
 object ReportFixtures {

@@ -4,7 +4,7 @@ import java.nio.file.Files
 
 import scala.jdk.CollectionConverters._
 
-import org.padfree.evaluate.BatchResult
+import org.padfree.results.BatchResult
 import org.padfree.report.ReportFixtures.{errorRow, filesIn, row, runInfo, tempDir}
 import org.scalatest.funsuite.AnyFunSuite
 

@@ -2,7 +2,7 @@ package org.padfree.report
 
 import scala.jdk.CollectionConverters._
 
-import org.padfree.evaluate.BatchResult
+import org.padfree.results.BatchResult
 import org.padfree.report.ReportFixtures.{errorRow, row}
 import org.scalatest.funsuite.AnyFunSuite
 

@@ -6,9 +6,11 @@ import java.nio.file.{Files, Paths}
 import scala.jdk.CollectionConverters._
 
 import com.fasterxml.jackson.databind.ObjectMapper
-import org.padfree.evaluate.EvaluationTimings
+import org.padfree.results.EvaluationTimings
 import org.padfree.report.ReportFixtures.{errorRow, filesIn, row, runInfo, tempDir}
 import org.scalatest.funsuite.AnyFunSuite
+import org.padfree.results.RunInfo
+import org.padfree.table.RecordColumns
 
 class SummaryJsonWriterSuite extends AnyFunSuite {
 

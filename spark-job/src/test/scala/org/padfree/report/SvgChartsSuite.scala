@@ -5,7 +5,7 @@ import javax.xml.parsers.DocumentBuilderFactory
 
 import scala.jdk.CollectionConverters._
 
-import org.padfree.evaluate.BatchResult
+import org.padfree.results.BatchResult
 import org.padfree.report.ReportFixtures.{errorRow, row}
 import org.scalatest.funsuite.AnyFunSuite
 import org.w3c.dom.{Document, Element}

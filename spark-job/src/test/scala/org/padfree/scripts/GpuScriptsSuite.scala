@@ -106,7 +106,7 @@ class GpuScriptsSuite extends AnyFunSuite {
     import scala.jdk.CollectionConverters._
     // the cluster's spark-defaults.conf is kept beneath the GPU conf (--load-spark-defaults)
     assert(args.asScala == Seq("--master", "yarn", "--deploy-mode", "client", "--properties-file", "conf/spark-gpu-yarn.conf",
-      "--load-spark-defaults", "--conf", "spark.executor.instances=2", "--class", "org.padfree.evaluate.EvaluateJob", "pom.xml",
+      "--load-spark-defaults", "--conf", "spark.executor.instances=2", "--class", "org.padfree.jobs.EvaluateJob", "pom.xml",
       "--dataset", "hdfs:///a b", "--out", "/r"))
   }
 

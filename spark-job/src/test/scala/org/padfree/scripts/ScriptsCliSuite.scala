@@ -17,9 +17,9 @@ class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
   private val libraries = Set("lib.sh", "find-jdk.sh", "job-args.sh")
   /** Hand arguments other than --help to a job, which rejects the ones it does not know; their job's class. */
   private val passThrough = Map(
-    "run-local.sh" -> "org.padfree.evaluate.EvaluateJob",
-    "sweep.sh" -> "org.padfree.sweep.SweepJob",
-    "capacity.sh" -> "org.padfree.capacity.CapacityStudy")
+    "run-local.sh" -> "org.padfree.jobs.EvaluateJob",
+    "sweep.sh" -> "org.padfree.jobs.SweepJob",
+    "capacity.sh" -> "org.padfree.jobs.CapacityStudy")
 
   private val scripts: Seq[String] = {
     val dir = RepositoryCopy.source.resolve("scripts")

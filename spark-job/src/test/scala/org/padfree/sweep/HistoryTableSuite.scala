@@ -5,6 +5,8 @@ import scala.jdk.CollectionConverters._
 import org.padfree.InvalidInputException
 import org.scalatest.funsuite.AnyFunSuite
 import SweepFixtures._
+import org.padfree.table.RecordCsv
+import org.padfree.table.RecordFields
 
 class HistoryTableSuite extends AnyFunSuite {
 
@@ -110,14 +112,14 @@ class HistoryTableSuite extends AnyFunSuite {
     // an old points.csv: the same columns dropped from the header and the rows
     val lines = RecordCsv.parse(new RecordCsv(classOf[PointResult]).write(Seq(p).asJava), "points.csv").asScala
       .filter(l => !(l.size == 1 && l.get(0).isEmpty))
-    val csv = lines.map(l => kept.map(i => org.padfree.report.Escaping.csvField(l.get(i))).mkString(",")).mkString("\r\n")
+    val csv = lines.map(l => kept.map(i => org.padfree.render.Escaping.csvField(l.get(i))).mkString(",")).mkString("\r\n")
     val csvFile = tempDir("old-points").resolve("points.csv")
     Files.writeString(csvFile, csv)
     assert(SweepReportWriter.readPointsCsv(csvFile).asScala == Seq(expected))
 
     // but a column that was always there is still required
     val noModel = kept.filterNot(i => fields.names.get(i) == "model")
-    Files.writeString(csvFile, lines.map(l => noModel.map(i => org.padfree.report.Escaping.csvField(l.get(i))).mkString(",")).mkString("\r\n"))
+    Files.writeString(csvFile, lines.map(l => noModel.map(i => org.padfree.render.Escaping.csvField(l.get(i))).mkString(",")).mkString("\r\n"))
     assert(intercept[InvalidInputException](SweepReportWriter.readPointsCsv(csvFile)).getMessage.contains("model"))
   }
 }

@@ -5,6 +5,8 @@ import scala.jdk.CollectionConverters._
 import com.fasterxml.jackson.databind.ObjectMapper
 import org.padfree.LocalSparkSuite
 import org.scalatest.funsuite.AnyFunSuite
+import org.padfree.jobs.SweepJob
+import org.padfree.table.RecordCsv
 
 /** SweepJob end to end on the CPU backend: history, comparison with the previous run and a baseline, exit codes. */
 class SweepJobSuite extends AnyFunSuite with LocalSparkSuite {

@@ -1,4 +1,4 @@
-package org.padfree.report;
+package org.padfree.render;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package org.padfree.evaluate;
+package org.padfree.jobs;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -12,11 +12,18 @@ import org.padfree.InvalidInputException;
 import org.padfree.output.RunFolder;
 import org.padfree.report.ReportWriter;
 import org.padfree.spark.SparkApplication;
-import org.padfree.report.RunInfo;
+import org.padfree.results.RunInfo;
 import org.padfree.spark.ActiveOrLocalSession;
+import org.padfree.evaluate.EvaluateOptions;
+import org.padfree.evaluate.EvaluateSettings;
+import org.padfree.evaluate.EvaluationRun;
+import org.padfree.evaluate.TestHooks;
+import org.padfree.results.BatchResult;
+import org.padfree.results.EvaluationTimings;
+import org.padfree.table.ResultsParquetWriter;
 
 /**
- * The evaluation job: {@code spark-submit --class org.padfree.evaluate.EvaluateJob padfree-job.jar
+ * The evaluation job: {@code spark-submit --class org.padfree.jobs.EvaluateJob padfree-job.jar
  * --dataset ...} (see {@link EvaluateOptions#USAGE}). Writes OUT/RUN_ID/ with results.parquet,
  * summary.json, summary.csv, report.md and index.html; the folder appears only when complete.
  * Exit status: 0 all passed, 1 a check failed or a batch errored, 2 bad usage.

@@ -1,4 +1,4 @@
-package org.padfree.sweep;
+package org.padfree.jobs;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -10,17 +10,32 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.padfree.InvalidInputException;
 import org.padfree.evaluate.BatchListEvaluation;
-import org.padfree.evaluate.BatchResult;
+import org.padfree.results.BatchResult;
 import org.padfree.evaluate.EvaluateSettings;
 import org.padfree.model.ModelCatalog;
 import org.padfree.output.LocalPaths;
 import org.padfree.output.RunFolder;
-import org.padfree.report.RunInfo;
+import org.padfree.results.RunInfo;
 import org.padfree.routing.RoutedBatch;
 import org.padfree.spark.ActiveOrLocalSession;
+import org.padfree.sweep.Baselines;
+import org.padfree.sweep.Finding;
+import org.padfree.sweep.GridPoint;
+import org.padfree.sweep.HistoryTable;
+import org.padfree.sweep.PointAggregator;
+import org.padfree.sweep.PointResult;
+import org.padfree.sweep.RegressionPolicy;
+import org.padfree.sweep.RunMetadata;
+import org.padfree.sweep.RunTrend;
+import org.padfree.sweep.SweepGrid;
+import org.padfree.sweep.SweepOptions;
+import org.padfree.sweep.SweepReport;
+import org.padfree.sweep.SweepReportWriter;
+import org.padfree.sweep.SweepSpec;
+import org.padfree.sweep.TrendCheck;
 
 /**
- * The scheduled benchmark sweep: {@code spark-submit --class org.padfree.sweep.SweepJob padfree-job.jar
+ * The scheduled benchmark sweep: {@code spark-submit --class org.padfree.jobs.SweepJob padfree-job.jar
  * --spec conf/sweeps/nightly-cpu.yaml} (see {@link SweepOptions#USAGE}; locally scripts/sweep.sh).
  * Exit status: 0 no regression, 1 failed checks, 2 bad usage or spec, 3 metric regression, 4 could not run.
  */

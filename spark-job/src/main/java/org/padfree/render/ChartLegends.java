@@ -1,11 +1,11 @@
-package org.padfree.report;
+package org.padfree.render;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
-/** Colour legends for {@link SvgCharts}: label to swatch colour, in the map's order. */
+/** Colour legends for the charts: label to swatch colour, in the map's order. */
 public final class ChartLegends {
   private ChartLegends() {}
 

@@ -1,4 +1,4 @@
-package org.padfree.evaluate;
+package org.padfree.results;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * listener so the arithmetic is testable without Spark events. Every finished attempt counts, failed
  * ones too: they took executor time inside the stage's span.
  */
-final class TaskSpans {
+public final class TaskSpans {
   private final Map<String, Executor> executors = new TreeMap<>();
   private long firstLaunch = Long.MAX_VALUE;
   private long lastFinish = Long.MIN_VALUE;
@@ -26,7 +26,7 @@ final class TaskSpans {
   }
 
   /** One finished task attempt; a finish before its launch (clock step) counts as zero time. */
-  void add(String executorId, long launchMillis, long finishMillis, boolean successful) {
+  public void add(String executorId, long launchMillis, long finishMillis, boolean successful) {
     long finish = Math.max(launchMillis, finishMillis);
     Executor e = executors.computeIfAbsent(executorId, id -> new Executor());
     e.firstLaunch = Math.min(e.firstLaunch, launchMillis);
@@ -38,27 +38,27 @@ final class TaskSpans {
     lastFinish = Math.max(lastFinish, finish);
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return executors.isEmpty();
   }
 
   /** Launch of the stage's first task; only meaningful when not {@link #isEmpty()}. */
-  long firstLaunchMillis() {
+  public long firstLaunchMillis() {
     return firstLaunch;
   }
 
   /** Finish of the stage's last task; only meaningful when not {@link #isEmpty()}. */
-  long lastFinishMillis() {
+  public long lastFinishMillis() {
     return lastFinish;
   }
 
   /** First launch to last finish, in seconds; NaN when no task finished. */
-  double spanSeconds() {
+  public double spanSeconds() {
     return isEmpty() ? Double.NaN : (lastFinish - firstLaunch) / 1e3;
   }
 
   /** Per executor, sorted by id, with times in seconds after the stage's first launch. */
-  List<EvaluationTimings.ExecutorSpan> executors() {
+  public List<EvaluationTimings.ExecutorSpan> executors() {
     List<EvaluationTimings.ExecutorSpan> out = new ArrayList<>();
     executors.forEach((id, e) -> out.add(new EvaluationTimings.ExecutorSpan(id, e.tasks, e.failedTasks,
         (e.firstLaunch - firstLaunch) / 1e3, (e.lastFinish - firstLaunch) / 1e3, e.taskMillis / 1e3)));

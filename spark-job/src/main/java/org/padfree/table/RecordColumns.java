@@ -1,4 +1,4 @@
-package org.padfree.report;
+package org.padfree.table;
 
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -12,9 +12,9 @@ import java.util.List;
 public final class RecordColumns {
   private RecordColumns() {}
 
-  record Column(String name, Object value) {}
+  public record Column(String name, Object value) {}
 
-  static List<String> names(Class<? extends Record> type) {
+  public static List<String> names(Class<? extends Record> type) {
     List<String> names = new ArrayList<>();
     for (RecordComponent c : type.getRecordComponents()) {
       names.add(snakeCase(c.getName()));
@@ -23,7 +23,7 @@ public final class RecordColumns {
   }
 
   /** The components of {@code record} in declaration order, with boxed values. */
-  static List<Column> of(Record record) {
+  public static List<Column> of(Record record) {
     List<Column> columns = new ArrayList<>();
     for (RecordComponent c : record.getClass().getRecordComponents()) {
       try {

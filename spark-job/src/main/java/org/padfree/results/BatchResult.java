@@ -1,4 +1,4 @@
-package org.padfree.evaluate;
+package org.padfree.results;
 
 import java.io.Serializable;
 

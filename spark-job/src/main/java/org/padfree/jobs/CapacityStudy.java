@@ -1,4 +1,4 @@
-package org.padfree.capacity;
+package org.padfree.jobs;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -22,6 +22,11 @@ import org.padfree.sweep.HistoryTable;
 import org.padfree.sweep.PointResult;
 import org.padfree.output.LocalPaths;
 import org.padfree.output.RunFolder;
+import org.padfree.capacity.CapacityCalculator;
+import org.padfree.capacity.CapacityReportWriter;
+import org.padfree.capacity.CapacitySpec;
+import org.padfree.capacity.CapacityStudyResult;
+import org.padfree.capacity.ScenarioResult;
 
 /**
  * The cluster capacity study: from sweep results and a spec (conf/capacity/*.yaml), the GPUs, memory

@@ -1,4 +1,4 @@
-package org.padfree.evaluate;
+package org.padfree.table;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.padfree.results.BatchResult;
 
 /**
  * Writes results.parquet from the driver, as one Parquet file in the schema of {@link ResultSchema}.
@@ -26,12 +27,12 @@ import org.apache.spark.sql.types.StructField;
  * the run folder is complete on the driver's file system whatever the cluster's executors can reach.
  * Spark reads the file back as a normal Parquet dataset.
  */
-final class ResultsParquetWriter {
+public final class ResultsParquetWriter {
   private ResultsParquetWriter() {}
 
   static final MessageType PARQUET_SCHEMA = parquetSchema();
 
-  static void write(List<BatchResult> results, java.nio.file.Path file) {
+  public static void write(List<BatchResult> results, java.nio.file.Path file) {
     SimpleGroupFactory groups = new SimpleGroupFactory(PARQUET_SCHEMA);
     StructField[] fields = ResultSchema.SCHEMA.fields();
     // LocalOutputFile writes through java.nio: no Hadoop checksum side file next to the result.

@@ -1,4 +1,4 @@
-package org.padfree.report;
+package org.padfree.render;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +23,8 @@ public final class PairedBars {
       double maxBarWidth) {}
 
   /** Colours of the two series, the same in every report. */
-  public static final String PADDED_COLOUR = SvgCharts.colour(1);
-  public static final String PADDING_FREE_COLOUR = SvgCharts.colour(0);
+  public static final String PADDED_COLOUR = Palette.colour(1);
+  public static final String PADDING_FREE_COLOUR = Palette.colour(0);
 
   /** Draws {@code slots} (at least one, with a finite value) into {@code svg}, y axis labelled {@code unit}. */
   public static void draw(SvgBuilder svg, List<Slot> slots, String unit, Series series) {

@@ -1,8 +1,7 @@
-package org.padfree.dataset;
+package org.padfree.jobs;
 
 import java.io.PrintStream;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -17,6 +16,10 @@ import org.padfree.model.ModelShape;
 import org.padfree.routing.RoutingDistribution;
 import org.padfree.routing.RoutingGenerator;
 import org.padfree.spark.ActiveOrLocalSession;
+import org.padfree.dataset.DatasetIO;
+import org.padfree.dataset.DatasetSchema;
+import org.padfree.dataset.GenerateDatasetOptions;
+import org.padfree.dataset.BatchSeeds;
 
 /**
  * Generates a routed-batch dataset: {@code --batches} batches for every (model, distribution) pair.
@@ -27,7 +30,7 @@ public final class GenerateDataset {
   private GenerateDataset() {}
 
   /** One batch to generate; everything an executor needs, so generation needs no shared state. */
-  record BatchPlan(String batchId, String model, String distribution, int numExperts, int topK, int numTokens,
+  public record BatchPlan(String batchId, String model, String distribution, int numExperts, int topK, int numTokens,
       long seed) implements Serializable {}
 
   public static void main(String[] args) {
@@ -38,7 +41,7 @@ public final class GenerateDataset {
   }
 
   /** Runs the command line; returns the exit status (2 for bad input), printing errors to {@code err}. */
-  static int run(String[] args, PrintStream out, PrintStream err) {
+  public static int run(String[] args, PrintStream out, PrintStream err) {
     GenerateDatasetOptions options;
     try {
       options = GenerateDatasetOptions.parse(args);
@@ -81,7 +84,7 @@ public final class GenerateDataset {
    * the base seed and the batch id alone, so adding models, distributions or batches to a command
    * never changes the batches it already produced.
    */
-  static List<BatchPlan> plan(GenerateDatasetOptions options, ModelCatalog catalog) {
+  public static List<BatchPlan> plan(GenerateDatasetOptions options, ModelCatalog catalog) {
     List<BatchPlan> plans = new ArrayList<>();
     for (String name : options.models()) {
       ModelShape model = catalog.byName(name);
@@ -93,7 +96,7 @@ public final class GenerateDataset {
         }
         for (int i = 0; i < options.batches(); i++) {
           String batchId = String.format("%s:%s:%05d", model.name(), distribution, i);
-          SplittableRandom random = new SplittableRandom(options.seed() ^ stableHash(batchId));
+          SplittableRandom random = new SplittableRandom(options.seed() ^ BatchSeeds.stableHash(batchId));
           int tokens = options.tokens().sample(random);
           plans.add(new BatchPlan(batchId, model.name(), distribution.toString(), model.experts(), model.topK(),
               tokens, random.nextLong()));
@@ -107,15 +110,5 @@ public final class GenerateDataset {
     return DatasetSchema.toRow(RoutingGenerator.generate(plan.batchId(), plan.model(),
         RoutingDistribution.parse(plan.distribution()), plan.numExperts(), plan.topK(), plan.numTokens(),
         plan.seed()));
-  }
-
-  /** 64-bit FNV-1a of the UTF-8 bytes: unlike String.hashCode it is 64 bits and fixed by its spec. */
-  public static long stableHash(String text) {
-    long hash = 0xcbf29ce484222325L;
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      hash ^= b & 0xff;
-      hash *= 0x100000001b3L;
-    }
-    return hash;
   }
 }

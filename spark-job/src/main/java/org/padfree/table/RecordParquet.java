@@ -1,4 +1,4 @@
-package org.padfree.sweep;
+package org.padfree.table;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,16 +27,16 @@ import org.padfree.InvalidInputException;
  * driver's file system, and is read by CapacityStudy without a Spark session. Spark, DuckDB or
  * pandas read the files (and the date=/run= partition folders) as an ordinary Parquet table.
  */
-final class RecordParquet<T extends Record> {
+public final class RecordParquet<T extends Record> {
   private final RecordFields<T> fields;
   private final MessageType schema;
 
-  RecordParquet(Class<T> type, String messageName) {
+  public RecordParquet(Class<T> type, String messageName) {
     this(type, messageName, java.util.Set.of());
   }
 
   /** @param addedLater String columns older files may lack (see {@link RecordFields}) */
-  RecordParquet(Class<T> type, String messageName, java.util.Set<String> addedLater) {
+  public RecordParquet(Class<T> type, String messageName, java.util.Set<String> addedLater) {
     this.fields = new RecordFields<>(type, addedLater);
     Types.MessageTypeBuilder b = Types.buildMessage();
     for (int i = 0; i < fields.size(); i++) {
@@ -58,7 +58,7 @@ final class RecordParquet<T extends Record> {
   }
 
   /** Writes a new file (it must not exist: callers write into a fresh temporary folder). */
-  void write(List<T> records, Path file) {
+  public void write(List<T> records, Path file) {
     SimpleGroupFactory groups = new SimpleGroupFactory(schema);
     try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
         .withConf(new Configuration())
@@ -89,7 +89,7 @@ final class RecordParquet<T extends Record> {
   }
 
   /** Every row of {@code file}; a missing column is an error naming it and the file. */
-  List<T> read(Path file) {
+  public List<T> read(Path file) {
     List<T> out = new ArrayList<>();
     org.apache.hadoop.fs.Path hadoopPath = new org.apache.hadoop.fs.Path(file.toAbsolutePath().toUri());
     try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), hadoopPath)

@@ -1,4 +1,4 @@
-package org.padfree.report;
+package org.padfree.render;
 
 import java.util.List;
 
@@ -16,7 +16,7 @@ public final class HtmlPage {
         .append("<meta http-equiv=\"Content-Security-Policy\" ")
         .append("content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
         .append("<title>").append(Escaping.markup(title)).append("</title>\n")
-        .append("<style>\n").append(HtmlReportWriter.STYLE)
+        .append("<style>\n").append(PageStyle.CSS)
         .append("td.flag { color: #8a1c13; font-weight: 600; }\ntd.warn { color: #7a5a00; }\n")
         .append("</style>\n</head>\n<body>\n<main>\n")
         .append("<h1>").append(Escaping.markup(heading)).append(" <span class=\"run\">")

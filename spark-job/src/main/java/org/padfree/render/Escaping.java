@@ -1,4 +1,4 @@
-package org.padfree.report;
+package org.padfree.render;
 
 /**
  * Escapes text for the report formats. Batch ids, model names and error messages come from users

@@ -1,24 +1,24 @@
-package org.padfree.sweep;
+package org.padfree.table;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 import org.padfree.InvalidInputException;
-import org.padfree.report.RecordColumns;
+import org.padfree.table.RecordColumns;
 
 /**
  * A flat record type (String, int, long, double and boolean components) as named columns, for the
  * sweep's files: the history table, points.csv and baseline files. The record is the one definition
  * of the columns, named by the project's snake_case rule, like results.parquet.
  */
-final class RecordFields<T extends Record> {
+public final class RecordFields<T extends Record> {
   private final Class<T> type;
   private final RecordComponent[] components;
   private final Constructor<T> constructor;
   private final java.util.Set<String> addedLater;
 
-  RecordFields(Class<T> type) {
+  public RecordFields(Class<T> type) {
     this(type, java.util.Set.of());
   }
 
@@ -26,7 +26,7 @@ final class RecordFields<T extends Record> {
    * @param addedLater String columns added after files were first written: a file without one reads
    *     it as empty instead of failing (every other column must be present)
    */
-  RecordFields(Class<T> type, java.util.Set<String> addedLater) {
+  public RecordFields(Class<T> type, java.util.Set<String> addedLater) {
     this.type = type;
     this.addedLater = java.util.Set.copyOf(addedLater);
     this.components = type.getRecordComponents();
@@ -44,7 +44,7 @@ final class RecordFields<T extends Record> {
     }
   }
 
-  List<String> names() {
+  public List<String> names() {
     List<String> names = new ArrayList<>();
     for (RecordComponent c : components) {
       names.add(RecordColumns.snakeCase(c.getName()));
@@ -53,19 +53,19 @@ final class RecordFields<T extends Record> {
   }
 
   /** Whether column {@code i} may be absent from a file (it then reads as empty). */
-  boolean mayBeAbsent(int i) {
+  public boolean mayBeAbsent(int i) {
     return typeAt(i) == String.class && addedLater.contains(names().get(i));
   }
 
-  Class<?> typeAt(int i) {
+  public Class<?> typeAt(int i) {
     return components[i].getType();
   }
 
-  int size() {
+  public int size() {
     return components.length;
   }
 
-  Object valueAt(T record, int i) {
+  public Object valueAt(T record, int i) {
     try {
       return components[i].getAccessor().invoke(record);
     } catch (ReflectiveOperationException e) {
@@ -73,7 +73,7 @@ final class RecordFields<T extends Record> {
     }
   }
 
-  T create(Object[] values) {
+  public T create(Object[] values) {
     try {
       return constructor.newInstance(values);
     } catch (java.lang.reflect.InvocationTargetException e) {
@@ -90,7 +90,7 @@ final class RecordFields<T extends Record> {
    * The value of column {@code i} parsed from text; an empty field is NaN for doubles and an error
    * for integers, naming the column, the value and {@code where}.
    */
-  Object parse(int i, String text, String where) {
+  public Object parse(int i, String text, String where) {
     Class<?> t = typeAt(i);
     String column = names().get(i);
     try {

@@ -1,4 +1,4 @@
-package org.padfree.evaluate;
+package org.padfree.results;
 
 import java.util.List;
 import org.padfree.Validate;
@@ -82,7 +82,7 @@ public record EvaluationTimings(double planningSeconds, double placingSeconds, d
    *
    * @param jobSubmittedMillis the evaluation job's submission; negative when no job start was seen
    */
-  static EvaluationTimings of(long startMillis, long jobSubmittedMillis, TaskSpans spans, long endMillis,
+  public static EvaluationTimings of(long startMillis, long jobSubmittedMillis, TaskSpans spans, long endMillis,
       List<FailedAttempt> failedAttempts) {
     boolean submitted = jobSubmittedMillis >= 0;
     boolean ran = !spans.isEmpty();

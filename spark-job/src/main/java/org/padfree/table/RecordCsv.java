@@ -1,4 +1,4 @@
-package org.padfree.sweep;
+package org.padfree.table;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,27 +9,27 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.padfree.InvalidInputException;
-import org.padfree.report.Escaping;
+import org.padfree.render.Escaping;
 
 /**
  * Records as RFC 4180 CSV (header of snake_case column names, CRLF line ends, NaN as an empty field),
  * and back. points.csv is what people edit into a pinned baseline, so reading matches columns by
  * header name (any order, extra columns ignored) and names the line and column of a bad value.
  */
-final class RecordCsv<T extends Record> {
+public final class RecordCsv<T extends Record> {
   private static final String LINE_END = "\r\n";
   private final RecordFields<T> fields;
 
-  RecordCsv(Class<T> type) {
+  public RecordCsv(Class<T> type) {
     this(type, java.util.Set.of());
   }
 
   /** @param addedLater String columns older files may lack (see {@link RecordFields}) */
-  RecordCsv(Class<T> type, java.util.Set<String> addedLater) {
+  public RecordCsv(Class<T> type, java.util.Set<String> addedLater) {
     this.fields = new RecordFields<>(type, addedLater);
   }
 
-  String write(List<T> records) {
+  public String write(List<T> records) {
     StringBuilder out = new StringBuilder();
     out.append(String.join(",", fields.names())).append(LINE_END);
     for (T record : records) {
@@ -46,7 +46,7 @@ final class RecordCsv<T extends Record> {
     return out.toString();
   }
 
-  List<T> read(Path file) {
+  public List<T> read(Path file) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -86,7 +86,7 @@ final class RecordCsv<T extends Record> {
   }
 
   /** RFC 4180 fields: quoted fields may hold commas, doubled quotes and line breaks. */
-  static List<List<String>> parse(String text, Object file) {
+  public static List<List<String>> parse(String text, Object file) {
     List<List<String>> lines = new ArrayList<>();
     List<String> cells = new ArrayList<>();
     StringBuilder cell = new StringBuilder();

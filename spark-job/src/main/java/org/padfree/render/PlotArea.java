@@ -1,4 +1,4 @@
-package org.padfree.report;
+package org.padfree.render;
 
 /**
  * The rectangle of a chart where data is drawn, with the charts' shared axis drawing: the margins

@@ -1,4 +1,4 @@
-package org.padfree.evaluate;
+package org.padfree.table;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
@@ -10,6 +10,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.padfree.results.BatchResult;
 
 /**
  * The Spark schema of results.parquet, derived from {@link BatchResult}'s components so the record is
@@ -23,7 +24,7 @@ public final class ResultSchema {
 
   /** The column name of a record component: camelCase to snake_case, as the report writers name fields. */
   public static String columnName(String component) {
-    return org.padfree.report.RecordColumns.snakeCase(component);
+    return org.padfree.table.RecordColumns.snakeCase(component);
   }
 
   public static List<String> columnNames() {

@@ -1,8 +1,8 @@
-package org.padfree.report;
+package org.padfree.results;
 
 import java.util.List;
 import org.padfree.Validate;
-import org.padfree.evaluate.EvaluationTimings;
+import org.padfree.results.EvaluationTimings;
 
 /**
  * Facts about one evaluation run that the result rows do not carry, for the report headers.
