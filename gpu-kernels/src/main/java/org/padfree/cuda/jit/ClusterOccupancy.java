@@ -6,13 +6,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import jcuda.NativePointerObject;
 import jcuda.driver.CUfunction;
 import org.padfree.cuda.CudaException;
+import org.padfree.cuda.LibCuda;
 
 /**
  * {@code cuOccupancyMaxActiveClusters} through the JDK's Foreign Function & Memory API (JCuda 12.6 has
@@ -30,16 +29,9 @@ final class ClusterOccupancy {
 
   private static synchronized MethodHandle handle() {
     if (maxActiveClusters == null) {
-      SymbolLookup cuda;
-      try {
-        cuda = SymbolLookup.libraryLookup("libcuda.so.1", Arena.global());
-      } catch (IllegalArgumentException e) {
-        throw new CudaException("cannot open libcuda.so.1 for cuOccupancyMaxActiveClusters (no NVIDIA driver?)", e);
-      }
-      MemorySegment symbol = cuda.find("cuOccupancyMaxActiveClusters").orElseThrow(() ->
-          new CudaException("libcuda.so.1 has no cuOccupancyMaxActiveClusters: a driver for CUDA 11.8 or newer is needed", null));
       // CUresult cuOccupancyMaxActiveClusters(int* numClusters, CUfunction func, const CUlaunchConfig* config)
-      maxActiveClusters = Linker.nativeLinker().downcallHandle(symbol, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+      maxActiveClusters = LibCuda.function("cuOccupancyMaxActiveClusters",
+          FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS), "a driver for CUDA 11.8 or newer");
     }
     return maxActiveClusters;
   }

@@ -6,11 +6,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import org.padfree.cuda.CudaException;
+import org.padfree.cuda.LibCuda;
 
 /**
  * {@code cuTensorMapEncodeTiled} through the JDK's Foreign Function & Memory API: JCuda has no binding
@@ -24,19 +23,12 @@ public final class TensorMapEncoder {
 
   private static synchronized MethodHandle handle() {
     if (encodeTiled == null) {
-      SymbolLookup cuda;
-      try {
-        cuda = SymbolLookup.libraryLookup("libcuda.so.1", Arena.global());
-      } catch (IllegalArgumentException e) {
-        throw new CudaException("cannot open libcuda.so.1 for cuTensorMapEncodeTiled (no NVIDIA driver?)", e);
-      }
-      MemorySegment symbol = cuda.find("cuTensorMapEncodeTiled").orElseThrow(() ->
-          new CudaException("libcuda.so.1 has no cuTensorMapEncodeTiled: a driver for CUDA 12.0 or newer is needed", null));
       // CUresult cuTensorMapEncodeTiled(CUtensorMap*, CUtensorMapDataType, cuuint32_t rank, void* globalAddress,
       //   const cuuint64_t* globalDim, const cuuint64_t* globalStrides, const cuuint32_t* boxDim,
       //   const cuuint32_t* elementStrides, interleave, swizzle, l2Promotion, oobFill)
-      encodeTiled = Linker.nativeLinker().downcallHandle(symbol, FunctionDescriptor.of(JAVA_INT,
-          ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+      encodeTiled = LibCuda.function("cuTensorMapEncodeTiled", FunctionDescriptor.of(JAVA_INT,
+          ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+          "a driver for CUDA 12.0 or newer");
     }
     return encodeTiled;
   }
