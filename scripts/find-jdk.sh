@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Finds a JDK >= 25 and prints its home. Order: $JAVA_HOME, then every JDK under /usr/lib/jvm
-# (newest first; PADFREE_JVM_DIR replaces that folder, e.g. /Library/Java/JavaVirtualMachines/*/Contents). Sourced by ./mvnw and the run scripts so they all agree on one rule.
+# (macOS: /Library/Java/JavaVirtualMachines, each JDK's Contents/Home), newest first; PADFREE_JVM_DIR
+# replaces that folder. Sourced by ./mvnw and the run scripts so they all agree on one rule.
 # Exit status 1 with a plain message on stderr when none is found.
 # Usage: scripts/find-jdk.sh [--help]     (run: prints the JDK home; source: defines padfree_find_jdk)
 
@@ -15,13 +16,16 @@ padfree_java_major() {
 }
 
 padfree_find_jdk() {
-  local min=25 home major jvms=${PADFREE_JVM_DIR:-/usr/lib/jvm}
+  local min=25 home major default=/usr/lib/jvm
+  [[ $(uname -s 2>/dev/null) == Darwin ]] && default=/Library/Java/JavaVirtualMachines
+  local jvms=${PADFREE_JVM_DIR:-$default}
   if [[ -n ${JAVA_HOME:-} ]]; then
     major=$(padfree_java_major "$JAVA_HOME")
     if [[ -n $major && $major -ge $min ]]; then printf '%s\n' "$JAVA_HOME"; return 0; fi
     echo "padfree: JAVA_HOME=$JAVA_HOME is Java ${major:-unknown}, padfree needs Java >= $min; looking in $jvms" >&2
   fi
-  for home in $(ls -d "$jvms"/*/ 2>/dev/null | sort -rV); do
+  # Linux keeps JDK homes directly under the folder, macOS in each bundle's Contents/Home.
+  for home in $(ls -d "$jvms"/*/ "$jvms"/*/Contents/Home/ 2>/dev/null | sort -rV); do
     home=${home%/}
     [[ -x "$home/bin/javac" ]] || continue
     major=$(padfree_java_major "$home")

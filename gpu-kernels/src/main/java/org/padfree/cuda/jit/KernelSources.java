@@ -36,7 +36,7 @@ public final class KernelSources {
       "padfree/sm90_tma_tile_copy.cuh",
       "padfree/pad_rows.cuh",
       "padfree/fp8_quantize.cuh",
-      "padfree/gather_rows.cuh",
+      "padfree/scatter_rows.cuh",
       "padfree/compare_rows.cuh",
       "padfree/synthetic_data.cuh");
 
