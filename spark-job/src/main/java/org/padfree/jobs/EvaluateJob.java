@@ -20,7 +20,7 @@ import org.padfree.evaluate.EvaluationRun;
 import org.padfree.evaluate.TestHooks;
 import org.padfree.results.BatchResult;
 import org.padfree.results.EvaluationTimings;
-import org.padfree.table.ResultsParquetWriter;
+import org.padfree.table.RecordParquet;
 
 /**
  * The evaluation job: {@code spark-submit --class org.padfree.jobs.EvaluateJob padfree-job.jar
@@ -29,6 +29,12 @@ import org.padfree.table.ResultsParquetWriter;
  * Exit status: 0 all passed, 1 a check failed or a batch errored, 2 bad usage.
  */
 public final class EvaluateJob {
+  /**
+   * results.parquet: one row per batch and GEMM, BatchResult's components as columns, written on the
+   * driver (the rows are there already, and the run folder is then complete on the driver's file
+   * system whatever the executors can reach); Spark, DuckDB or pandas read it as ordinary Parquet.
+   */
+  public static final RecordParquet<BatchResult> RESULTS = new RecordParquet<>(BatchResult.class, "padfree_result");
   private EvaluateJob() {}
 
   public static final int EXIT_OK = 0;
@@ -88,7 +94,7 @@ public final class EvaluateJob {
 
     RunInfo info = runInfo(spark, options, results, started, wallSeconds, outcome.timings());
     Path runDir = folder.publish(dir -> {
-      ResultsParquetWriter.write(results, dir.resolve("results.parquet"));
+      RESULTS.write(results, dir.resolve("results.parquet"));
       TestHooks.pauseWhilePublishing(spark.sparkContext().getConf());
       ReportWriter.writeAll(dir, info, results);
     });

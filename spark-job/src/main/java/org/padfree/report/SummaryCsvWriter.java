@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.padfree.Validate;
 import org.padfree.render.Escaping;
-import org.padfree.table.RecordColumns;
+import org.padfree.table.RecordFields;
 
 /**
  * Writes summary.csv: a header of {@link GroupSummary}'s snake_case column names, then one line per
@@ -30,9 +30,9 @@ public final class SummaryCsvWriter {
   static String toCsv(List<GroupSummary> groups) {
     Validate.notNull("groups", groups);
     StringBuilder out = new StringBuilder();
-    out.append(String.join(",", RecordColumns.names(GroupSummary.class))).append(LINE_END);
+    out.append(String.join(",", RecordFields.names(GroupSummary.class))).append(LINE_END);
     for (GroupSummary group : groups) {
-      out.append(RecordColumns.of(group).stream()
+      out.append(RecordFields.columns(group).stream()
           .map(column -> Escaping.csvField(text(column.value())))
           .collect(Collectors.joining(","))).append(LINE_END);
     }

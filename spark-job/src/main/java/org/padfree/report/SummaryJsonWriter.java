@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.padfree.Validate;
 import org.padfree.results.RunInfo;
-import org.padfree.table.RecordColumns;
+import org.padfree.table.RecordFields;
 
 /**
  * Writes summary.json: {@code {"run": RunInfo, "groups": [GroupSummary...], "throughput": Throughput,
@@ -70,7 +70,7 @@ public final class SummaryJsonWriter {
 
   private static ObjectNode object(Record record) {
     ObjectNode node = NODES.objectNode();
-    for (RecordColumns.Column column : RecordColumns.of(record)) {
+    for (RecordFields.Column column : RecordFields.columns(record)) {
       node.set(column.name(), value(column.value()));
     }
     return node;

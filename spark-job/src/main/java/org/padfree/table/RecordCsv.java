@@ -26,7 +26,7 @@ public final class RecordCsv<T extends Record> {
 
   /** @param addedLater String columns older files may lack (see {@link RecordFields}) */
   public RecordCsv(Class<T> type, java.util.Set<String> addedLater) {
-    this.fields = new RecordFields<>(type, addedLater);
+    this.fields = new RecordFields<>(type, addedLater).requireFlat();
   }
 
   public String write(List<T> records) {

@@ -5,18 +5,25 @@ import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 import org.padfree.InvalidInputException;
-import org.padfree.table.RecordColumns;
 
 /**
- * A flat record type (String, int, long, double and boolean components) as named columns, for the
- * sweep's files: the history table, points.csv and baseline files. The record is the one definition
- * of the columns, named by the project's snake_case rule, like results.parquet.
+ * The one codec between records and named columns: one column per component, named by the project's
+ * snake_case rule ({@link #snakeCase}), so each record type is the single definition of what its files
+ * hold: results.parquet ({@code BatchResult}), summary.json and summary.csv ({@code RunInfo},
+ * {@code GroupSummary}), the sweep's history, points.csv and baselines ({@code PointResult}).
+ * Components of any type can be named and read ({@link #columns}, for JSON); the Parquet and CSV files
+ * ({@link RecordParquet}, {@link RecordCsv}) need flat records (String, int, long, double, boolean),
+ * which {@link #requireFlat} checks.
  */
 public final class RecordFields<T extends Record> {
+  private static final List<Class<?>> FLAT = List.of(String.class, int.class, long.class, double.class, boolean.class);
   private final Class<T> type;
   private final RecordComponent[] components;
   private final Constructor<T> constructor;
   private final java.util.Set<String> addedLater;
+
+  /** A column's name and value. */
+  public record Column(String name, Object value) {}
 
   public RecordFields(Class<T> type) {
     this(type, java.util.Set.of());
@@ -33,9 +40,6 @@ public final class RecordFields<T extends Record> {
     Class<?>[] types = new Class<?>[components.length];
     for (int i = 0; i < components.length; i++) {
       types[i] = components[i].getType();
-      if (!List.of(String.class, int.class, long.class, double.class, boolean.class).contains(types[i])) {
-        throw new IllegalStateException(type + " has a component of unsupported type " + types[i]);
-      }
     }
     try {
       this.constructor = type.getDeclaredConstructor(types);
@@ -44,10 +48,58 @@ public final class RecordFields<T extends Record> {
     }
   }
 
+  /** Checks every component is a file column type (String, int, long, double, boolean); returns this. */
+  public RecordFields<T> requireFlat() {
+    for (RecordComponent c : components) {
+      if (!FLAT.contains(c.getType())) {
+        throw new IllegalStateException(type + " has a component of unsupported type " + c.getType());
+      }
+    }
+    return this;
+  }
+
+  /** The column names of {@code type}, in declaration order. */
+  public static List<String> names(Class<? extends Record> type) {
+    List<String> names = new ArrayList<>();
+    for (RecordComponent c : type.getRecordComponents()) {
+      names.add(snakeCase(c.getName()));
+    }
+    return names;
+  }
+
+  /** The columns of {@code record} in declaration order, with boxed values (nested records and lists as they are). */
+  public static List<Column> columns(Record record) {
+    List<Column> columns = new ArrayList<>();
+    for (RecordComponent c : record.getClass().getRecordComponents()) {
+      try {
+        columns.add(new Column(snakeCase(c.getName()), c.getAccessor().invoke(record)));
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot read " + c.getName() + " of " + record.getClass(), e);
+      }
+    }
+    return columns;
+  }
+
+  /**
+   * {@code speedupP50} becomes {@code speedup_p50}: the one naming rule for record fields in files
+   * (Parquet columns, JSON keys, CSV headers).
+   */
+  public static String snakeCase(String component) {
+    StringBuilder out = new StringBuilder(component.length() + 4);
+    for (char c : component.toCharArray()) {
+      if (Character.isUpperCase(c)) {
+        out.append('_').append(Character.toLowerCase(c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
   public List<String> names() {
     List<String> names = new ArrayList<>();
     for (RecordComponent c : components) {
-      names.add(RecordColumns.snakeCase(c.getName()));
+      names.add(snakeCase(c.getName()));
     }
     return names;
   }

@@ -37,7 +37,7 @@ public final class RecordParquet<T extends Record> {
 
   /** @param addedLater String columns older files may lack (see {@link RecordFields}) */
   public RecordParquet(Class<T> type, String messageName, java.util.Set<String> addedLater) {
-    this.fields = new RecordFields<>(type, addedLater);
+    this.fields = new RecordFields<>(type, addedLater).requireFlat();
     Types.MessageTypeBuilder b = Types.buildMessage();
     for (int i = 0; i < fields.size(); i++) {
       String name = fields.names().get(i);

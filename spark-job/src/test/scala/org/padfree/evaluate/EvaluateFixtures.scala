@@ -8,7 +8,7 @@ import org.padfree.dataset.{DatasetIO, DatasetSchema}
 import org.padfree.routing.{RoutingDistribution, RoutingGenerator}
 import org.padfree.jobs.EvaluateJob
 import org.padfree.results.BatchResult
-import org.padfree.table.ResultSchema
+import org.padfree.table.RecordFields
 
 /** Small datasets and a one-call way to run the job, shared by the evaluation suites. */
 object EvaluateFixtures {
@@ -38,7 +38,11 @@ object EvaluateFixtures {
   case class Run(exitCode: Int, dir: Path) {
     lazy val results: Seq[BatchResult] = {
       val spark = SparkSession.active
-      spark.read.parquet(dir.resolve("results.parquet").toString).collect().toSeq.map(ResultSchema.fromRow)
+      // read back by Spark, as users read it; each row becomes a BatchResult through the one codec
+      val fields = new RecordFields(classOf[BatchResult])
+      val names = fields.names.asScala.toSeq
+      spark.read.parquet(dir.resolve("results.parquet").toString).collect().toSeq
+        .map(row => fields.create(names.map(n => row.get(row.fieldIndex(n)).asInstanceOf[AnyRef]).toArray))
     }
   }
 

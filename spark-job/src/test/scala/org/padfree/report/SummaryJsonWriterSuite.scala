@@ -10,7 +10,7 @@ import org.padfree.results.EvaluationTimings
 import org.padfree.report.ReportFixtures.{errorRow, filesIn, row, runInfo, tempDir}
 import org.scalatest.funsuite.AnyFunSuite
 import org.padfree.results.RunInfo
-import org.padfree.table.RecordColumns
+import org.padfree.table.RecordFields
 
 class SummaryJsonWriterSuite extends AnyFunSuite {
 
@@ -30,7 +30,7 @@ class SummaryJsonWriterSuite extends AnyFunSuite {
 
   test("run: every RunInfo component under its snake_case name, lists as arrays") {
     val run = json.get("run")
-    assert(run.fieldNames().asScala.toSeq == RecordColumns.names(classOf[RunInfo]).asScala)
+    assert(run.fieldNames().asScala.toSeq == RecordFields.names(classOf[RunInfo]).asScala)
     assert(run.get("run_id").asText == "run-1")
     assert(run.get("started_at").asText == "2025-06-01T12:00:00Z")
     assert(run.get("wall_seconds").asDouble == 12.5)
@@ -44,7 +44,7 @@ class SummaryJsonWriterSuite extends AnyFunSuite {
     val groups = json.get("groups")
     assert(groups.size == 3, groups.toString)
     for (g <- groups.asScala) {
-      assert(g.fieldNames().asScala.toSeq == RecordColumns.names(classOf[GroupSummary]).asScala)
+      assert(g.fieldNames().asScala.toSeq == RecordFields.names(classOf[GroupSummary]).asScala)
     }
     val total = groups.get(2)
     assert(total.get("model").asText == "*" && total.get("batches").asLong == 2 && total.get("failures").asLong == 1)
