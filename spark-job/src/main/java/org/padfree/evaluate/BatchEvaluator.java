@@ -39,7 +39,7 @@ final class BatchEvaluator {
 
   List<BatchResult> evaluate(EvalInput input, ExecutorInfo where) {
     if (input.error() != null) {
-      return errorRows(input, where, input.batchIdHint(), "", "", input.error());
+      return errorRows(input, where, input.batchId(), "", "", input.error());
     }
     RoutedBatch batch;
     ModelShape model;
@@ -50,8 +50,8 @@ final class BatchEvaluator {
     } catch (RuntimeException e) {
       // A row with wrong types fails with a Spark or cast exception rather than our own; keep its name.
       String message = e instanceof InvalidInputException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-      return errorRows(input, where, rawString(input, DatasetSchema.BATCH_ID), rawString(input, DatasetSchema.MODEL),
-          rawString(input, DatasetSchema.DISTRIBUTION), message);
+      return errorRows(input, where, input.batchId(), input.rawText(DatasetSchema.MODEL),
+          input.rawText(DatasetSchema.DISTRIBUTION), message);
     }
     List<BatchResult> results = new ArrayList<>();
     for (GemmShape gemm : model.gemms()) {
@@ -155,18 +155,5 @@ final class BatchEvaluator {
           .backendNote(backendNote).status(BatchResult.ERROR, error).build());
     }
     return rows;
-  }
-
-  /** A column of the raw row as text, tolerating a missing column or a wrong type. */
-  private static String rawString(EvalInput input, String column) {
-    if (input.batch() == null) {
-      return input.batchIdHint() == null ? "" : input.batchIdHint();
-    }
-    try {
-      Object v = input.batch().get(input.batch().fieldIndex(column));
-      return v == null ? "" : v.toString();
-    } catch (RuntimeException e) {
-      return "";
-    }
   }
 }

@@ -218,7 +218,7 @@ final class EvalInputs {
 
     static InputMeta of(EvalInput in) {
       if (in.batch() == null) {
-        return new InputMeta(in.index(), in.dataset(), in.batchIdHint(), "", 0);
+        return new InputMeta(in.index(), in.dataset(), in.batchId(), "", 0);
       }
       return of(in.index(), in.dataset(), in.batch());
     }
@@ -235,17 +235,8 @@ final class EvalInputs {
       } catch (RuntimeException e) {
         rows = 0; // a null or mistyped size: the executor will reject the row; plan it as tiny
       }
-      return new InputMeta(index, dataset, stringOrEmpty(r, DatasetSchema.BATCH_ID),
-          stringOrEmpty(r, DatasetSchema.MODEL), Math.max(0, rows));
-    }
-
-    private static String stringOrEmpty(Row r, String column) {
-      try {
-        Object v = r.getAs(column);
-        return v == null ? "" : v.toString();
-      } catch (RuntimeException e) {
-        return "";
-      }
+      return new InputMeta(index, dataset, EvalInput.rawText(r, DatasetSchema.BATCH_ID),
+          EvalInput.rawText(r, DatasetSchema.MODEL), Math.max(0, rows));
     }
 
     /** Estimated work: routed rows x sum over the run's GEMMs of N*K (unknown models count 1 per row). */

@@ -53,7 +53,7 @@ public final class EvaluationRun {
 
       JavaRDD<EvalInput> inputs = loaded.inputs()
           .map(in -> rejected.value().containsKey(in.index())
-              ? EvalInput.failed(in.index(), in.dataset(), batchIdOf(in), rejected.value().get(in.index()))
+              ? EvalInput.failed(in.index(), in.dataset(), in.batchId(), rejected.value().get(in.index()))
               : in);
       return evaluatePlanned(spark, settings, inputs, plan, loaded.count(), loaded.count() + " batches", startMillis);
     } finally {
@@ -122,9 +122,5 @@ public final class EvaluationRun {
     if (covered.cardinality() != count || (count > 0 && covered.length() != count)) {
       throw new IllegalStateException("results cover " + covered.cardinality() + " of " + count + " inputs");
     }
-  }
-
-  private static String batchIdOf(EvalInput in) {
-    return EvalInputs.InputMeta.of(in).batchId();
   }
 }

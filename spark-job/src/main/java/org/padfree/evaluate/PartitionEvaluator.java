@@ -53,7 +53,7 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
     while (inputs.hasNext()) {
       EvalInput input = inputs.next();
       if (unavailable != null) {
-        input = EvalInput.failed(input.index(), input.dataset(), batchIdOf(input), unavailable);
+        input = EvalInput.failed(input.index(), input.dataset(), input.batchId(), unavailable);
       }
       results.addAll(evaluator.evaluate(input, where));
       failFirstAttemptIfAsked(where, results.size());
@@ -81,13 +81,5 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
   private static int partitionId() {
     TaskContext task = TaskContext.get();
     return task == null ? -1 : task.partitionId();
-  }
-
-  private static String batchIdOf(EvalInput input) {
-    try {
-      return input.batch() == null ? input.batchIdHint() : String.valueOf(input.batch().getAs("batch_id"));
-    } catch (RuntimeException e) {
-      return "";
-    }
   }
 }
