@@ -5,6 +5,7 @@ import org.padfree.layout.MemoryAccounting;
 import org.padfree.model.GemmShape;
 import org.padfree.routing.RoutedBatch;
 import org.padfree.results.BatchResult;
+import org.padfree.results.BatchStatus;
 
 /**
  * Assembles a {@link BatchResult} in steps, so the success and error paths share one place that
@@ -28,7 +29,7 @@ final class BatchResultBuilder {
   private int emptyExperts;
   private int largestGroup;
   private double loadImbalance = Double.NaN;
-  private String status = BatchResult.ERROR;
+  private BatchStatus status = BatchResult.ERROR;
   private String error = "";
   private boolean bitIdentical;
   private long paddedMismatches;
@@ -132,7 +133,7 @@ final class BatchResultBuilder {
     return this;
   }
 
-  BatchResultBuilder status(String status, String error) {
+  BatchResultBuilder status(BatchStatus status, String error) {
     this.status = status;
     this.error = error == null ? "" : error;
     return this;

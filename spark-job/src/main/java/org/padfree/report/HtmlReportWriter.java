@@ -154,7 +154,7 @@ public final class HtmlReportWriter {
     html.append("</tr></thead>\n<tbody>\n");
     for (BatchResult r : failures.subList(0, Math.min(failures.size(), Failures.LISTED))) {
       html.append("<tr>");
-      for (String cell : Arrays.asList(r.batchId(), r.gemm(), r.status())) {
+      for (String cell : Arrays.asList(r.batchId(), r.gemm(), r.status().toString())) {
         html.append("<td>").append(Escaping.markup(cell)).append("</td>");
       }
       html.append("<td class=\"error\">").append(Escaping.markup(Failures.reason(r))).append("</td></tr>\n");

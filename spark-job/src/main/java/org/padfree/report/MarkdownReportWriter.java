@@ -100,7 +100,7 @@ public final class MarkdownReportWriter {
     md.append("| batch_id | gemm | status | error |\n| --- | --- | --- | --- |\n");
     for (BatchResult r : failures.subList(0, Math.min(failures.size(), Failures.LISTED))) {
       // Arrays.asList, not List.of: an error row may lack its batch id or GEMM.
-      row(md, Arrays.asList(r.batchId(), r.gemm(), r.status(), Failures.reason(r)), false);
+      row(md, Arrays.asList(r.batchId(), r.gemm(), r.status().toString(), Failures.reason(r)), false);
     }
     if (failures.size() > Failures.LISTED) {
       md.append("\nand ").append(failures.size() - Failures.LISTED).append(" more (all are in results.parquet).\n");

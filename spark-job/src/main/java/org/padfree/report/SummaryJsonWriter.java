@@ -84,6 +84,7 @@ public final class SummaryJsonWriter {
       case Long l -> NODES.numberNode(l);
       case Boolean b -> NODES.booleanNode(b);
       case String s -> NODES.textNode(s);
+      case Enum<?> e -> NODES.textNode(e.toString()); // as in the Parquet and CSV files
       case Record r -> object(r); // e.g. the run's timings, with one object per executor
       case List<?> list -> {
         ArrayNode array = NODES.arrayNode();

@@ -4,7 +4,7 @@ import java.io.Serializable;
 
 /**
  * One result row: one input batch evaluated on one GEMM of its model (DESIGN.md's result row).
- * A batch that could not be evaluated still yields rows, with {@code status = "error"} and a reason,
+ * A batch that could not be evaluated still yields rows, with status {@link BatchStatus#ERROR} and a reason,
  * so every input batch appears in the results exactly once per GEMM.
  *
  * <p>Times are medians in milliseconds; throughput counts useful work only (2*M*N*K over the M valid
@@ -26,7 +26,7 @@ public record BatchResult(
     int numExperts, int topK, int numTokens, int rows, int paddedRows, int emptyExperts, int largestGroup,
     double loadImbalance,
     // outcome
-    String status, String error,
+    BatchStatus status, String error,
     // correctness
     boolean bitIdentical, long paddedMismatches, long maskedMismatches, int referenceRows,
     double referenceError, long boundViolations,
@@ -42,16 +42,16 @@ public record BatchResult(
     // how busy the device was (GPU rows; NaN elsewhere), and what the backend choice needs to say
     double gpuBusyMs, double backendWallMs, double taskMs, String backendNote) implements Serializable {
 
-  public static final String OK = "ok";
-  public static final String MISMATCH = "mismatch";
-  public static final String ERROR = "error";
+  public static final BatchStatus OK = BatchStatus.OK;
+  public static final BatchStatus MISMATCH = BatchStatus.MISMATCH;
+  public static final BatchStatus ERROR = BatchStatus.ERROR;
 
   public boolean isOk() {
-    return OK.equals(status);
+    return status == OK;
   }
 
   public boolean isError() {
-    return ERROR.equals(status);
+    return status == ERROR;
   }
 
   /** Fraction of the row's executor wall time the GPU was busy with it; NaN off the GPU. */

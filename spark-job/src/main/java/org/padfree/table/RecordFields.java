@@ -12,8 +12,8 @@ import org.padfree.InvalidInputException;
  * hold: results.parquet ({@code BatchResult}), summary.json and summary.csv ({@code RunInfo},
  * {@code GroupSummary}), the sweep's history, points.csv and baselines ({@code PointResult}).
  * Components of any type can be named and read ({@link #columns}, for JSON); the Parquet and CSV files
- * ({@link RecordParquet}, {@link RecordCsv}) need flat records (String, int, long, double, boolean),
- * which {@link #requireFlat} checks.
+ * ({@link RecordParquet}, {@link RecordCsv}) need flat records (String, int, long, double, boolean, and
+ * enums, held as their text: {@code toString()}), which {@link #requireFlat} checks.
  */
 public final class RecordFields<T extends Record> {
   private static final List<Class<?>> FLAT = List.of(String.class, int.class, long.class, double.class, boolean.class);
@@ -51,7 +51,7 @@ public final class RecordFields<T extends Record> {
   /** Checks every component is a file column type (String, int, long, double, boolean); returns this. */
   public RecordFields<T> requireFlat() {
     for (RecordComponent c : components) {
-      if (!FLAT.contains(c.getType())) {
+      if (!FLAT.contains(c.getType()) && !c.getType().isEnum()) {
         throw new IllegalStateException(type + " has a component of unsupported type " + c.getType());
       }
     }
@@ -125,9 +125,16 @@ public final class RecordFields<T extends Record> {
     }
   }
 
+  /** A record from its column values, in order; an enum column may be given as its text. */
   public T create(Object[] values) {
+    Object[] args = values.clone();
+    for (int i = 0; i < args.length && i < components.length; i++) {
+      if (components[i].getType().isEnum() && args[i] instanceof String text) {
+        args[i] = enumOf(i, text, "");
+      }
+    }
     try {
-      return constructor.newInstance(values);
+      return constructor.newInstance(args);
     } catch (java.lang.reflect.InvocationTargetException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
@@ -143,11 +150,14 @@ public final class RecordFields<T extends Record> {
    * for integers, naming the column, the value and {@code where}.
    */
   public Object parse(int i, String text, String where) {
+    // (an enum column holds its constants' text, see enumOf)
     Class<?> t = typeAt(i);
     String column = names().get(i);
     try {
       if (t == String.class) {
         return text;
+      } else if (t.isEnum()) {
+        return enumOf(i, text, where);
       } else if (t == double.class) {
         return text.isEmpty() ? Double.NaN : Double.parseDouble(text);
       } else if (t == int.class) {
@@ -162,5 +172,16 @@ public final class RecordFields<T extends Record> {
     } catch (NumberFormatException e) {
       throw new InvalidInputException(column, text, "expected a " + t.getSimpleName() + " " + where);
     }
+  }
+
+  /** The constant of enum column {@code i} whose text ({@code toString()}) is {@code text}; an error naming the column otherwise. */
+  private Object enumOf(int i, String text, String where) {
+    for (Object constant : typeAt(i).getEnumConstants()) {
+      if (constant.toString().equals(text)) {
+        return constant;
+      }
+    }
+    throw new InvalidInputException(names().get(i), text, "expected one of "
+        + java.util.Arrays.toString(typeAt(i).getEnumConstants()) + (where.isEmpty() ? "" : " " + where));
   }
 }

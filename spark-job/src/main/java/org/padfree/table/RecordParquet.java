@@ -42,7 +42,7 @@ public final class RecordParquet<T extends Record> {
     for (int i = 0; i < fields.size(); i++) {
       String name = fields.names().get(i);
       Class<?> t = fields.typeAt(i);
-      if (t == String.class) {
+      if (t == String.class || t.isEnum()) { // an enum as its text
         b.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(name);
       } else if (t == int.class) {
         b.required(PrimitiveTypeName.INT32).named(name);
@@ -78,6 +78,7 @@ public final class RecordParquet<T extends Record> {
             case Long n -> g.append(name, n);
             case Double d -> g.append(name, d);
             case Boolean z -> g.append(name, z);
+            case Enum<?> e -> g.append(name, e.toString());
             default -> throw new IllegalStateException("no Parquet mapping for " + v.getClass());
           }
         }
@@ -107,7 +108,7 @@ public final class RecordParquet<T extends Record> {
           }
           Class<?> t = fields.typeAt(i);
           boolean present = g.getFieldRepetitionCount(name) > 0;
-          if (t == String.class) {
+          if (t == String.class || t.isEnum()) { // enums from their text, in create()
             values[i] = present ? g.getString(name, 0) : null;
           } else if (!present) {
             throw new InvalidInputException("column", name, "has no value in a row of " + file);

@@ -7,7 +7,7 @@ import org.scalatest.funsuite.AnyFunSuite
 class ExecutorSummarySuite extends AnyFunSuite {
   /** A measured row on an executor and GPU with the given routed rows, busy and task milliseconds. */
   private def gpuRow(input: Long, executor: String, uuid: String, rows: Int, busyMs: Double, taskMs: Double,
-      status: String = BatchResult.OK): BatchResult = {
+      status: org.padfree.results.BatchStatus = BatchResult.OK): BatchResult = {
     ReportFixtures.row(status = status, inputIndex = input, executorId = executor, gpuUuid = uuid, rows = rows,
       numTokens = rows / 8, backend = "cuda", gpuBusyMs = busyMs, taskMs = taskMs)
   }

@@ -25,4 +25,17 @@ class RecordFieldsSuite extends AnyFunSuite {
       Seq(("model", "*"), ("gemm", "*"), ("distribution", "*"), ("batches", 0L)))
     assert(columns.map(_.name) == RecordFields.names(classOf[GroupSummary]).asScala)
   }
+
+  test("an enum column is its text in the files (results.parquet's status: ok, mismatch, error) and reads back; other text is an error naming the column") {
+    val r = ReportFixtures.row(status = BatchResult.MISMATCH)
+    val file = java.nio.file.Files.createTempDirectory("enum-column").resolve("results.parquet")
+    org.padfree.jobs.EvaluateJob.RESULTS.write(java.util.List.of(r), file)
+    val back = org.padfree.jobs.EvaluateJob.RESULTS.read(file).asScala
+    assert(back == Seq(r) && back.head.status == BatchResult.MISMATCH)
+    val fields = new RecordFields(classOf[BatchResult])
+    val at = fields.names.indexOf("status")
+    assert(fields.parse(at, "error", "at line 2") == BatchResult.ERROR)
+    val e = intercept[org.padfree.InvalidInputException](fields.parse(at, "fine", "at line 2"))
+    assert(e.getMessage.contains("status = fine") && e.getMessage.contains("[ok, mismatch, error]"), e.getMessage)
+  }
 }

@@ -17,7 +17,7 @@ object ReportFixtures {
       model: String = "deepseek-v3",
       gemm: String = "down",
       distribution: String = "balanced",
-      status: String = BatchResult.OK,
+      status: org.padfree.results.BatchStatus = BatchResult.OK,
       error: String = "",
       bitIdentical: Boolean = true,
       speedup: Double = 1.5,
