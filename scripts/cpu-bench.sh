@@ -8,13 +8,9 @@ script=cpu-bench.sh
 
 usage() { sed -n '2,/^set -euo/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
-while (( $# )); do
-  case $1 in
-    --help|-h) usage; exit 0 ;;
-    -*) echo "$script: unknown option $1 (see --help)" >&2; exit 2 ;;
-    *) echo "$script: unexpected argument $1 (see --help)" >&2; exit 2 ;;
-  esac
-done
+# shellcheck source=scripts/job-args.sh
+source "$(dirname "${BASH_SOURCE[0]}")/job-args.sh"
+padfree_no_args "$@"
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 args=(-B -q -pl gpu-kernels test -Dsuites=org.padfree.reference.CpuGemmBenchmark -Dpadfree.test.excludeTags=none)

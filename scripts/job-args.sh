@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Shared by the scripts that run a job (run-local.sh, sweep.sh, capacity.sh): their own --help answers
-# before anything is built; every other argument is the job's, which rejects options it does not know
-# (exit 2); arguments after -- go to the job untouched, --help included.
-# Usage: source scripts/job-args.sh; padfree_job_args "$@"   (scripts/job-args.sh --help prints this text)
+# The scripts' argument loops, checked before any work. Each function answers --help/-h with the calling
+# script's usage function and exits 0; an unknown option exits 2 naming it and the calling $script.
+#   padfree_job_args "$@"         run-local.sh, sweep.sh, capacity.sh: every other argument is the job's
+#                                 (job_args), which rejects options it does not know; after -- all go
+#                                 to the job untouched, --help included
+#   padfree_no_args "$@"          scripts that take no arguments
+#   padfree_positional_args "$@"  scripts that take plain arguments (positional; all after -- too)
+# Usage: source scripts/job-args.sh; then one of the above   (scripts/job-args.sh --help prints this text)
 
 # Run rather than sourced: nothing to do but answer.
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
@@ -21,6 +25,30 @@ padfree_job_args() {
       --help|-h) usage; exit 0 ;;
       --) shift; job_args+=("$@"); return 0 ;;
       *) job_args+=("$1"); shift ;;
+    esac
+  done
+}
+
+# No arguments but --help.
+padfree_no_args() {
+  while (( $# )); do
+    case $1 in
+      --help|-h) usage; exit 0 ;;
+      -*) echo "$script: unknown option $1 (see --help)" >&2; exit 2 ;;
+      *) echo "$script: unexpected argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+  done
+}
+
+# Sets positional to the plain arguments; options other than --help are errors.
+padfree_positional_args() {
+  positional=()
+  while (( $# )); do
+    case $1 in
+      --help|-h) usage; exit 0 ;;
+      --) shift; positional+=("$@"); return 0 ;;
+      -*) echo "$script: unknown option $1 (see --help)" >&2; exit 2 ;;
+      *) positional+=("$1"); shift ;;
     esac
   done
 }

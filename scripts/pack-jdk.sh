@@ -23,15 +23,9 @@ usage() { sed -n '2,/^set -euo/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 # FFM (java.lang.foreign) and JCuda's JNI need nothing beyond java.base.
 default_modules=java.se,jdk.unsupported,jdk.incubator.vector,jdk.management,jdk.security.auth,jdk.naming.dns,jdk.zipfs,jdk.charsets,jdk.net,jdk.crypto.ec
 
-positional=()
-while (( $# )); do
-  case $1 in
-    --help|-h) usage; exit 0 ;;
-    --) shift; positional+=("$@"); break ;;
-    -*) echo "$script: unknown option $1 (see --help)" >&2; exit 2 ;;
-    *) positional+=("$1"); shift ;;
-  esac
-done
+# shellcheck source=scripts/job-args.sh
+source "$(dirname "${BASH_SOURCE[0]}")/job-args.sh"
+padfree_positional_args "$@"
 if (( ${#positional[@]} < 1 || ${#positional[@]} > 2 )); then
   echo "$script: expected OUT.tgz [MODULES] (see --help)" >&2
   exit 2

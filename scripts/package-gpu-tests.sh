@@ -11,13 +11,9 @@ script=package-gpu-tests.sh
 
 usage() { sed -n '2,/^set -euo/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
-while (( $# )); do
-  case $1 in
-    --help|-h) usage; exit 0 ;;
-    -*) echo "$script: unknown option $1 (see --help)" >&2; exit 2 ;;
-    *) echo "$script: unexpected argument $1 (see --help)" >&2; exit 2 ;;
-  esac
-done
+# shellcheck source=scripts/job-args.sh
+source "$(dirname "${BASH_SOURCE[0]}")/job-args.sh"
+padfree_no_args "$@"
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -14,15 +14,9 @@ script=split-carry.sh
 
 usage() { sed -n '2,/^set -euo/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
-positional=()
-while (( $# )); do
-  case $1 in
-    --help|-h) usage; exit 0 ;;
-    --) shift; positional+=("$@"); break ;;
-    -*) echo "$script: unknown option $1 (see --help)" >&2; exit 2 ;;
-    *) positional+=("$1"); shift ;;
-  esac
-done
+# shellcheck source=scripts/job-args.sh
+source "$(dirname "${BASH_SOURCE[0]}")/job-args.sh"
+padfree_positional_args "$@"
 (( ${#positional[@]} >= 2 )) || { echo "$script: expected OUTDIR FILE_OR_DIR... (see --help)" >&2; exit 2; }
 out=${positional[0]}
 inputs=("${positional[@]:1}")
