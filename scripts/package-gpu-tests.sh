@@ -42,9 +42,10 @@ cp -r gpu-kernels/target/classes "$bundle/classes"
 cp -r gpu-kernels/target/test-classes "$bundle/test-classes"
 
 if [[ ! -f $out/jdk.tgz ]]; then
-  # The modules jdeps finds in the test classpath (ScalaTest needs java.desktop and java.xml): a
+  # The modules jdeps finds in the test classpath (ScalaTest needs java.desktop and java.xml; the
+  # README example suite compiles Java, java.compiler): a
   # smaller runtime than the Spark one, since no Spark runs in the tests' JVM.
   "${PADFREE_PACK_JDK:-scripts/pack-jdk.sh}" "$out/jdk.tgz" \
-    java.base,java.desktop,java.logging,java.xml,java.management,jdk.unsupported,jdk.incubator.vector
+    java.base,java.compiler,java.desktop,java.logging,java.xml,java.management,jdk.unsupported,jdk.incubator.vector
 fi
 du -sh "$out/jdk.tgz" "$bundle"

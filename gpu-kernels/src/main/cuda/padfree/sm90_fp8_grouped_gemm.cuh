@@ -276,7 +276,11 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
     return;
   }
   ptx::setmaxnreg_inc<232>();
-  Gemm::consume(tiles, smem, warpgroup - 1, sb, d, d_maps);
+  // The consumer index read through a shuffle: nvcc then knows it is the same in every lane, so the
+  // wgmma descriptors built from it stay in uniform registers instead of being moved there (R2UR)
+  // before every wgmma.
+  const int math_wg = __shfl_sync(0xffffffffu, warpgroup - 1, 0);
+  Gemm::consume(tiles, smem, math_wg, sb, d, d_maps);
   if constexpr (kCluster > 1) ptx::cluster_sync();  // stay until the peer no longer multicasts into us
 }
 
