@@ -268,9 +268,12 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
     __syncthreads();
   }
 
-  typename Gemm::Scheduler tiles(layout, rank);
+  // Each role builds its scheduler after setmaxnreg: the scheduler's first table load is then not
+  // in flight across the register reallocation, which would wait for it.
+  using Scheduler = typename Gemm::Scheduler;
   if (warpgroup == 0) {
     ptx::setmaxnreg_dec<40>();
+    Scheduler tiles(layout, rank);
     Gemm::produce(tiles, smem, map_a, map_b, map_sa, rank);
     if constexpr (kCluster > 1) ptx::cluster_sync();  // the peer may still signal our barriers
     return;
@@ -280,6 +283,7 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   // wgmma descriptors built from it stay in uniform registers instead of being moved there (R2UR)
   // before every wgmma.
   const int math_wg = __shfl_sync(0xffffffffu, warpgroup - 1, 0);
+  Scheduler tiles(layout, rank);
   Gemm::consume(tiles, smem, math_wg, sb, d, d_maps);
   if constexpr (kCluster > 1) ptx::cluster_sync();  // stay until the peer no longer multicasts into us
 }

@@ -104,6 +104,9 @@ struct Tile {
 //     2p + rank. A unit is skipped when neither block has valid rows; otherwise both blocks run it in
 //     step (a block without valid rows gets a tile of 0 valid rows: its producer and consumers walk
 //     the stages without loading or computing, so the cluster's pipelines stay in phase).
+// The scheduler reads one unit ahead: next() hands out the unit whose row blocks it loaded on the
+// previous call and issues the loads of the one after, so their latency (a global load per tile,
+// the layout's table) overlaps a whole tile instead of stalling every role at every tile start.
 template <typename Layout, int BLOCK_M, int kNBlocks, Multicast kMulticast>
 struct PersistentTileScheduler {
   static constexpr int kCluster = kMulticast == Multicast::kNone ? 1 : 2;
@@ -113,37 +116,57 @@ struct PersistentTileScheduler {
   const int num_units;
   const int rank;
   int next_unit;
+  // The unit loaded ahead (ahead_unit < num_units) and its row blocks (peer: kB's other block).
+  int ahead_unit;
+  RowBlock ahead_rows{};
+  RowBlock ahead_peer{};
 
   __device__ PersistentTileScheduler(const Layout& l, int block_rank)
       : layout(l), m_blocks(l.template m_blocks<BLOCK_M>()),
         num_units(kMulticast == Multicast::kB ? (m_blocks + 1) / 2 * kNBlocks : m_blocks * (kNBlocks / kCluster)),
-        rank(block_rank), next_unit(blockIdx.x / kCluster) {}
+        rank(block_rank), next_unit(blockIdx.x / kCluster) {
+    load_ahead();
+  }
 
   // The next tile to run; false when done.
   __device__ bool next(Tile& t) {
-    while (next_unit < num_units) {
-      const int unit = next_unit;
-      next_unit += gridDim.x / kCluster;
+    while (ahead_unit < num_units) {
+      const int unit = ahead_unit;
+      const RowBlock rows = ahead_rows;
+      const RowBlock peer = ahead_peer;
+      load_ahead();
       if constexpr (kMulticast == Multicast::kB) {
-        const int pair = unit / kNBlocks;
+        if (rows.valid_rows <= 0 && peer.valid_rows <= 0) continue;
+        t.rows = rows;
         t.n_block = unit % kNBlocks;
-        t.rows = row_block(2 * pair + rank);
-        const RowBlock peer = row_block(2 * pair + (rank ^ 1));
-        if (t.rows.valid_rows <= 0 && peer.valid_rows <= 0) continue;
-        t.paired = t.rows.valid_rows > 0 && peer.valid_rows > 0 && t.rows.expert == peer.expert;
+        t.paired = rows.valid_rows > 0 && peer.valid_rows > 0 && rows.expert == peer.expert;
         return true;
       } else {
-        const int tile = unit * kCluster + rank;
-        t.rows = layout.template block<BLOCK_M>(tile / kNBlocks);
-        t.n_block = tile % kNBlocks;
+        if (rows.valid_rows <= 0) continue;
+        t.rows = rows;
+        t.n_block = (unit * kCluster + rank) % kNBlocks;
         t.paired = false;
-        if (t.rows.valid_rows > 0) return true;
+        return true;
       }
     }
     return false;
   }
 
  private:
+  // Issues the loads of the next unit's row blocks (their values are first used by the next call).
+  __device__ void load_ahead() {
+    ahead_unit = next_unit;
+    next_unit += gridDim.x / kCluster;
+    if (ahead_unit >= num_units) return;
+    if constexpr (kMulticast == Multicast::kB) {
+      const int pair = ahead_unit / kNBlocks;
+      ahead_rows = row_block(2 * pair + rank);
+      ahead_peer = row_block(2 * pair + (rank ^ 1));
+    } else {
+      ahead_rows = layout.template block<BLOCK_M>((ahead_unit * kCluster + rank) / kNBlocks);
+    }
+  }
+
   // M-block mb, or a block of no valid rows past the last one (the odd block of the last pair).
   __device__ RowBlock row_block(int mb) const {
     if (mb < m_blocks) return layout.template block<BLOCK_M>(mb);

@@ -82,7 +82,7 @@ final class CudaBatchRun {
     DeviceBuffer saTokens = workspace.buffer("token scales", plan.scaleBytes(tokens));
     putTokens(p, tokens, k, aTokens, saTokens);
     DeviceBuffer tokenOfRow = uploadInts("token of row", p.tokenOfRow());
-    DeviceBuffer aFree = workspace.buffer("A", (long) plan.rows() * k);
+    DeviceBuffer aFree = workspace.buffer("A", Sm90Fp8GroupedGemm.activationBytes(plan.rows(), k));
     DeviceBuffer saFree = workspace.buffer("A scales", plan.scaleBytes(plan.rows()));
     GpuTimeline.Span dispatch = timeline.start("dispatch", false, compute);
     pad.run(jit, device, compute, aTokens, saTokens, tokens, aFree, saFree, tokenOfRow, plan.rows(), k);
@@ -96,7 +96,7 @@ final class CudaBatchRun {
 
     DeviceBuffer aPad = workspace.buffer("A padded", (long) plan.paddedRows() * k);
     DeviceBuffer saPad = workspace.buffer("A padded scales", plan.scaleBytes(plan.paddedRows()));
-    DeviceBuffer aMasked = workspace.buffer("A masked", (long) plan.maskedRows() * k);
+    DeviceBuffer aMasked = workspace.buffer("A masked", Sm90Fp8GroupedGemm.activationBytes(plan.maskedRows(), k));
     DeviceBuffer saMasked = workspace.buffer("A masked scales", plan.scaleBytes(plan.maskedRows()));
     long dFreeBytes = 2L * plan.rows() * n;
     long dPadBytes = 2L * plan.paddedRows() * n;

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.padfree.cuda.kernels.Sm90Fp8GroupedGemm;
 
 /**
  * The device memory one {@link CudaBackend} call needs, buffer by buffer as the backend allocates
@@ -44,7 +45,7 @@ record DeviceMemoryEstimate(List<Buffer> buffers, int rows, int paddedRows, int 
     b.add(new Buffer("tokens", (long) tokens * k));
     b.add(new Buffer("token scales", plan.scaleBytes(tokens)));
     b.add(new Buffer("token of row", 4L * plan.rows()));
-    b.add(new Buffer("A", (long) plan.rows() * k));
+    b.add(new Buffer("A", Sm90Fp8GroupedGemm.activationBytes(plan.rows(), k)));
     b.add(new Buffer("A scales", plan.scaleBytes(plan.rows())));
     b.add(new Buffer("offsets", 4L * plan.offsets().length));
     b.add(new Buffer("block table", 4L * plan.blockTable().length));
@@ -54,7 +55,7 @@ record DeviceMemoryEstimate(List<Buffer> buffers, int rows, int paddedRows, int 
     b.add(new Buffer("masked source", 4L * plan.maskedSource().length));
     b.add(new Buffer("A padded", (long) plan.paddedRows() * k));
     b.add(new Buffer("A padded scales", plan.scaleBytes(plan.paddedRows())));
-    b.add(new Buffer("A masked", (long) plan.maskedRows() * k));
+    b.add(new Buffer("A masked", Sm90Fp8GroupedGemm.activationBytes(plan.maskedRows(), k)));
     b.add(new Buffer("A masked scales", plan.scaleBytes(plan.maskedRows())));
     b.add(new Buffer("D", 2L * plan.rows() * n));
     b.add(new Buffer("D padded", 2L * plan.paddedRows() * n));

@@ -163,7 +163,7 @@ final class CudaBenchBackend implements BenchBackend {
         config = config.withMulticast(multicast);
       }
 
-      DeviceBuffer a = buffer((long) rows * k, "A");
+      DeviceBuffer a = buffer(Sm90Fp8GroupedGemm.activationBytes(rows, k), "A");
       DeviceBuffer sa = buffer(scaleBytes(rows), "A scales");
       DeviceBuffer b = buffer((long) groups * n * k, "B");
       int scalesPerGroup = ScaleBlocks.blocks(n) * ScaleBlocks.blocks(k);
@@ -200,7 +200,7 @@ final class CudaBenchBackend implements BenchBackend {
 
       if (c.times(BenchPath.MASKED)) {
         int maskedRows = groups * p.maxRows();
-        DeviceBuffer aMasked = buffer((long) maskedRows * k, "A masked");
+        DeviceBuffer aMasked = buffer(Sm90Fp8GroupedGemm.activationBytes(maskedRows, k), "A masked");
         DeviceBuffer saMasked = buffer(scaleBytes(maskedRows), "A masked scales");
         dMasked = buffer(2L * maskedRows * n, "D masked");
         DeviceBuffer counts = ints(c.counts(), "counts");

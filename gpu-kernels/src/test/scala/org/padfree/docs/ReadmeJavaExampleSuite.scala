@@ -6,7 +6,16 @@ import scala.jdk.CollectionConverters._
 import org.scalatest.funsuite.AnyFunSuite
 
 object ReadmeJavaExample {
-  private val root: Path = Paths.get("..").toAbsolutePath.normalize
+  /** The repository root: the nearest folder up from the working directory that holds README.md and gpu-kernels/. */
+  private val root: Path = {
+    val start = Paths.get("").toAbsolutePath
+    Iterator.iterate(start)(_.getParent).takeWhile(_ != null)
+      .find(d => Files.exists(d.resolve("README.md")) && Files.isDirectory(d.resolve("gpu-kernels")))
+      .getOrElse(throw new IllegalStateException(s"no repository root (README.md and gpu-kernels/) above $start"))
+  }
+
+  /** Where scripts/package-gpu-tests.sh puts the example compiled for a GPU host without a Java compiler. */
+  val packaged: Path = root.resolve(".carry/gpu-tests/readme-example")
 
   /** The java block of README's "The GEMM as a library" section. */
   def source(): String = {
@@ -19,16 +28,39 @@ object ReadmeJavaExample {
   }
 
   /** Compiles the example into a fresh folder against this JVM's class path; returns (ok, diagnostics, folder). */
-  def compile(): (Boolean, String, Path) = {
-    val dir = Files.createTempDirectory("readme-example")
+  def compile(): (Boolean, String, Path) = compileInto(Files.createTempDirectory("readme-example"))
+
+  /** Compiles the example into `dir` (created if missing); returns (ok, diagnostics, dir). */
+  def compileInto(dir: Path): (Boolean, String, Path) = {
+    val compiler = ToolProvider.getSystemJavaCompiler
+    require(compiler != null, s"this Java runtime (${System.getProperty("java.home")}) has no compiler (jdk.compiler)")
+    Files.createDirectories(dir)
     val file = dir.resolve("GroupedGemmExample.java")
     Files.writeString(file, source())
     val out = new java.io.StringWriter
-    val ok = ToolProvider.getSystemJavaCompiler.getTask(out, null, null,
+    val ok = compiler.getTask(out, null, null,
       java.util.List.of("-classpath", System.getProperty("java.class.path"), "-d", dir.toString), null,
-      ToolProvider.getSystemJavaCompiler.getStandardFileManager(null, null, null).getJavaFileObjects(file.toFile))
+      compiler.getStandardFileManager(null, null, null).getJavaFileObjects(file.toFile))
       .call()
     (ok, out.toString, dir)
+  }
+
+  /** Whether this runtime can compile Java (a jlink'd runtime may lack java.compiler or jdk.compiler). */
+  def canCompile: Boolean =
+    ModuleLayer.boot().findModule("java.compiler").isPresent && ToolProvider.getSystemJavaCompiler != null
+
+  /** The example's classes: compiled now where this runtime can, else the packaged build, else None. */
+  def compiledOrPackaged(): Option[(Boolean, String, Path)] =
+    if (canCompile) Some(compile())
+    else if (Files.exists(packaged.resolve("GroupedGemmExample.class"))) Some((true, "", packaged))
+    else None
+
+  /** Used by scripts/package-gpu-tests.sh: compiles the example into the folder given. */
+  def main(args: Array[String]): Unit = {
+    require(args.length == 1, "usage: ReadmeJavaExample OUTPUT_FOLDER")
+    val (ok, diagnostics, dir) = compileInto(Paths.get(args(0)))
+    if (!ok) { System.err.println(diagnostics); System.exit(1) }
+    println(s"README example compiled into $dir")
   }
 }
 

@@ -12,7 +12,7 @@ public final class DeviceGemmOperands {
   private DeviceGemmOperands() {}
 
   public static DeviceBuffer activations(QuantizedActivations a, String label) {
-    return DeviceBuffer.allocate(a.values().length, label).copyFrom(a.values());
+    return DeviceBuffer.allocate(Sm90Fp8GroupedGemm.activationBytes(a.rows(), a.k()), label).copyFrom(a.values());
   }
 
   public static DeviceBuffer activationScales(QuantizedActivations a, String label) {

@@ -43,7 +43,8 @@ class GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
 
   test("README's Java example runs") {
     hopper()
-    val (ok, diagnostics, dir) = ReadmeJavaExample.compile()
+    val (ok, diagnostics, dir) = ReadmeJavaExample.compiledOrPackaged().getOrElse(
+      cancel(s"no Java compiler in this runtime and no packaged example at ${ReadmeJavaExample.packaged} (scripts/package-gpu-tests.sh)"))
     assert(ok, diagnostics)
     val loader = new java.net.URLClassLoader(Array(dir.toUri.toURL), getClass.getClassLoader)
     val out = new java.io.ByteArrayOutputStream
