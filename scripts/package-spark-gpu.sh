@@ -35,8 +35,8 @@ out=$PADFREE_ROOT/.carry/spark-gpu
 pack_jdk=${PADFREE_PACK_JDK:-$PADFREE_ROOT/scripts/pack-jdk.sh}
 split_carry=$PADFREE_ROOT/scripts/split-carry.sh
 # Jars a local-cluster or standalone run works without (SPARK-NOTES.md, "Classpath size"), and
-# padfree's own jars and JCuda, which are inside the shaded job jar.
-excluded='/(rocksdbjni|netty-tcnative-boringssl-static|leveldbjni-all|gpu-kernels|spark-job|jcuda|jcuda-natives)-[^/]*\.jar$|/org/apache/(curator|zookeeper)/'
+# padfree's own jars, JCuda and commons-csv, which are inside the shaded job jar.
+excluded='/(rocksdbjni|netty-tcnative-boringssl-static|leveldbjni-all|gpu-kernels|spark-job|jcuda|jcuda-natives|commons-csv)-[^/]*\.jar$|/org/apache/(curator|zookeeper)/'
 
 # The parts must never be committed; .gitignore says so, and a clone needs no setting of its own.
 git check-ignore -q .carry/x || { echo "$script: .carry/ is not ignored by git; .gitignore should list it" >&2; exit 1; }

@@ -19,8 +19,8 @@ public final class CpuBackend implements GroupedGemmBackend {
   }
 
   @Override
-  public String name() {
-    return "cpu";
+  public BackendKind kind() {
+    return BackendKind.CPU;
   }
 
   @Override

@@ -65,8 +65,8 @@ public final class CudaBackend implements GroupedGemmBackend {
   }
 
   @Override
-  public String name() {
-    return "cuda";
+  public BackendKind kind() {
+    return BackendKind.CUDA;
   }
 
   @Override

@@ -11,8 +11,13 @@ import org.padfree.reference.SyntheticData;
  */
 public interface GroupedGemmBackend extends AutoCloseable {
 
-  /** "cpu" or "cuda", as in {@code spark.padfree.backend}. */
-  String name();
+  /** The CPU reference or the CUDA kernels. */
+  BackendKind kind();
+
+  /** The kind's label, "cpu" or "cuda", as in {@code spark.padfree.backend} and the result rows. */
+  default String name() {
+    return kind().label();
+  }
 
   /** The hardware it ran on, e.g. "NVIDIA H200 (sm_90, 132 SMs)" or "CPU: 2 threads, AVX-512". */
   String device();

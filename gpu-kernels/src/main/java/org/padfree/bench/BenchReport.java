@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import org.padfree.AtomicFiles;
+import org.padfree.CsvText;
 
 /**
  * GemmBench's output: one row per case, the same columns in {@code NAME.csv} and in the
@@ -91,23 +92,23 @@ final class BenchReport {
   }
 
   String csv(List<BenchResult> results) {
-    StringBuilder sb = new StringBuilder(String.join(",", columnNames())).append('\n');
+    List<List<String>> rows = new ArrayList<>();
     for (BenchResult r : results) {
       List<String> cells = new ArrayList<>();
       for (Column col : columns) {
         cells.add(csvCell(col.value().apply(r)));
       }
-      sb.append(String.join(",", cells)).append('\n');
+      rows.add(cells);
     }
-    return sb.toString();
+    return CsvText.write(columnNames(), rows, CsvText.LF);
   }
 
+  /** A missing value (null, or a NaN from a path that did not run) is the empty field. */
   private static String csvCell(Object v) {
     if (v == null || (v instanceof Double d && !Double.isFinite(d))) {
-      return "";
+      return null;
     }
-    String s = v instanceof Double d ? number(d) : v.toString();
-    return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    return v instanceof Double d ? number(d) : v.toString();
   }
 
   String json(Run run, List<BenchResult> results) {

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.padfree.AtomicFiles;
+import org.padfree.CsvText;
 import org.padfree.render.HtmlPage;
 import org.padfree.render.HumanFormat;
 
@@ -102,20 +104,23 @@ public final class CapacityReportWriter {
     return md.toString();
   }
 
+  private static final List<String> CSV_COLUMNS = List.of("tokens_per_batch", "distribution", "method", "extrapolated",
+      "padded_tokens_per_s", "padding_free_tokens_per_s", "padded_gpus", "padding_free_gpus", "gpus_saved",
+      "padded_peak_bytes", "padding_free_peak_bytes", "memory_gained_bytes", "memory_gained_fraction",
+      "padded_cost_per_hour", "padding_free_cost_per_hour", "padded_cost_per_million_tokens",
+      "padding_free_cost_per_million_tokens", "monthly_saving");
+
   static String csv(CapacityStudyResult r) {
-    StringBuilder out = new StringBuilder("tokens_per_batch,distribution,method,extrapolated,padded_tokens_per_s,"
-        + "padding_free_tokens_per_s,padded_gpus,padding_free_gpus,gpus_saved,padded_peak_bytes,padding_free_peak_bytes,"
-        + "memory_gained_bytes,memory_gained_fraction,padded_cost_per_hour,padding_free_cost_per_hour,"
-        + "padded_cost_per_million_tokens,padding_free_cost_per_million_tokens,monthly_saving\r\n");
+    List<List<String>> rows = new ArrayList<>();
     for (ScenarioResult s : r.scenarios()) {
-      out.append(String.join(",", Integer.toString(s.tokensPerBatch()), quote(s.distribution()), quote(s.method()),
+      rows.add(Arrays.asList(Integer.toString(s.tokensPerBatch()), s.distribution(), s.method(),
           Boolean.toString(s.extrapolated()), num(s.paddedTokensPerSecond()), num(s.paddingFreeTokensPerSecond()),
           Integer.toString(s.paddedGpus()), Integer.toString(s.paddingFreeGpus()), Integer.toString(s.gpusSaved()),
           num(s.paddedPeakBytes()), num(s.paddingFreePeakBytes()), num(s.memoryGainedBytes()), num(s.memoryGainedFraction()),
           num(s.paddedCostPerHour()), num(s.paddingFreeCostPerHour()), num(s.paddedCostPerMillionTokens()),
-          num(s.paddingFreeCostPerMillionTokens()), num(s.monthlySaving()))).append("\r\n");
+          num(s.paddingFreeCostPerMillionTokens()), num(s.monthlySaving())));
     }
-    return out.toString();
+    return CsvText.write(CSV_COLUMNS, rows, CsvText.LF);
   }
 
   static String json(CapacityStudyResult r) {
@@ -157,11 +162,8 @@ public final class CapacityReportWriter {
         : HumanFormat.significant(v, 3)) : HumanFormat.MISSING;
   }
 
+  /** Full precision; NaN (a figure that could not be computed) is the empty field. */
   private static String num(double v) {
-    return Double.isFinite(v) ? Double.toString(v) : "";
-  }
-
-  private static String quote(String s) {
-    return s.contains(",") || s.contains("\"") ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    return Double.isFinite(v) ? Double.toString(v) : null;
   }
 }

@@ -7,13 +7,15 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.padfree.InvalidInputException;
 import org.padfree.Validate;
-import org.padfree.cli.CommandLine;
+import org.padfree.commands.CommandLines;
 import org.padfree.routing.RoutingDistribution;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * Command line of {@link GenerateDataset}. Options take {@code --name value} or {@code --name=value};
- * list options may be repeated or take comma lists (distribution lists split only at commas outside
- * parentheses, so {@code zipf(s=1.2,empty=8)} stays one item).
+ * Command line of {@link GenerateDataset} (picocli, set up by {@link CommandLines}). List options may be
+ * repeated or take comma lists (distribution lists split only at commas outside parentheses, so
+ * {@code zipf(s=1.2,empty=8)} stays one item).
  *
  * @param models model names in first-mention order, no duplicates
  * @param distributions distributions in first-mention order, no duplicates
@@ -32,25 +34,41 @@ public record GenerateDatasetOptions(
     boolean overwrite,
     boolean help) {
 
-  public static final String USAGE = """
-      Usage: GenerateDataset --model NAME[,NAME...] --out PATH [options]
+  /** The command line as typed: picocli fills it; {@link #parse} checks and resolves it. */
+  @Command(name = "GenerateDataset", sortOptions = false, customSynopsis = "GenerateDataset --model NAME[,NAME...] --out PATH [options]",
+      description = {
+          "Writes synthetic routed token batches as a Parquet dataset (schema: datasets/README.md).",
+          "The output is a pure function of the options: the same command writes the same batches.", ""})
+  static final class Line {
+    @Option(names = "--model", paramLabel = "NAME", description = "model from conf/models, e.g. deepseek-v3; repeat or comma-separate (required)")
+    List<String> models = new ArrayList<>();
+    @Option(names = "--distribution", paramLabel = "TEXT", description = {
+        "routing distribution, e.g. balanced, uniform30, uniform0to2avg, lognormal(sigma=1.0),",
+        "zipf(s=1.2), lognormal(sigma=0.5,empty=4); repeatable or comma-separated",
+        "(default: all of these examples)"})
+    List<String> distributions = new ArrayList<>();
+    @Option(names = "--batches", paramLabel = "N", defaultValue = "1", description = "batches per (model, distribution) (default ${DEFAULT-VALUE})")
+    int batches;
+    @Option(names = "--tokens", paramLabel = "N|MIN:MAX", defaultValue = "4096",
+        description = "tokens per batch, or a range sampled uniformly per batch (default ${DEFAULT-VALUE})")
+    String tokens;
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "base seed (default ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--out", paramLabel = "PATH", description = "output directory (Hadoop path: local, hdfs://, ...) (required)")
+    String out;
+    @Option(names = "--conf-dir", paramLabel = "DIR", description = "directory of model .properties files (default: the copy in the jar)")
+    String confDir;
+    @Option(names = "--partitions", paramLabel = "N", description = "Spark partitions, one Parquet file each (default: one per 64 batches)")
+    Integer partitions;
+    @Option(names = "--overwrite", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+        description = "replace PATH if it exists (otherwise an existing PATH is an error)")
+    boolean overwrite;
+    @Option(names = "--help", usageHelp = true, description = "print this text")
+    boolean help;
+  }
 
-      Writes synthetic routed token batches as a Parquet dataset (schema: datasets/README.md).
-      The output is a pure function of the options: the same command writes the same batches.
-
-        --model NAME          model from conf/models, e.g. deepseek-v3; repeat or comma-separate (required)
-        --distribution TEXT   routing distribution, e.g. balanced, uniform30, uniform0to2avg,
-                              lognormal(sigma=1.0), zipf(s=1.2), lognormal(sigma=0.5,empty=4);
-                              repeatable (default: all of the examples above)
-        --batches N           batches per (model, distribution) (default 1)
-        --tokens N | MIN:MAX  tokens per batch, or a range sampled uniformly per batch (default 4096)
-        --seed N              base seed (default 0)
-        --out PATH            output directory (Hadoop path: local, hdfs://, ...) (required)
-        --conf-dir DIR        directory of model .properties files (default: the copy in the jar)
-        --partitions N        Spark partitions, one Parquet file each (default: one per 64 batches)
-        --overwrite           replace PATH if it exists (otherwise an existing PATH is an error)
-        --help                print this text
-      """;
+  /** --help's text, generated from {@link Line}. */
+  public static final String USAGE = CommandLines.usage(new Line(), option -> null);
 
   /** An inclusive range of token counts; a fixed count has {@code min == max}. */
   public record TokenRange(int min, int max) {
@@ -63,11 +81,19 @@ public record GenerateDatasetOptions(
     public static TokenRange parse(String text) {
       String[] parts = text.trim().split(":", -1);
       Validate.require(parts.length <= 2, "tokens", text, "expected N or MIN:MAX");
-      int min = CommandLine.parseInt("tokens", parts[0]);
-      int max = parts.length == 2 ? CommandLine.parseInt("tokens", parts[1]) : min;
+      int min = count(text, parts[0]);
+      int max = parts.length == 2 ? count(text, parts[1]) : min;
       Validate.require(min >= 0, "tokens", text, "must be >= 0");
       Validate.require(max >= min, "tokens", text, "MAX must be >= MIN");
       return new TokenRange(min, max);
+    }
+
+    private static int count(String text, String part) {
+      try {
+        return Integer.parseInt(part.trim());
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException("tokens", text, "expected N or MIN:MAX with integers");
+      }
     }
 
     public int sample(SplittableRandom random) {
@@ -81,64 +107,33 @@ public record GenerateDatasetOptions(
   }
 
   public static GenerateDatasetOptions parse(String... args) {
+    Line line = CommandLines.parse(new Line(), option -> null, args);
     LinkedHashSet<String> models = new LinkedHashSet<>();
-    LinkedHashSet<RoutingDistribution> distributions = new LinkedHashSet<>();
-    int batches = 1;
-    TokenRange tokens = new TokenRange(4096, 4096);
-    long seed = 0;
-    String out = null;
-    String confDir = null;
-    int partitions = 0;
-    boolean overwrite = false;
-    boolean help = false;
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      Validate.require(arg != null && arg.startsWith("--"), "argument", arg, "expected an --option; see --help");
-      int equals = arg.indexOf('=');
-      String name = equals > 0 ? arg.substring(2, equals) : arg.substring(2);
-      if (name.equals("help") || name.equals("overwrite")) {
-        Validate.require(equals < 0, "--" + name, arg, "takes no value");
-        help |= name.equals("help");
-        overwrite |= name.equals("overwrite");
-        continue;
-      }
-      String value;
-      if (equals > 0) {
-        value = arg.substring(equals + 1);
-      } else {
-        Validate.require(i + 1 < args.length, "--" + name, "<none>", "needs a value; see --help");
-        value = args[++i];
-      }
-      switch (name) {
-        case "model" -> {
-          for (String model : value.split(",")) {
-            Validate.require(!model.isBlank(), "--model", value, "has an empty model name");
-            models.add(model.trim().toLowerCase(Locale.ROOT));
-          }
-        }
-        case "distribution" -> {
-          for (String text : splitOutsideParentheses(value)) {
-            distributions.add(RoutingDistribution.parse(text));
-          }
-        }
-        case "batches" -> batches = Validate.positive("--batches", CommandLine.parseInt("--batches", value));
-        case "tokens" -> tokens = TokenRange.parse(value);
-        case "seed" -> seed = CommandLine.parseLong("--seed", value);
-        case "out" -> out = value;
-        case "conf-dir" -> confDir = value;
-        case "partitions" -> partitions = Validate.positive("--partitions", CommandLine.parseInt("--partitions", value));
-        default -> throw new InvalidInputException("option", arg, "unknown; see --help");
+    for (String value : line.models) {
+      for (String model : value.split(",")) {
+        Validate.require(!model.isBlank(), "--model", value, "has an empty model name");
+        models.add(model.trim().toLowerCase(Locale.ROOT));
       }
     }
-    if (!help) {
+    LinkedHashSet<RoutingDistribution> distributions = new LinkedHashSet<>();
+    for (String value : line.distributions) {
+      for (String text : splitOutsideParentheses(value)) {
+        distributions.add(RoutingDistribution.parse(text));
+      }
+    }
+    TokenRange tokens = TokenRange.parse(line.tokens);
+    Validate.positive("--batches", line.batches);
+    int partitions = line.partitions == null ? 0 : Validate.positive("--partitions", line.partitions);
+    if (!line.help) {
       Validate.require(!models.isEmpty(), "--model", "<none>", "is required; see --help");
-      Validate.require(out != null && !out.isBlank(), "--out", out == null ? "<none>" : out, "is required; see --help");
+      Validate.require(line.out != null && !line.out.isBlank(), "--out", line.out == null ? "<none>" : line.out,
+          "is required; see --help");
     }
     if (distributions.isEmpty()) {
       distributions.addAll(RoutingDistribution.standardSet());
     }
-    return new GenerateDatasetOptions(List.copyOf(models), List.copyOf(distributions), batches, tokens, seed, out,
-        confDir, partitions, overwrite, help);
+    return new GenerateDatasetOptions(List.copyOf(models), List.copyOf(distributions), line.batches,
+        tokens, line.seed, line.out, line.confDir, partitions, line.overwrite, line.help);
   }
 
   /** Splits at commas that are not inside parentheses. */

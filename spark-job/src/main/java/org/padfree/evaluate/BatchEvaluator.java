@@ -3,6 +3,7 @@ package org.padfree.evaluate;
 import java.util.ArrayList;
 import java.util.List;
 import org.padfree.InvalidInputException;
+import org.padfree.backend.BackendKind;
 import org.padfree.backend.GroupedGemmBackend;
 import org.padfree.backend.GroupedGemmProblem;
 import org.padfree.backend.PathOutputs;
@@ -64,7 +65,7 @@ final class BatchEvaluator {
 
   private BatchResult evaluateGemm(EvalInput input, ExecutorInfo where, RoutedBatch batch, GemmShape gemm) {
     long start = System.nanoTime();
-    int bank = settings.weightBankFor(backend.name());
+    int bank = settings.weightBankFor(backend.kind());
     BatchResultBuilder row = new BatchResultBuilder(settings.runId(), input.dataset(), input.index(), where)
         .routing(batch).gemm(gemm).backend(backend.name(), backend.device(), bank).backendNote(backendNote);
     String tooLarge = heapShortfall(batch, gemm, bank);
@@ -80,7 +81,7 @@ final class BatchEvaluator {
       // The rows to check against the reference, chosen first so a GPU backend can compare the paths
       // on its device and send back only these rows.
       int[] checkRows = PathChecks.sampleRows(problem.paddingFree().rows(), settings.referenceRows(), seed);
-      PathOutputs out = backend.run(problem, settings.repetitionsFor(backend.name()), checkRows);
+      PathOutputs out = backend.run(problem, settings.repetitionsFor(backend.kind()), checkRows);
       PathChecks.Outcome checks = PathChecks.check(problem, out, checkRows);
       row.measured(out.timings(), out.kernelConfig(),
               MemoryAccounting.of(problem.paddingFree(), problem.padded(), gemm.n(), gemm.k()),
@@ -88,7 +89,7 @@ final class BatchEvaluator {
           .checks(checks.paddedMismatches(), checks.maskedMismatches(), checks.referenceRows(),
               checks.referenceError(), checks.boundViolations());
       row.busy(out.deviceBusyMs(), out.callWallMs(), (System.nanoTime() - start) / 1e6);
-      boolean passed = checks.passed("cpu".equals(backend.name()));
+      boolean passed = checks.passed(backend.kind() == BackendKind.CPU);
       return row.status(passed ? BatchResult.OK : BatchResult.MISMATCH, checks.describe()).build();
     } catch (RuntimeException e) {
       // One GEMM failing (a bad shape, a backend error) must not lose the batch's other rows.
@@ -123,7 +124,7 @@ final class BatchEvaluator {
             + "): lower --weight-bank or " + more;
       }
     }
-    if (backend != null && "cpu".equals(backend.name())) {
+    if (backend != null && backend.kind() == BackendKind.CPU) {
       long need = HeapBudget.cpuBatchBytes(batch, gemm.n(), gemm.k());
       long may = limit.perTask(held);
       if (need > may) {

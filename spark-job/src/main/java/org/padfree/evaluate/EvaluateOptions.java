@@ -4,11 +4,15 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.spark.SparkConf;
 import org.padfree.Validate;
-import org.padfree.cli.CommandLine;
+import org.padfree.commands.CommandLines;
+import org.padfree.commands.Values;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The command line of {@link EvaluateJob}, resolved against {@code spark.padfree.*} settings: an
@@ -31,77 +35,114 @@ public record EvaluateOptions(
     boolean help,
     EvaluateSettings settings) {
 
-  public static final String USAGE = """
-      Usage: EvaluateJob --dataset PATH [--dataset PATH ...] [--trace MODEL=PATH ...] [options]
+  /** The command line as typed: picocli fills it; {@link #parse} resolves it into the options. */
+  @Command(name = "EvaluateJob", sortOptions = false, usageHelpAutoWidth = false,
+      description = {
+          "Runs every routed batch through the padded (pad + padded grouped GEMM), padding-free and masked FP8",
+          "grouped GEMMs, checks the paths agree bit for bit and against a double-precision reference, and",
+          "writes OUT/RUN_ID/: results.parquet, summary.json, summary.csv, report.md, index.html.",
+          "Exit status: 0 when every batch passed, 1 when any check failed or any batch errored, 2 on bad usage.",
+          "An option marked conf: KEY defaults to that spark.padfree.* key when it is set.", ""},
+      customSynopsis = "EvaluateJob --dataset PATH [--dataset PATH ...] [--trace MODEL=PATH ...] [options]")
+  static final class Line {
+    @Option(names = "--dataset", paramLabel = "PATH", description = "routed-batch Parquet dataset (datasets/README.md); repeatable")
+    List<String> datasets = new ArrayList<>();
+    @Option(names = "--trace", paramLabel = "MODEL=PATH",
+        description = "a routing trace (CSV or Parquet; tokens or counts form) of MODEL; repeatable")
+    List<String> traces = new ArrayList<>();
+    @Option(names = "--models", paramLabel = "NAME[,NAME]", description = "only batches of these models (default: all)")
+    List<String> models = new ArrayList<>();
+    @Option(names = "--gemms", paramLabel = "LIST", description = "gate_up, down or both (default: gate_up,down)")
+    List<String> gemms = new ArrayList<>();
+    @Option(names = "--conf-dir", paramLabel = "DIR", defaultValue = "",
+        description = {"model .properties folder (default: conf/models as packaged)", "conf: spark.padfree.modelsDir"})
+    String confDir;
+    @Option(names = "--backend", paramLabel = "B", description = {"auto | cpu | cuda (default: ${DEFAULT-VALUE})", "conf: spark.padfree.backend"})
+    String backend;
+    @Option(names = "--repetitions", paramLabel = "N|auto",
+        description = {"timed runs per batch and path, median reported (default: ${DEFAULT-VALUE};",
+            "auto: 1 on the CPU, 10 after a warm-up on the GPU)", "conf: spark.padfree.repetitions"})
+    String repetitions;
+    @Option(names = "--reference-rows", paramLabel = "N",
+        description = {"rows per batch and GEMM checked in double precision (default: ${DEFAULT-VALUE})", "conf: spark.padfree.referenceRows"})
+    int referenceRows;
+    @Option(names = "--fail-on-mismatch", paramLabel = "B", arity = "1",
+        description = {"true | false: exit 1 on any failed check (default: ${DEFAULT-VALUE})", "conf: spark.padfree.failOnMismatch"})
+    boolean failOnMismatch;
+    @Option(names = "--weight-bank", paramLabel = "N|auto",
+        description = {"distinct weight matrices per GEMM (default: ${DEFAULT-VALUE}: 4 CPU, 16 GPU)", "conf: spark.padfree.weightBank"})
+    String weightBank;
+    @Option(names = "--weight-seed", paramLabel = "N",
+        description = {"seed of the synthetic weights (default: ${DEFAULT-VALUE})", "conf: spark.padfree.weightSeed"})
+    long weightSeed;
+    @Option(names = "--cpu-threads", paramLabel = "N",
+        description = {"CPU backend threads per task (default: ${DEFAULT-VALUE}, 0 = spark.task.cpus)", "conf: spark.padfree.cpu.threads"})
+    int cpuThreads;
+    @Option(names = "--partitions", paramLabel = "N",
+        description = {"evaluation tasks (default: ${DEFAULT-VALUE}, 0 = 2 x default parallelism)", "conf: spark.padfree.partitions"})
+    int partitions;
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "reports", description = "reports folder (default: ${DEFAULT-VALUE})")
+    String out;
+    @Option(names = "--run-id", paramLabel = "ID", description = "run folder name (default: run-<yyyyMMdd-HHmmss>)")
+    String runId;
+    @Option(names = "--overwrite", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+        description = "replace OUT/RUN_ID if it exists (otherwise that is an error)")
+    boolean overwrite;
+    @Option(names = "--help", usageHelp = true, description = "print this text")
+    boolean help;
+  }
 
-      Runs every routed batch through the padded (pad + padded grouped GEMM), padding-free and masked
-      FP8 grouped GEMMs, checks the paths agree bit for bit and against a double-precision reference,
-      and writes OUT/RUN_ID/: results.parquet, summary.json, summary.csv, report.md, index.html.
-      Exit status: 0 when every batch passed, 1 when any check failed or any batch errored, 2 on bad usage.
+  /** The options that a spark.padfree.* key can default, by option name. */
+  private static final Map<String, PadfreeConf.Key> CONF_KEYS = PadfreeConf.ALL.stream()
+      .filter(k -> !k.option().isEmpty()).collect(Collectors.toMap(PadfreeConf.Key::option, k -> k));
 
-      Input
-        --dataset PATH          routed-batch Parquet dataset (datasets/README.md); repeatable
-        --trace MODEL=PATH      a routing trace (CSV or Parquet; tokens or counts form) of MODEL; repeatable
-        --models NAME[,NAME]    only batches of these models (default: all)
-        --gemms LIST            gate_up, down or both (default: gate_up,down)
-        --conf-dir DIR          model .properties folder (default: conf/models as packaged)   [spark.padfree.modelsDir]
-      Evaluation
-        --backend B             auto | cpu | cuda (default auto)                               [spark.padfree.backend]
-        --repetitions N|auto    timed runs per batch and path, median reported (default auto:
-                                1 on the CPU, 10 after a warm-up on the GPU)                  [spark.padfree.repetitions]
-        --reference-rows N      rows per batch and GEMM checked in double precision (default 4) [spark.padfree.referenceRows]
-        --fail-on-mismatch B    true | false: exit 1 on any failed check (default true)       [spark.padfree.failOnMismatch]
-        --weight-bank N|auto    distinct weight matrices per GEMM (default auto: 4 CPU, 16 GPU)  [spark.padfree.weightBank]
-        --weight-seed N         seed of the synthetic weights (default 2025)                   [spark.padfree.weightSeed]
-        --cpu-threads N         CPU backend threads per task (default: spark.task.cpus)        [spark.padfree.cpu.threads]
-        --partitions N          evaluation tasks (default: 2 x default parallelism)            [spark.padfree.partitions]
-      Output
-        --out DIR               reports folder (default: reports)
-        --run-id ID             run folder name (default: run-<yyyyMMdd-HHmmss>)
-        --overwrite             replace OUT/RUN_ID if it exists (otherwise that is an error)
-        --help                  print this text
-      """;
+  /** Defaults from {@code conf}: a key that is set, else the key's own default. */
+  private static Function<String, String> defaults(SparkConf conf) {
+    return option -> {
+      PadfreeConf.Key key = CONF_KEYS.get(option);
+      return key == null ? null : conf == null ? key.defaultValue() : conf.get(key.name(), key.defaultValue());
+    };
+  }
 
-  private static final Set<String> WITH_VALUE = Set.of("dataset", "trace", "models", "gemms", "conf-dir", "backend",
-      "repetitions", "reference-rows", "fail-on-mismatch", "weight-bank", "weight-seed", "cpu-threads",
-      "partitions", "out", "run-id");
-  private static final Set<String> FLAGS = Set.of("overwrite", "help");
+  /** --help's text, generated from {@link Line}, with the keys' own defaults. */
+  public static final String USAGE = CommandLines.usage(new Line(), defaults(null));
+
+  /** The usage text with the defaults {@code conf} gives. */
+  public static String usage(SparkConf conf) {
+    return CommandLines.usage(new Line(), defaults(conf));
+  }
 
   public static EvaluateOptions parse(SparkConf conf, String... args) {
-    CommandLine cl = CommandLine.parse(args, WITH_VALUE, FLAGS);
-    boolean help = cl.has("help");
-    Function<PadfreeConf.Key, String> setting = key -> {
-      String option = key.option().isEmpty() ? null : cl.last(key.option().substring(2));
-      return option != null ? option : conf.get(key.name(), key.defaultValue());
-    };
+    Line line = CommandLines.parse(new Line(), defaults(conf), args);
     EvaluateSettings settings = new EvaluateSettings(
-        cl.has("run-id") ? cl.last("run-id") : "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")),
-        EvaluateSettings.Backend.parse("--backend", setting.apply(PadfreeConf.BACKEND)),
-        cl.has("gemms") ? cl.list("gemms") : List.of("gate_up", "down"),
-        autoOrInt("--repetitions", setting.apply(PadfreeConf.REPETITIONS)),
-        CommandLine.parseInt("--reference-rows", setting.apply(PadfreeConf.REFERENCE_ROWS)),
-        CommandLine.parseBoolean("--fail-on-mismatch", setting.apply(PadfreeConf.FAIL_ON_MISMATCH)),
-        autoOrInt("--weight-bank", setting.apply(PadfreeConf.WEIGHT_BANK)),
-        CommandLine.parseLong("--weight-seed", setting.apply(PadfreeConf.WEIGHT_SEED)),
-        CommandLine.parseInt("--cpu-threads", setting.apply(PadfreeConf.CPU_THREADS)),
-        setting.apply(PadfreeConf.MODELS_DIR),
-        CommandLine.parseBoolean(PadfreeConf.FAIL_FIRST_ATTEMPT.name(), setting.apply(PadfreeConf.FAIL_FIRST_ATTEMPT)));
-    List<String> traces = new ArrayList<>(cl.all("trace"));
-    for (String t : traces) {
+        line.runId != null ? line.runId : "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")),
+        EvaluateSettings.Backend.parse("--backend", line.backend),
+        line.gemms.isEmpty() ? List.of("gate_up", "down") : Values.items(line.gemms),
+        autoOrInt("--repetitions", line.repetitions),
+        line.referenceRows,
+        line.failOnMismatch,
+        autoOrInt("--weight-bank", line.weightBank),
+        line.weightSeed,
+        line.cpuThreads,
+        line.confDir,
+        Values.bool(conf.get(PadfreeConf.FAIL_FIRST_ATTEMPT.name(), PadfreeConf.FAIL_FIRST_ATTEMPT.defaultValue())));
+    for (String t : line.traces) {
       int eq = t.indexOf('=');
       Validate.require(eq > 0 && eq < t.length() - 1, "--trace", t, "expected MODEL=PATH, e.g. deepseek-v3=trace.csv");
     }
-    List<String> datasets = cl.all("dataset");
-    Validate.require(help || !datasets.isEmpty() || !traces.isEmpty(), "--dataset", "<none>",
+    Validate.require(line.help || !line.datasets.isEmpty() || !line.traces.isEmpty(), "--dataset", "<none>",
         "give at least one --dataset or --trace; see --help");
-    int partitions = CommandLine.parseInt("--partitions", setting.apply(PadfreeConf.PARTITIONS));
-    Validate.nonNegative("--partitions", partitions);
-    return new EvaluateOptions(datasets, traces, cl.list("models"), cl.has("out") ? cl.last("out") : "reports",
-        partitions, cl.has("overwrite"), help, settings);
+    Validate.nonNegative("--partitions", line.partitions);
+    return new EvaluateOptions(List.copyOf(line.datasets), List.copyOf(line.traces), Values.items(line.models),
+        line.out, line.partitions, line.overwrite, line.help, settings);
   }
 
   /** "auto" as -1, else an integer. */
   private static int autoOrInt(String field, String text) {
-    return text.trim().equalsIgnoreCase("auto") ? -1 : CommandLine.parseInt(field, text);
+    try {
+      return Values.autoOrInteger(text);
+    } catch (picocli.CommandLine.TypeConversionException e) {
+      throw new org.padfree.InvalidInputException(field, text, e.getMessage() + " or auto");
+    }
   }
 }

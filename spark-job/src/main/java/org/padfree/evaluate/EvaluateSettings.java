@@ -3,6 +3,7 @@ package org.padfree.evaluate;
 import java.io.Serializable;
 import java.util.List;
 import org.padfree.Validate;
+import org.padfree.backend.BackendKind;
 
 /**
  * What every executor needs to evaluate a batch, resolved once on the driver (command line over
@@ -60,11 +61,11 @@ public record EvaluateSettings(
   }
 
   /** Timed runs per path for a backend: explicit, or auto (1 on the CPU, 10 on the GPU). */
-  public int repetitionsFor(String backendName) {
+  public int repetitionsFor(BackendKind backend) {
     if (repetitions > 0) {
       return repetitions;
     }
-    return "cpu".equals(backendName) ? 1 : 10;
+    return backend == BackendKind.CPU ? 1 : 10;
   }
 
   /** Distinct weight matrices per (model, GEMM) on the GPU when the bank is auto. */
@@ -77,10 +78,10 @@ public record EvaluateSettings(
    * the 50 MB L2) and its timings are those of E distinct experts, while the executor generates and
    * quantizes only 16 matrices on the host instead of 256.
    */
-  public int weightBankFor(String backendName) {
+  public int weightBankFor(BackendKind backend) {
     if (weightBank >= 0) {
       return weightBank;
     }
-    return "cpu".equals(backendName) ? 4 : GPU_WEIGHT_BANK;
+    return backend == BackendKind.CPU ? 4 : GPU_WEIGHT_BANK;
   }
 }

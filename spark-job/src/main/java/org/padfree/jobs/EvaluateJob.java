@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.padfree.InvalidInputException;
+import org.padfree.backend.BackendKind;
 import org.padfree.output.RunFolder;
 import org.padfree.report.ReportWriter;
 import org.padfree.spark.SparkApplication;
@@ -58,7 +59,7 @@ public final class EvaluateJob {
       return EXIT_USAGE;
     }
     if (options.help()) {
-      System.out.print(EvaluateOptions.USAGE);
+      System.out.print(EvaluateOptions.usage(new SparkConf()));  // defaults as this cluster's conf sets them
       return EXIT_OK;
     }
     try (RunFolder folder = claim(options);
@@ -137,11 +138,11 @@ public final class EvaluateJob {
     List<String> datasets = new ArrayList<>(options.datasets());
     datasets.addAll(options.traces());
     long inputs = results.stream().mapToLong(BatchResult::inputIndex).distinct().count();
-    int bank = s.weightBankFor(backends.isEmpty() ? "cpu" : backends.first());
+    int bank = s.weightBankFor(backends.isEmpty() ? BackendKind.CPU : BackendKind.parse("backend", backends.first()));
     SparkApplication app = SparkApplication.of(spark.sparkContext());
     return new RunInfo(s.runId(), started.toString(), wallSeconds, timings, s.backend().label(), List.copyOf(backends),
         List.copyOf(devices), app.master(), app.applicationId(), app.eventLogDir(), List.copyOf(executors), datasets, s.gemms(),
-        s.repetitionsFor(backends.isEmpty() ? "cpu" : backends.first()), s.referenceRows(), bank, inputs, results.size(), errors, mismatches, notes);
+        s.repetitionsFor(backends.isEmpty() ? BackendKind.CPU : BackendKind.parse("backend", backends.first())), s.referenceRows(), bank, inputs, results.size(), errors, mismatches, notes);
   }
 
   private static void printSummary(RunInfo info, List<BatchResult> results, Path runDir) {

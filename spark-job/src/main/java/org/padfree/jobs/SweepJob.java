@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.padfree.InvalidInputException;
+import org.padfree.backend.BackendKind;
 import org.padfree.evaluate.BatchListEvaluation;
 import org.padfree.results.BatchResult;
 import org.padfree.evaluate.EvaluateSettings;
@@ -169,7 +170,7 @@ public final class SweepJob {
     int exit = TrendCheck.hasCorrectnessFailure(findings) ? EXIT_FAILED_CHECKS
         : TrendCheck.regressions(findings).isEmpty() ? EXIT_OK : EXIT_REGRESSION;
     List<String> notes = new ArrayList<>();
-    if (all.stream().anyMatch(r -> "cpu".equals(r.backend()))) {
+    if (all.stream().anyMatch(r -> BackendKind.CPU.labels(r.backend()))) {
       notes.addAll(RunInfo.cpuCaveats());
       notes.add("On the CPU only " + spec.regression().cpuMetrics() + " and failed checks can fail the sweep "
           + "(regression.cpu_metrics); CPU timing changes are shown for information, since single small batches move "

@@ -17,8 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.apache.commons.io.file.PathUtils;
 import org.padfree.InvalidInputException;
-import org.padfree.Trees;
 import org.padfree.Validate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -273,7 +273,7 @@ public final class RunFolder implements AutoCloseable {
   /** Deletes a tree padfree made (it holds the marker); anything else is left alone. */
   private static void deleteOwnedTree(Path dir) throws IOException {
     if (Files.isRegularFile(dir.resolve(MARKER), LinkOption.NOFOLLOW_LINKS)) {
-      Trees.delete(dir);
+      PathUtils.delete(dir); // links inside are removed, never followed
     }
   }
 

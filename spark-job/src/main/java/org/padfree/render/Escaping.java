@@ -65,19 +65,6 @@ public final class Escaping {
     return out.toString();
   }
 
-  /**
-   * One RFC 4180 field: quoted when it holds a comma, a double quote, CR or LF (or starts or ends
-   * with a space, which some readers trim), with inner quotes doubled. Null is the empty field.
-   */
-  public static String csvField(String text) {
-    if (text == null) {
-      return "";
-    }
-    boolean special = text.chars().anyMatch(c -> c == ',' || c == '"' || c == '\n' || c == '\r');
-    boolean padded = text.startsWith(" ") || text.endsWith(" ");
-    return special || padded ? '"' + text.replace("\"", "\"\"") + '"' : text;
-  }
-
   /** Whether XML 1.0 allows {@code c} on its own (surrogate pairs are handled by the caller). */
   private static boolean isXmlChar(char c) {
     return c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD);

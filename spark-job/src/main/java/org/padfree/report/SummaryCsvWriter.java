@@ -1,17 +1,16 @@
 package org.padfree.report;
 
-import org.padfree.AtomicFiles;
-
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Collectors;
+import org.padfree.AtomicFiles;
+import org.padfree.CsvText;
 import org.padfree.Validate;
-import org.padfree.render.Escaping;
 import org.padfree.table.RecordFields;
 
 /**
  * Writes summary.csv: a header of {@link GroupSummary}'s snake_case column names, then one line per
- * group including the total row. RFC 4180: CRLF line ends, fields quoted only when they must be.
+ * group including the total row. RFC 4180 with CRLF line ends (summary.csv has always had them, and
+ * readers of existing files rely on them), fields quoted only when they must be ({@link CsvText}).
  * Numbers are written in full precision ({@link Double#toString}); a NaN is the empty field, which
  * spreadsheets and CSV readers take as missing.
  */
@@ -19,7 +18,6 @@ public final class SummaryCsvWriter {
   private SummaryCsvWriter() {}
 
   public static final String FILE_NAME = "summary.csv";
-  private static final String LINE_END = "\r\n";
 
   /** Writes {@value #FILE_NAME} into {@code directory}, atomically; returns its path. */
   public static Path write(Path directory, List<GroupSummary> groups) {
@@ -29,20 +27,16 @@ public final class SummaryCsvWriter {
 
   static String toCsv(List<GroupSummary> groups) {
     Validate.notNull("groups", groups);
-    StringBuilder out = new StringBuilder();
-    out.append(String.join(",", RecordFields.names(GroupSummary.class))).append(LINE_END);
-    for (GroupSummary group : groups) {
-      out.append(RecordFields.columns(group).stream()
-          .map(column -> Escaping.csvField(text(column.value())))
-          .collect(Collectors.joining(","))).append(LINE_END);
-    }
-    return out.toString();
+    List<List<String>> rows = groups.stream()
+        .map(group -> RecordFields.columns(group).stream().map(column -> text(column.value())).toList())
+        .toList();
+    return CsvText.write(RecordFields.names(GroupSummary.class), rows, CsvText.CRLF);
   }
 
   private static String text(Object value) {
     if (value instanceof Double d && !Double.isFinite(d)) {
-      return "";
+      return null;
     }
-    return value == null ? "" : value.toString();
+    return value == null ? null : value.toString();
   }
 }

@@ -13,7 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.padfree.Trees;
+import org.apache.commons.io.file.PathUtils;
 import org.padfree.table.RecordParquet;
 
 /**
@@ -75,9 +75,10 @@ public final class HistoryTable {
           Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
           return target;
         } finally {
-          Trees.delete(staging);
+          // PathUtils.delete never follows links and takes an absent path (staging moved into place) as done.
+          PathUtils.delete(staging);
           for (Path t : trash) {
-            Trees.delete(t);
+            PathUtils.delete(t);
           }
           removeEmptyDateFolders();
         }

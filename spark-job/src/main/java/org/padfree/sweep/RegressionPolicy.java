@@ -2,6 +2,7 @@ package org.padfree.sweep;
 
 import java.util.List;
 import org.padfree.Validate;
+import org.padfree.backend.BackendKind;
 
 /**
  * When a grid point counts as regressed against a reference run (the previous run, or the pinned
@@ -56,11 +57,11 @@ public record RegressionPolicy(double threshold, double cpuThreshold, double mem
 
   /** Whether a change of {@code metric} beyond its threshold fails a run on {@code backend}. */
   public boolean gates(String metric, String backend) {
-    return ("cpu".equals(backend) ? cpuMetrics : metrics).contains(metric);
+    return (BackendKind.CPU.labels(backend) ? cpuMetrics : metrics).contains(metric);
   }
 
   /** The relative threshold for timing metrics measured on {@code backend}. */
   public double timingThreshold(String backend) {
-    return "cpu".equals(backend) ? cpuThreshold : threshold;
+    return BackendKind.CPU.labels(backend) ? cpuThreshold : threshold;
   }
 }

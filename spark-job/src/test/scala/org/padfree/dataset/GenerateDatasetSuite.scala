@@ -39,7 +39,7 @@ class GenerateDatasetSuite extends AnyFunSuite with LocalSparkSuite {
     val base = Seq("--model", "deepseek-v3", "--out", "/o")
     badOption("--model", "--out", "/o")
     badOption("--out", "--model", "deepseek-v3")
-    badOption("option", base :+ "--colour" :+ "red": _*)
+    badOption("argument", base :+ "--colour" :+ "red": _*)
     badOption("argument", base :+ "stray": _*)
     badOption("--seed", base :+ "--seed": _*)
     badOption("--seed", base :+ "--seed" :+ "x": _*)

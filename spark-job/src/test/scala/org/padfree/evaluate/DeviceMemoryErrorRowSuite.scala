@@ -1,7 +1,7 @@
 package org.padfree.evaluate
 
 import scala.jdk.CollectionConverters._
-import org.padfree.backend.{CpuBackend, DeviceMemoryException, GroupedGemmBackend, GroupedGemmProblem, PathOutputs}
+import org.padfree.backend.{BackendKind, CpuBackend, DeviceMemoryException, GroupedGemmBackend, GroupedGemmProblem, PathOutputs}
 import org.padfree.dataset.DatasetSchema
 import org.padfree.quant.QuantizedWeights
 import org.scalatest.funsuite.AnyFunSuite
@@ -18,7 +18,7 @@ class DeviceMemoryErrorRowSuite extends AnyFunSuite {
   private final class RefusingBackend(refused: String) extends GroupedGemmBackend {
     private val cpu = new CpuBackend(1)
     var calls = 0
-    override def name(): String = "cpu"
+    override def kind(): BackendKind = BackendKind.CPU
     override def device(): String = cpu.device()
     override def run(p: GroupedGemmProblem, repetitions: Int): PathOutputs = run(p, repetitions, null)
     override def run(p: GroupedGemmProblem, repetitions: Int, checkRows: Array[Int]): PathOutputs = {

@@ -2,6 +2,7 @@ package org.padfree.evaluate
 
 import org.apache.spark.SparkConf
 import org.padfree.InvalidInputException
+import org.padfree.backend.BackendKind
 import org.scalatest.funsuite.AnyFunSuite
 
 class EvaluateOptionsSuite extends AnyFunSuite {
@@ -13,8 +14,8 @@ class EvaluateOptionsSuite extends AnyFunSuite {
     val s = o.settings
     assert(o.datasets == java.util.List.of("d") && o.out == "reports" && o.partitions == 0 && !o.overwrite)
     assert(s.backend == EvaluateSettings.Backend.AUTO && s.gemms == java.util.List.of("gate_up", "down"))
-    assert(s.repetitionsFor("cpu") == 1 && s.repetitionsFor("cuda") == 10)
-    assert(s.weightBankFor("cpu") == 4 && s.weightBankFor("cuda") == EvaluateSettings.GPU_WEIGHT_BANK && EvaluateSettings.GPU_WEIGHT_BANK == 16)
+    assert(s.repetitionsFor(BackendKind.CPU) == 1 && s.repetitionsFor(BackendKind.CUDA) == 10)
+    assert(s.weightBankFor(BackendKind.CPU) == 4 && s.weightBankFor(BackendKind.CUDA) == EvaluateSettings.GPU_WEIGHT_BANK && EvaluateSettings.GPU_WEIGHT_BANK == 16)
     assert(s.referenceRows == 4 && s.failOnMismatch && s.runId.startsWith("run-"))
   }
 
@@ -22,10 +23,10 @@ class EvaluateOptionsSuite extends AnyFunSuite {
     val conf = new SparkConf(false).set("spark.padfree.backend", "cpu").set("spark.padfree.repetitions", "7")
       .set("spark.padfree.referenceRows", "2").set("spark.padfree.weightBank", "0")
     val fromConf = parse(conf, "--dataset", "d").settings
-    assert(fromConf.backend == EvaluateSettings.Backend.CPU && fromConf.repetitionsFor("cpu") == 7)
-    assert(fromConf.referenceRows == 2 && fromConf.weightBankFor("cpu") == 0)
+    assert(fromConf.backend == EvaluateSettings.Backend.CPU && fromConf.repetitionsFor(BackendKind.CPU) == 7)
+    assert(fromConf.referenceRows == 2 && fromConf.weightBankFor(BackendKind.CPU) == 0)
     val fromArgs = parse(conf, "--dataset", "d", "--backend=cuda", "--repetitions", "3", "--gemms", "down").settings
-    assert(fromArgs.backend == EvaluateSettings.Backend.CUDA && fromArgs.repetitionsFor("cpu") == 3)
+    assert(fromArgs.backend == EvaluateSettings.Backend.CUDA && fromArgs.repetitionsFor(BackendKind.CPU) == 3)
     assert(fromArgs.gemms == java.util.List.of("down"))
   }
 

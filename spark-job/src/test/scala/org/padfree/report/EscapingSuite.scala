@@ -28,15 +28,4 @@ class EscapingSuite extends AnyFunSuite {
     assert(Escaping.markdownInline(null) == "")
     assert(Escaping.markdownInline("a\r\nb") == "a b")
   }
-
-  test("CSV fields are quoted only when needed, with inner quotes doubled (RFC 4180)") {
-    assert(Escaping.csvField("plain") == "plain")
-    assert(Escaping.csvField("") == "")
-    assert(Escaping.csvField(null) == "")
-    assert(Escaping.csvField("a,b") == "\"a,b\"")
-    assert(Escaping.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
-    assert(Escaping.csvField("two\nlines") == "\"two\nlines\"")
-    assert(Escaping.csvField("cr\r") == "\"cr\r\"")
-    assert(Escaping.csvField(" padded") == "\" padded\"")
-  }
 }

@@ -2,6 +2,7 @@ package org.padfree.scripts
 
 import java.nio.file.{Files, Path, Paths}
 import java.nio.file.attribute.PosixFilePermissions
+import org.apache.commons.io.file.PathUtils
 import org.scalatest.funsuite.AnyFunSuite
 
 /**
@@ -154,7 +155,7 @@ class GpuScriptsSuite extends AnyFunSuite {
       assert(refused.status == 1 && refused.err.contains(".carry/ is not ignored by git"), refused)
     } finally {
       copy.delete()
-      RepositoryCopy.deleteTree(m2)
+      PathUtils.delete(m2)
     }
   }
 

@@ -1,6 +1,7 @@
 package org.padfree.scripts
 
 import java.nio.file.{Files, LinkOption, Path, Paths, StandardCopyOption}
+import org.apache.commons.io.file.PathUtils
 
 /**
  * A copy of this working tree as a fresh git repository, for running the scripts where they can neither
@@ -22,7 +23,7 @@ final class RepositoryCopy private (val root: Path) {
   }
 
   /** Removes the copy (a few MB each; the tests make several per run). */
-  def delete(): Unit = RepositoryCopy.deleteTree(root)
+  def delete(): Unit = PathUtils.delete(root)
 
   def commitAll(message: String): Unit = {
     git("add", "-A")
@@ -34,9 +35,6 @@ final class RepositoryCopy private (val root: Path) {
 object RepositoryCopy {
   /** The repository the tests run in: Maven runs them from spark-job/. */
   val source: Path = Paths.get("..").toAbsolutePath.normalize
-
-  /** Deletes a folder and everything under it. */
-  def deleteTree(dir: Path): Unit = org.padfree.Trees.delete(dir)
 
   /** Copies the working tree, lets prepare change the copy (e.g. replace mvnw), then commits the lot. */
   def create(prepare: Path => Unit = _ => ()): RepositoryCopy = {

@@ -2,6 +2,7 @@ package org.padfree.scripts
 
 import java.nio.file.{Files, Path}
 import scala.jdk.CollectionConverters._
+import org.apache.commons.io.file.PathUtils
 import org.scalatest.BeforeAndAfterAll
 import org.scalatest.funsuite.AnyFunSuite
 
@@ -64,7 +65,7 @@ class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
 
   override def afterAll(): Unit = {
     quiet.delete()
-    RepositoryCopy.deleteTree(fakes)
+    PathUtils.delete(fakes)
   }
 
   /** What a script run left: its output, the fakes' record (empty when none ran), the files it changed

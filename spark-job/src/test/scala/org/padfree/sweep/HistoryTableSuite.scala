@@ -112,14 +112,15 @@ class HistoryTableSuite extends AnyFunSuite {
     // an old points.csv: the same columns dropped from the header and the rows
     val lines = RecordCsv.parse(new RecordCsv(classOf[PointResult]).write(Seq(p).asJava), "points.csv").asScala
       .filter(l => !(l.size == 1 && l.get(0).isEmpty))
-    val csv = lines.map(l => kept.map(i => org.padfree.render.Escaping.csvField(l.get(i))).mkString(",")).mkString("\r\n")
+    def withColumns(columns: Seq[Int]): String = org.padfree.CsvText.write(columns.map(lines.head.get(_)).asJava,
+      lines.tail.map(l => columns.map(l.get(_)).asJava).asJava, org.padfree.CsvText.CRLF)
     val csvFile = tempDir("old-points").resolve("points.csv")
-    Files.writeString(csvFile, csv)
+    Files.writeString(csvFile, withColumns(kept))
     assert(SweepReportWriter.readPointsCsv(csvFile).asScala == Seq(expected))
 
     // but a column that was always there is still required
     val noModel = kept.filterNot(i => fields.names.get(i) == "model")
-    Files.writeString(csvFile, lines.map(l => noModel.map(i => org.padfree.render.Escaping.csvField(l.get(i))).mkString(",")).mkString("\r\n"))
+    Files.writeString(csvFile, withColumns(noModel))
     assert(intercept[InvalidInputException](SweepReportWriter.readPointsCsv(csvFile)).getMessage.contains("model"))
   }
 }

@@ -121,7 +121,7 @@ public final class KernelJit {
 
   private static void deleteQuietly(Path dir) {
     try {
-      org.padfree.Trees.delete(dir);
+      org.apache.commons.io.file.PathUtils.delete(dir);
     } catch (IOException ignored) {
       // a leftover temp folder is harmless
     }

@@ -100,7 +100,7 @@ public final class KernelSources {
         if (!Files.isDirectory(dir)) {
           throw raced;
         }
-        org.padfree.Trees.delete(tmp); // another JVM won the race with identical content
+        org.apache.commons.io.file.PathUtils.delete(tmp); // another JVM won the race with identical content
       }
       return dir;
     } catch (IOException e) {

@@ -1,10 +1,10 @@
 package org.padfree.cuda.jit
 
 import java.nio.file.{Files, Path}
-import java.util.Comparator
 import scala.collection.mutable.ArrayBuffer
 import scala.jdk.CollectionConverters._
 import scala.util.Using
+import org.apache.commons.io.file.PathUtils
 import org.scalatest.{BeforeAndAfterAll, Suite}
 
 /** Temporary folders under java.io.tmpdir (the build's target/), deleted when the suite ends. */
@@ -18,14 +18,12 @@ trait TempFolders extends BeforeAndAfterAll { this: Suite =>
   }
 
   override protected def afterAll(): Unit = {
-    try synchronized(created.foreach(TempFolders.deleteTree))
+    try synchronized(created.foreach(dir => PathUtils.delete(dir)))
     finally super.afterAll()
   }
 }
 
 object TempFolders {
-  def deleteTree(root: Path): Unit = org.padfree.Trees.delete(root)
-
   /** Every path under `root` whose name starts with '.', i.e. a temporary file or folder left behind. */
   def hiddenUnder(root: Path): Seq[Path] =
     Using.resource(Files.walk(root)) { paths =>
