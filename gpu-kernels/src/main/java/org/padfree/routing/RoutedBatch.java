@@ -22,7 +22,7 @@ public record RoutedBatch(
     int topK,
     int numTokens,
     int[] expertIds,
-    long seed) {
+    long seed) implements java.io.Serializable {
 
   public RoutedBatch {
     Validate.require(batchId != null && !batchId.isBlank(), "batch_id", batchId, "must be a non-empty string");

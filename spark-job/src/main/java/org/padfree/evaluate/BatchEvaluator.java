@@ -45,7 +45,7 @@ final class BatchEvaluator {
     RoutedBatch batch;
     ModelShape model;
     try {
-      batch = DatasetSchema.fromRow(input.batch());
+      batch = input.decode();
       model = catalog.byName(batch.model());
       requireMatchesModel(batch, model);
     } catch (RuntimeException e) {

@@ -2,39 +2,79 @@ package org.padfree.evaluate;
 
 import java.io.Serializable;
 import org.apache.spark.sql.Row;
+import org.padfree.routing.RoutedBatch;
 import org.padfree.dataset.DatasetSchema;
 
 /**
  * One input batch on its way to an executor: its position among all inputs (the exactly-once key),
- * where it came from, and either its dataset row or the reason it could not even be read.
- *
- * @param batch a row of the routed-batch schema (datasets/README.md), unvalidated; null when {@code error} is set
- * @param batchIdHint the batch id if known, for error rows
+ * where it came from, and what it is. Exactly one of three:
+ * <ul>
+ *   <li>a dataset row ({@code batch}), decoded once, by the executor that evaluates it (the driver
+ *       only reads its scalar columns to plan);</li>
+ *   <li>a routed batch already in memory ({@code routed}: a trace's, a sweep's), evaluated as it is,
+ *       never turned into a Spark Row;</li>
+ *   <li>a named failure ({@code error}): an input that could not even be read, with its batch id if
+ *       known ({@code batchIdHint}).</li>
+ * </ul>
  */
-public record EvalInput(long index, String dataset, Row batch, String batchIdHint, String error) implements Serializable {
+public record EvalInput(long index, String dataset, Row batch, RoutedBatch routed, String batchIdHint, String error)
+    implements Serializable {
+
+  public EvalInput {
+    int kinds = (batch != null ? 1 : 0) + (routed != null ? 1 : 0) + (error != null ? 1 : 0);
+    if (kinds != 1) {
+      throw new IllegalArgumentException("an input is exactly one of a dataset row, a routed batch or an error");
+    }
+  }
 
   public static EvalInput of(long index, String dataset, Row batch) {
-    return new EvalInput(index, dataset, batch, null, null);
+    return new EvalInput(index, dataset, batch, null, null, null);
+  }
+
+  public static EvalInput ready(long index, String dataset, RoutedBatch batch) {
+    return new EvalInput(index, dataset, null, batch, null, null);
   }
 
   public static EvalInput failed(long index, String dataset, String batchIdHint, String error) {
-    return new EvalInput(index, dataset, null, batchIdHint, error);
+    return new EvalInput(index, dataset, null, null, batchIdHint, error);
   }
 
   /**
-   * The batch id as far as it can be read, for planning and error rows: the row's (unvalidated), else
-   * the hint, else empty. The one place that digs it out of an input.
+   * The batch id as far as it can be read, for planning and error rows: the batch's, the row's
+   * (unvalidated), else the hint, else empty. The one place that digs it out of an input.
    */
   public String batchId() {
+    if (routed != null) {
+      return routed.batchId();
+    }
     if (batch == null) {
       return batchIdHint == null ? "" : batchIdHint;
     }
     return rawText(batch, DatasetSchema.BATCH_ID);
   }
 
-  /** A column of this input's raw row as text; empty without a row. */
+  /** A column of this input as text (a routed batch's model, distribution or id); empty if it has none. */
   public String rawText(String column) {
+    if (routed != null) {
+      return switch (column) {
+        case DatasetSchema.BATCH_ID -> routed.batchId();
+        case DatasetSchema.MODEL -> routed.model();
+        case DatasetSchema.DISTRIBUTION -> routed.distribution();
+        default -> "";
+      };
+    }
     return batch == null ? "" : rawText(batch, column);
+  }
+
+  /** The routed batch: the ready one, or the dataset row decoded (which throws, naming the field, if bad). */
+  public RoutedBatch decode() {
+    if (routed != null) {
+      return routed;
+    }
+    if (batch == null) {
+      throw new IllegalStateException("input " + index + " failed before it could be decoded: " + error);
+    }
+    return DatasetSchema.fromRow(batch);
   }
 
   /** A column of a raw dataset row as text, tolerating a missing column, a wrong type or a null (empty then). */

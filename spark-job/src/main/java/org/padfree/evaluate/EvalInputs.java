@@ -13,6 +13,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.padfree.dataset.DatasetIO;
 import org.padfree.dataset.DatasetSchema;
+import org.padfree.routing.RoutedBatch;
 import org.padfree.dataset.TraceBatch;
 import org.padfree.dataset.TraceReader;
 import org.padfree.model.ModelCatalog;
@@ -99,7 +100,7 @@ final class EvalInputs {
         }
         for (TraceBatch b : TraceReader.readEach(spark, path, null, model, options.settings().weightSeed())) {
           onDriver.add(b.isOk()
-              ? EvalInput.of(next++, path, DatasetSchema.toRow(b.batch()))
+              ? EvalInput.ready(next++, path, b.batch())
               : EvalInput.failed(next++, path, b.batchId(), b.error().getMessage()));
         }
       } catch (Exception e) { // also Spark's SparkException for an unreadable file
@@ -217,6 +218,10 @@ final class EvalInputs {
   record InputMeta(long index, String dataset, String batchId, String model, long rows) implements java.io.Serializable {
 
     static InputMeta of(EvalInput in) {
+      if (in.routed() != null) {
+        RoutedBatch b = in.routed();
+        return new InputMeta(in.index(), in.dataset(), b.batchId(), b.model(), (long) b.numTokens() * b.topK());
+      }
       if (in.batch() == null) {
         return new InputMeta(in.index(), in.dataset(), in.batchId(), "", 0);
       }

@@ -9,6 +9,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.padfree.model.ModelCatalog;
+import org.padfree.routing.RoutedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -16,9 +17,10 @@ import org.padfree.results.BatchResult;
 import org.padfree.results.EvaluationTimings;
 
 /**
- * The distributed part of an evaluation: load inputs, plan partitions by cost, evaluate on the
- * executors, and bring the result rows back to the driver, checked to hold every input exactly once;
- * with where the time went ({@link EvaluationTimings}).
+ * The distributed part of an evaluation, of datasets and traces ({@link #execute}) or of batches in
+ * memory ({@link #evaluateBatches}): load inputs, plan partitions by cost, evaluate on the executors,
+ * and bring the result rows back to the driver, checked to hold every input exactly once; with where
+ * the time went ({@link EvaluationTimings}).
  */
 public final class EvaluationRun {
   private EvaluationRun() {}
@@ -59,6 +61,39 @@ public final class EvaluationRun {
     } finally {
       loaded.release();
     }
+  }
+
+  /**
+   * Evaluates batches already in the driver's memory (a sweep's generated grid) exactly as
+   * {@link #execute} evaluates datasets: the same cost-planned partitions, the same task body
+   * ({@link PartitionEvaluator}: backend selection, checks, error rows) and the same exactly-once check.
+   * The batches travel as routed batches ({@link EvalInput#ready}), never as Spark Rows. One result row
+   * per batch and requested GEMM, sorted by input (the position in {@code batches}) and GEMM.
+   *
+   * @param source what the rows' {@code dataset} column says, e.g. {@code sweep:nightly-cpu}
+   * @param partitions evaluation tasks; 0 = 2 x default parallelism
+   */
+  public static List<BatchResult> evaluateBatches(SparkSession spark, EvaluateSettings settings, String source,
+      List<RoutedBatch> batches, int partitions) {
+    long startMillis = System.currentTimeMillis();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    ModelCatalog catalog = ModelCatalog.load(settings.modelsDir());
+    List<EvalInput> inputs = new ArrayList<>(batches.size());
+    long[] indices = new long[batches.size()];
+    double[] costs = new double[batches.size()];
+    for (int i = 0; i < batches.size(); i++) {
+      EvalInput input = EvalInput.ready(i, source, batches.get(i));
+      inputs.add(input);
+      indices[i] = i;
+      costs[i] = EvalInputs.InputMeta.of(input).cost(catalog, settings.gemms());
+    }
+    if (inputs.isEmpty()) {
+      return List.of();
+    }
+    int wanted = partitions > 0 ? partitions : 2 * jsc.defaultParallelism();
+    PartitionPlan plan = PartitionPlan.of(indices, costs, wanted);
+    return evaluatePlanned(spark, settings, jsc.parallelize(inputs, Math.min(inputs.size(), wanted)), plan,
+        inputs.size(), inputs.size() + " batches of " + source, startMillis).results();
   }
 
   /**

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.padfree.InvalidInputException;
 import org.padfree.backend.BackendKind;
-import org.padfree.evaluate.BatchListEvaluation;
+import org.padfree.evaluate.EvaluationRun;
 import org.padfree.results.BatchResult;
 import org.padfree.evaluate.EvaluateSettings;
 import org.padfree.model.ModelCatalog;
@@ -150,7 +150,7 @@ public final class SweepJob {
           inputPoints.add(p);
         }
       }
-      List<BatchResult> results = BatchListEvaluation.evaluate(spark, settings, "sweep:" + spec.name(), batches,
+      List<BatchResult> results = EvaluationRun.evaluateBatches(spark, settings, "sweep:" + spec.name(), batches,
           spec.partitions());
       all.addAll(results);
       rows.addAll(PointAggregator.aggregate(run, groupPoints, inputPoints, spec.gemms(), spec.batchesPerPoint(), results,
