@@ -12,26 +12,35 @@ import org.padfree.routing.RoutedBatch;
 public final class RoutingWeights {
   private RoutingWeights() {}
 
-  /** weights[t * topK + j]: the weight of token t's j-th expert. */
+  /** weights[t * topK + j]: the weight of token t's j-th expert (FP32, as the combine reads them). */
   public static float[] synthetic(RoutedBatch batch) {
     int topK = batch.topK();
     float[] w = new float[batch.numTokens() * topK];
-    double[] logits = new double[topK];
     for (int t = 0; t < batch.numTokens(); t++) {
-      SplittableRandom random = new SplittableRandom(batch.seed() * 0x9E3779B97F4A7C15L + t);
-      double max = Double.NEGATIVE_INFINITY;
+      double[] token = token(batch.seed(), t, topK);
       for (int j = 0; j < topK; j++) {
-        logits[j] = random.nextGaussian();
-        max = Math.max(max, logits[j]);
+        w[t * topK + j] = (float) token[j];
       }
-      double sum = 0;
-      for (int j = 0; j < topK; j++) {
-        logits[j] = Math.exp(logits[j] - max);
-        sum += logits[j];
-      }
-      for (int j = 0; j < topK; j++) {
-        w[t * topK + j] = (float) (logits[j] / sum);
-      }
+    }
+    return w;
+  }
+
+  /** One token's weights in double: a softmax of topK N(0, 1) draws from SplittableRandom(seed * golden + t). */
+  public static double[] token(long seed, int token, int topK) {
+    SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + token);
+    double[] w = new double[topK];
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < topK; j++) {
+      w[j] = random.nextGaussian();
+      max = Math.max(max, w[j]);
+    }
+    double sum = 0;
+    for (int j = 0; j < topK; j++) {
+      w[j] = Math.exp(w[j] - max); // shifted by the max so exp cannot overflow
+      sum += w[j];
+    }
+    for (int j = 0; j < topK; j++) {
+      w[j] /= sum;
     }
     return w;
   }
