@@ -125,7 +125,7 @@ public record EvaluateOptions(
         line.weightSeed,
         line.cpuThreads,
         line.confDir,
-        Values.bool(conf.get(PadfreeConf.FAIL_FIRST_ATTEMPT.name(), PadfreeConf.FAIL_FIRST_ATTEMPT.defaultValue())));
+        confFlag(conf, PadfreeConf.FAIL_FIRST_ATTEMPT));
     for (String t : line.traces) {
       int eq = t.indexOf('=');
       Validate.require(eq > 0 && eq < t.length() - 1, "--trace", t, "expected MODEL=PATH, e.g. deepseek-v3=trace.csv");
@@ -135,6 +135,16 @@ public record EvaluateOptions(
     Validate.nonNegative("--partitions", line.partitions);
     return new EvaluateOptions(List.copyOf(line.datasets), List.copyOf(line.traces), Values.items(line.models),
         line.out, line.partitions, line.overwrite, line.help, settings);
+  }
+
+  /** A true/false conf key that has no option; a bad value is an error naming the key. */
+  private static boolean confFlag(SparkConf conf, PadfreeConf.Key key) {
+    String text = conf.get(key.name(), key.defaultValue());
+    try {
+      return Values.bool(text);
+    } catch (picocli.CommandLine.TypeConversionException e) {
+      throw new org.padfree.InvalidInputException(key.name(), text, e.getMessage());
+    }
   }
 
   /** "auto" as -1, else an integer. */

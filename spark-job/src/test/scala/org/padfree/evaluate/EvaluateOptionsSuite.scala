@@ -57,5 +57,7 @@ class EvaluateOptionsSuite extends AnyFunSuite {
     assert(msg(parse(c)).contains("give at least one --dataset or --trace"))
     assert(msg(parse(c.clone().set("spark.padfree.backend", "gpu"), "--dataset", "d")).contains("--backend = gpu"))
     assert(parse(c, "--help").help)
+    assert(msg(parse(c.clone().set("spark.padfree.test.failFirstAttempt", "sometimes"), "--dataset", "d"))
+      .contains("spark.padfree.test.failFirstAttempt = sometimes"))
   }
 }
