@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs EvaluateJob in Spark local mode on the embedded default: the CPU reference backend when there
-# is no GPU, the committed sample dataset and traces, reports under reports/<run-id>/.
+# is no GPU, the committed sample dataset and traces, whole MoE layers and the quantization study
+# (--layers true; pass --layers false to skip them), reports under reports/<run-id>/.
 # Usage: scripts/run-local.sh [--help] [EvaluateJob arguments] [-- EvaluateJob arguments]
 # Builds the job jar first when needed. Every argument but --help/-h goes to EvaluateJob, which
 # rejects unknown options (exit 2), e.g.:
@@ -27,4 +28,5 @@ for arg in "${job_args[@]}"; do
   if [[ $arg == --dataset* || $arg == --trace* ]]; then inputs=(); break; fi
 done
 
-padfree_submit_local org.padfree.jobs.EvaluateJob "${inputs[@]}" --out reports "${job_args[@]}"
+# --layers true comes first, so a --layers of the caller's (the last value wins) overrides it.
+padfree_submit_local org.padfree.jobs.EvaluateJob "${inputs[@]}" --out reports --layers true "${job_args[@]}"

@@ -3,7 +3,6 @@ package org.padfree.moe;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -51,7 +50,10 @@ import org.padfree.routing.RoutedBatch;
  *   <li>Activations: rows of {@code SyntheticData.activations(seed, numTokens, H)}.
  *   <li>Weights of expert e: GateUp = {@code SyntheticData.weights(seed * 31 + e, 2I, H)},
  *       Down = {@code SyntheticData.weights(seed * 37 + e, H, I)}; only experts the sampled tokens use
- *       are made.
+ *       are made. Or, given {@link MoeLayerWeights} (the Spark job passes its GEMM rows' weight bank),
+ *       their FP8 values times their block scales, read in place ({@link #run(RoutedBatch,
+ *       MoeLayerWeights, long, int, double, double)}): no float copy of a bank matrix is made, so a
+ *       DeepSeek-V3 study needs no more heap than the bank itself.
  *   <li>Routing weights of token t: a softmax of topK draws of {@code nextGaussian()} from
  *       {@code new SplittableRandom(seed * 0x9E3779B97F4A7C15L + t)}, in slot order.
  *   <li>Sampled tokens: {@code min(sampleTokens, numTokens)} distinct tokens, drawn by Floyd's
@@ -110,6 +112,26 @@ public final class QuantizationStudy {
   /** The study with {@code outlierFraction} of x's columns multiplied by {@code outlierFactor}. */
   public static Result run(RoutedBatch batch, int hidden, int intermediate, long seed, int sampleTokens,
       double outlierFraction, double outlierFactor) {
+    return run(batch, hidden, intermediate, seed, sampleTokens, outlierFraction, outlierFactor,
+        new StudyWeights.Synthetic(seed, hidden, intermediate));
+  }
+
+  /**
+   * The study on given weights, dequantized (FP8 value x block scale, summed in double): the layer a
+   * batch's GEMM rows ran, so no second set of weights is made. The weights stay the same in the
+   * reference and every variant, so the study still measures activation scaling alone.
+   */
+  public static Result run(RoutedBatch batch, MoeLayerWeights weights, long seed, int sampleTokens,
+      double outlierFraction, double outlierFactor) {
+    Validate.notNull("weights", weights);
+    Validate.require(batch.numExperts() == weights.experts(), "experts", batch.numExperts(),
+        "the batch routes to " + batch.numExperts() + " experts, the weights have " + weights.experts());
+    return run(batch, weights.hidden(), weights.intermediate(), seed, sampleTokens, outlierFraction, outlierFactor,
+        new StudyWeights.Dequantized(weights));
+  }
+
+  private static Result run(RoutedBatch batch, int hidden, int intermediate, long seed, int sampleTokens,
+      double outlierFraction, double outlierFactor, StudyWeights weights) {
     Validate.notNull("batch", batch);
     Validate.positive("hidden", hidden);
     Validate.positive("intermediate", intermediate);
@@ -125,7 +147,7 @@ public final class QuantizationStudy {
     int[] tokens = distinctSorted(root.split(), batch.numTokens(), Math.min(sampleTokens, batch.numTokens()));
     int outlierCount = (int) Math.min(hidden, Math.max(1, Math.round(outlierFraction * hidden)));
     int[] outlierCols = distinctSorted(root.split(), hidden, outlierCount);
-    Layer layer = new Layer(batch, hidden, intermediate, seed, tokens);
+    Layer layer = new Layer(batch, hidden, intermediate, seed, tokens, weights);
 
     float[] x = SyntheticData.activationRows(seed, tokens, hidden);
     float[] xOutliers = x.clone();
@@ -170,10 +192,10 @@ public final class QuantizationStudy {
     /** Per sampled row (token i, slot j) at i * topK + j: the expert and its routing weight. */
     private final int[] experts;
     private final double[] routing;
-    private final Map<Integer, float[]> gateUp = new HashMap<>();
-    private final Map<Integer, float[]> down = new HashMap<>();
+    private final StudyWeights weights;
 
-    Layer(RoutedBatch batch, int hidden, int inter, long seed, int[] sampled) {
+    Layer(RoutedBatch batch, int hidden, int inter, long seed, int[] sampled, StudyWeights weights) {
+      this.weights = weights;
       this.hidden = hidden;
       this.inter = inter;
       this.topK = batch.topK();
@@ -187,8 +209,7 @@ public final class QuantizationStudy {
           int e = batch.expertIds()[t * topK + j];
           experts[i * topK + j] = e;
           routing[i * topK + j] = w[j];
-          gateUp.computeIfAbsent(e, id -> SyntheticData.weights(seed * 31 + id, 2 * inter, hidden));
-          down.computeIfAbsent(e, id -> SyntheticData.weights(seed * 37 + id, hidden, inter));
+          weights.prepare(e);
         }
       }
     }
@@ -212,11 +233,11 @@ public final class QuantizationStudy {
     private double[] gateUpSwiGlu(double[] x) {
       double[] h = new double[tokens * topK * inter];
       rows((long) 2 * inter * hidden).forEach(r -> {
-        float[] w = gateUp.get(experts[r]);
+        int e = experts[r];
         int xAt = (r / topK) * hidden;
         for (int c = 0; c < inter; c++) {
-          double g = dot(w, 2 * c * hidden, x, xAt, hidden);
-          double u = dot(w, (2 * c + 1) * hidden, x, xAt, hidden);
+          double g = weights.gateUpDot(e, 2 * c, x, xAt);
+          double u = weights.gateUpDot(e, 2 * c + 1, x, xAt);
           h[r * inter + c] = g / (1 + Math.exp(-g)) * u;
         }
       });
@@ -236,9 +257,9 @@ public final class QuantizationStudy {
       double[] rowOut = new double[tokens * topK * hidden];
       double[] hRows = hq;
       rows((long) hidden * inter).forEach(r -> {
-        float[] w = down.get(experts[r]);
+        int e = experts[r];
         for (int o = 0; o < hidden; o++) {
-          rowOut[r * hidden + o] = routing[r] * dot(w, o * inter, hRows, r * inter, inter);
+          rowOut[r * hidden + o] = routing[r] * weights.downDot(e, o, hRows, r * inter);
         }
       });
       // Summed over slots in slot order after the parallel part, so the result never depends on threads.
@@ -258,7 +279,7 @@ public final class QuantizationStudy {
     }
   }
 
-  private static double dot(float[] w, int wAt, double[] v, int vAt, int n) {
+  static double dot(float[] w, int wAt, double[] v, int vAt, int n) {
     double sum = 0;
     for (int k = 0; k < n; k++) {
       sum += w[wAt + k] * v[vAt + k];

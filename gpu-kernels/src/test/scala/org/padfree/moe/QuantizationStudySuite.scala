@@ -101,6 +101,46 @@ class QuantizationStudySuite extends AnyFunSuite {
     }
   }
 
+  test("on given FP8 weights (a bank's) each row is read as FP8 value x block scale, in double") {
+    val w = MoeLayerWeights.synthetic(2, Hidden, Intermediate, 5L)
+    val rows = new StudyWeights.Dequantized(w)
+    val v = Array.tabulate(Hidden)(i => math.sin(i * 0.37))
+    val h = Array.tabulate(Intermediate)(i => math.cos(i * 0.11))
+    for (e <- 0 until 2; row <- Seq(0, 1, 129, 2 * Intermediate - 1)) {
+      val expected = (0 until Hidden).map(c => Fp8E4M3.decode(w.gateUp.values()(e)(row * Hidden + c)).toDouble *
+        w.gateUp.scale(e, row / 128, c / 128) * v(c)).sum
+      val actual = rows.gateUpDot(e, row, v, 0)
+      assert(math.abs(actual - expected) <= 1e-12 * math.abs(expected), s"gate_up expert $e row $row: $actual vs $expected")
+    }
+    for (e <- 0 until 2; row <- Seq(0, 200, Hidden - 1)) {
+      val expected = (0 until Intermediate).map(c => Fp8E4M3.decode(w.down.values()(e)(row * Intermediate + c)).toDouble *
+        w.down.scale(e, row / 128, c / 128) * h(c)).sum
+      val actual = rows.downDot(e, row, h, 0)
+      assert(math.abs(actual - expected) <= 1e-12 * math.abs(expected), s"down expert $e row $row: $actual vs $expected")
+    }
+  }
+
+  test("on given FP8 weights the study's errors are those of the float weights they came from, to sampling noise") {
+    // The same synthetic matrices, once as floats and once quantized: the layer differs only by the weights'
+    // FP8 rounding, which moves one 16-token sample's errors by up to ~15% (seen on seed 3); a factor 1.5
+    // would still catch a wrong expert, row or scale (errors of O(1)).
+    val seed = 3L
+    val b = batch(seed)
+    val quantized = MoeLayerWeights.synthetic(8, Hidden, Intermediate, seed)
+    val onFloats = QuantizationStudy.run(b, Hidden, Intermediate, seed, 16)
+    val onBank = QuantizationStudy.run(b, quantized, seed, 16, QuantizationStudy.DEFAULT_OUTLIER_FRACTION,
+      QuantizationStudy.DEFAULT_OUTLIER_FACTOR)
+    for (s <- ActivationScaling.values) {
+      val case_ = s"seed $seed, ${s.label}: floats ${describe(onFloats)}; bank ${describe(onBank)}"
+      assert(onBank.errorWithout(s) / onFloats.errorWithout(s) < 1.5 && onFloats.errorWithout(s) / onBank.errorWithout(s) < 1.5, case_)
+      assert(onBank.errorWith(s) / onFloats.errorWith(s) < 1.5 && onFloats.errorWith(s) / onBank.errorWith(s) < 1.5, case_)
+    }
+    assert(onBank.errorWith(PER_TENSOR) > onBank.errorWith(BLOCK_1X128), describe(onBank))
+    val other = QuantizationStudy.run(b, MoeLayerWeights.synthetic(8, Hidden, Intermediate, seed + 1), seed, 16, 0.01, 50)
+    assert(other.errorWithout(BLOCK_1X128) != onBank.errorWithout(BLOCK_1X128), "the study reads the weights it is given")
+    intercept[InvalidInputException](QuantizationStudy.run(b, MoeLayerWeights.synthetic(4, Hidden, Intermediate, seed), seed, 16, 0.01, 50))
+  }
+
   test("bad parameters are rejected naming the field") {
     val b = batch(1)
     def field(run: => Any): String = intercept[InvalidInputException](run).field

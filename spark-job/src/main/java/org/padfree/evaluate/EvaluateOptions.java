@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
  * @param models only evaluate batches of these models (empty: all)
  * @param out the reports folder; the run writes {@code out/<run-id>/}
  * @param partitions evaluation tasks, 0 = automatic
+ * @param layers also evaluate each batch's whole MoE layer and the quantization study (layers.parquet)
  */
 public record EvaluateOptions(
     List<String> datasets,
@@ -31,6 +32,7 @@ public record EvaluateOptions(
     List<String> models,
     String out,
     int partitions,
+    boolean layers,
     boolean overwrite,
     boolean help,
     EvaluateSettings settings) {
@@ -40,7 +42,8 @@ public record EvaluateOptions(
       description = {
           "Runs every routed batch through the padded (pad + padded grouped GEMM), padding-free and masked FP8",
           "grouped GEMMs, checks the paths agree bit for bit and against a double-precision reference, and",
-          "writes OUT/RUN_ID/: results.parquet, summary.json, summary.csv, report.md, index.html.",
+          "writes OUT/RUN_ID/: results.parquet, summary.json, summary.csv, report.md, index.html (and, with",
+          "--layers true, layers.parquet: each batch's whole MoE layer and the quantization study).",
           "Exit status: 0 when every batch passed, 1 when any check failed or any batch errored, 2 on bad usage.",
           "An option marked conf: KEY defaults to that spark.padfree.* key when it is set.", ""},
       customSynopsis = "EvaluateJob --dataset PATH [--dataset PATH ...] [--trace MODEL=PATH ...] [options]")
@@ -81,6 +84,10 @@ public record EvaluateOptions(
     @Option(names = "--partitions", paramLabel = "N",
         description = {"evaluation tasks (default: ${DEFAULT-VALUE}, 0 = 2 x default parallelism)", "conf: spark.padfree.partitions"})
     int partitions;
+    @Option(names = "--layers", paramLabel = "B", arity = "1",
+        description = {"true | false: also run each batch's whole MoE layer, padded and padding-free, and the",
+            "activation-quantization study, into layers.parquet (default: ${DEFAULT-VALUE})", "conf: spark.padfree.layers"})
+    boolean layers;
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "reports", description = "reports folder (default: ${DEFAULT-VALUE})")
     String out;
     @Option(names = "--run-id", paramLabel = "ID", description = "run folder name (default: run-<yyyyMMdd-HHmmss>)")
@@ -134,7 +141,7 @@ public record EvaluateOptions(
         "give at least one --dataset or --trace; see --help");
     Validate.nonNegative("--partitions", line.partitions);
     return new EvaluateOptions(List.copyOf(line.datasets), List.copyOf(line.traces), Values.items(line.models),
-        line.out, line.partitions, line.overwrite, line.help, settings);
+        line.out, line.partitions, line.layers, line.overwrite, line.help, settings);
   }
 
   /** A true/false conf key that has no option; a bad value is an error naming the key. */

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 import org.padfree.results.BatchResult;
 import org.padfree.results.EvaluationTimings;
+import org.padfree.results.LayerResult;
 
 /**
  * The distributed part of an evaluation, of datasets and traces ({@link #execute}) or of batches in
@@ -30,8 +31,13 @@ public final class EvaluationRun {
 
   private static final Logger LOG = LoggerFactory.getLogger(EvaluationRun.class);
 
-  /** The rows, sorted by input and GEMM, and the phases of the evaluation's wall time. */
-  public record Outcome(List<BatchResult> results, EvaluationTimings timings) {}
+  /**
+   * The GEMM rows, sorted by input and GEMM, the layer rows (one per input, sorted by input; empty
+   * unless the run asked for layers) with the layer stage's wall seconds (0 without it), and the phases
+   * of the GEMM evaluation's wall time (which the layer stage, run after it, is not part of).
+   */
+  public record Outcome(List<BatchResult> results, List<LayerResult> layers, double layerSeconds,
+      EvaluationTimings timings) {}
 
   public static Outcome execute(SparkSession spark, EvaluateOptions options) {
     // Epoch milliseconds, not nanoTime: the phases are measured against the listener bus's event times.
@@ -57,7 +63,15 @@ public final class EvaluationRun {
           .map(in -> rejected.value().containsKey(in.index())
               ? EvalInput.failed(in.index(), in.dataset(), in.batchId(), rejected.value().get(in.index()))
               : in);
-      return evaluatePlanned(spark, settings, inputs, plan, loaded.count(), loaded.count() + " batches", startMillis);
+      Outcome outcome = evaluatePlanned(spark, settings, inputs, plan, loaded.count(), loaded.count() + " batches",
+          startMillis);
+      // The layer stage reads the same inputs, still cached, after the GEMM rows are in.
+      if (!options.layers()) {
+        return outcome;
+      }
+      long layersStart = System.nanoTime();
+      List<LayerResult> layers = evaluateLayers(spark, settings, inputs, plan, loaded.count());
+      return new Outcome(outcome.results(), layers, (System.nanoTime() - layersStart) / 1e9, outcome.timings());
     } finally {
       loaded.release();
     }
@@ -125,7 +139,44 @@ public final class EvaluationRun {
     }
     results.sort(Comparator.comparingLong(BatchResult::inputIndex).thenComparing(BatchResult::gemm));
     requireExactlyOnce(results, count);
-    return new Outcome(results, progress.timings(startMillis, System.currentTimeMillis()));
+    return new Outcome(results, List.of(), 0, progress.timings(startMillis, System.currentTimeMillis()));
+  }
+
+  /**
+   * The layer stage: a second Spark job over the same inputs, placed by the same plan (a layer's work
+   * is its batch's two GEMMs again), one {@link LayerResult} per input, collected, sorted by input and
+   * checked to hold each of the {@code count} inputs exactly once. Its own job group, so the GEMM
+   * stage's progress and timings stay its own.
+   */
+  static List<LayerResult> evaluateLayers(SparkSession spark, EvaluateSettings settings, JavaRDD<EvalInput> inputs,
+      PartitionPlan plan, long count) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    JavaRDD<EvalInput> placed = inputs
+        .mapToPair(in -> new Tuple2<>(in.index(), in))
+        .partitionBy(plan.partitioner())
+        .values();
+    long start = System.nanoTime();
+    jsc.setJobGroup("padfree-layers-" + settings.runId(), "padfree: MoE layers of " + count + " batches", false);
+    List<LayerResult> layers;
+    try {
+      layers = new ArrayList<>(placed.mapPartitions(new LayerPartitionEvaluator(settings)).collect());
+    } finally {
+      jsc.clearJobGroup();
+    }
+    layers.sort(Comparator.comparingLong(LayerResult::inputIndex));
+    java.util.BitSet seen = new java.util.BitSet();
+    for (LayerResult layer : layers) {
+      if (seen.get((int) layer.inputIndex())) {
+        throw new IllegalStateException("input " + layer.inputIndex() + " (batch " + layer.batchId()
+            + ") has more than one layer row");
+      }
+      seen.set((int) layer.inputIndex());
+    }
+    if (seen.cardinality() != count || (count > 0 && seen.length() != count)) {
+      throw new IllegalStateException("layer rows cover " + seen.cardinality() + " of " + count + " inputs");
+    }
+    LOG.info(String.format("layers: %d batches in %.1f s", layers.size(), (System.nanoTime() - start) / 1e9));
+    return layers;
   }
 
   /** The listener bus delivers events after the fact; the timings need the job's last task ends. */

@@ -135,7 +135,7 @@ final class ExecutorBackends {
   }
 
   /** spark.task.cpus of the running task; all processors outside a task (tests calling directly). */
-  private static int taskCpus() {
+  static int taskCpus() {
     TaskContext task = TaskContext.get();
     return task == null ? Runtime.getRuntime().availableProcessors() : Math.max(1, task.cpus());
   }

@@ -58,6 +58,28 @@ final class HeapBudget {
   }
 
   /**
+   * Host bytes of one batch's whole layer on the CPU reference (CpuMoeLayer), counted as if every
+   * array of the padded form (the larger) were live at once: the synthetic tokens (FP32 while made,
+   * then FP8 and scales), the routing weights, both forms' outputs (BF16), and, over the padded rows,
+   * the dispatched A, gate_up's G (BF16, 2I wide), h as FP32, its FP8 form with scales, down's D (BF16)
+   * and the layout's index arrays.
+   */
+  static long cpuLayerBytes(RoutedBatch batch, int hidden, int intermediate) {
+    long padded = 0;
+    for (int c : batch.expertCounts()) {
+      padded += (c + 127L) / 128 * 128;
+    }
+    long tokens = batch.numTokens();
+    long hBlocks = (hidden + 127L) / 128;
+    long iBlocks = (intermediate + 127L) / 128;
+    long tokenBytes = tokens * hidden * 4 + tokens * (hidden + 4 * hBlocks) + tokens * batch.topK() * 4L;
+    long outputs = 2 * tokens * hidden * 2;
+    long perRow = (hidden + 4 * hBlocks) + 2L * 2 * intermediate + 4L * intermediate
+        + (intermediate + 4 * iBlocks) + 2L * hidden + 3 * 4L;
+    return tokenBytes + outputs + padded * perRow;
+  }
+
+  /**
    * Host bytes of a weight bank of {@code distinct} FP8 matrices of N x K with their 128x128 scales,
    * plus the FP32 matrices being quantized at once ({@code parallel} of them) while it is made.
    */

@@ -34,6 +34,9 @@ public final class PadfreeConf {
       "evaluation tasks; 0 picks 2 x default parallelism (at most one per batch)");
   public static final Key CPU_THREADS = new Key(PREFIX + "cpu.threads", "0", "--cpu-threads",
       "threads of the CPU backend per task; 0 uses spark.task.cpus (local mode: all cores)");
+  public static final Key LAYERS = new Key(PREFIX + "layers", "false", "--layers",
+      "true | false: also run each batch's whole MoE layer (padded and padding-free, on the CPU reference) and"
+          + " the activation-quantization study, into layers.parquet and the reports' layer sections");
   public static final Key MODELS_DIR = new Key(PREFIX + "modelsDir", "", "--conf-dir",
       "directory of model .properties files (default: the copy of conf/models in the jar)");
   /** Test hook: every task's first attempt fails after its first batch, to prove exactly-once results. */
@@ -52,6 +55,6 @@ public final class PadfreeConf {
       "testing only: the driver waits this many milliseconds in the middle of writing the run folder");
 
   public static final List<Key> ALL = List.of(BACKEND, REPETITIONS, REFERENCE_ROWS, FAIL_ON_MISMATCH,
-      WEIGHT_BANK, WEIGHT_SEED, PARTITIONS, CPU_THREADS, MODELS_DIR, FAIL_FIRST_ATTEMPT, KILL_EXECUTOR,
+      WEIGHT_BANK, WEIGHT_SEED, PARTITIONS, CPU_THREADS, LAYERS, MODELS_DIR, FAIL_FIRST_ATTEMPT, KILL_EXECUTOR,
       TASK_DELAY_MS, PUBLISH_PAUSE_MS);
 }

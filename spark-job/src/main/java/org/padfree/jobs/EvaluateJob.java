@@ -21,12 +21,14 @@ import org.padfree.evaluate.EvaluationRun;
 import org.padfree.evaluate.TestHooks;
 import org.padfree.results.BatchResult;
 import org.padfree.results.EvaluationTimings;
+import org.padfree.results.LayerResult;
 import org.padfree.table.RecordParquet;
 
 /**
  * The evaluation job: {@code spark-submit --class org.padfree.jobs.EvaluateJob padfree-job.jar
- * --dataset ...} (see {@link EvaluateOptions#USAGE}). Writes OUT/RUN_ID/ with results.parquet,
- * summary.json, summary.csv, report.md and index.html; the folder appears only when complete.
+ * --dataset ...} (see {@link EvaluateOptions#USAGE}). Writes OUT/RUN_ID/ with results.parquet (and
+ * layers.parquet with --layers true), summary.json, summary.csv, report.md and index.html; the folder
+ * appears only when complete.
  * Exit status: 0 all passed, 1 a check failed or a batch errored, 2 bad usage.
  */
 public final class EvaluateJob {
@@ -36,6 +38,11 @@ public final class EvaluateJob {
    * system whatever the executors can reach); Spark, DuckDB or pandas read it as ordinary Parquet.
    */
   public static final RecordParquet<BatchResult> RESULTS = new RecordParquet<>(BatchResult.class, "padfree_result");
+  /**
+   * layers.parquet (runs with --layers true): one row per batch, LayerResult's components as columns,
+   * written on the driver beside results.parquet and published with it.
+   */
+  public static final RecordParquet<LayerResult> LAYERS = new RecordParquet<>(LayerResult.class, "padfree_layer");
   private EvaluateJob() {}
 
   public static final int EXIT_OK = 0;
@@ -90,19 +97,42 @@ public final class EvaluateJob {
     Instant started = Instant.now();
     long t0 = System.nanoTime();
     EvaluationRun.Outcome outcome = EvaluationRun.execute(spark, options);
-    double wallSeconds = (System.nanoTime() - t0) / 1e9;
+    // The GEMM evaluation's wall time: its phases (outcome.timings) add up to it; the layer stage after
+    // it has its own line.
+    double wallSeconds = (System.nanoTime() - t0) / 1e9 - outcome.layerSeconds();
     List<BatchResult> results = outcome.results();
+    List<LayerResult> layers = outcome.layers();
 
     RunInfo info = runInfo(spark, options, results, started, wallSeconds, outcome.timings());
     Path runDir = folder.publish(dir -> {
       RESULTS.write(results, dir.resolve("results.parquet"));
+      if (options.layers()) {
+        LAYERS.write(layers, dir.resolve("layers.parquet"));
+      }
       TestHooks.pauseWhilePublishing(spark.sparkContext().getConf());
-      ReportWriter.writeAll(dir, info, results);
+      ReportWriter.writeAll(dir, info, results, layers);
     });
     printSummary(info, results, runDir);
-    boolean errored = info.errors() > 0;
-    boolean mismatched = info.mismatches() > 0 && settings.failOnMismatch();
+    printLayers(layers, outcome.layerSeconds());
+    boolean errored = info.errors() > 0 || layers.stream().anyMatch(LayerResult::isError);
+    boolean mismatched = (info.mismatches() > 0 || layers.stream().anyMatch(l -> l.status() == BatchResult.MISMATCH))
+        && settings.failOnMismatch();
     return errored || mismatched ? EXIT_FAILED_CHECKS : EXIT_OK;
+  }
+
+  /** One console line for the layer stage, and the failed layers' reasons (the first ten). */
+  private static void printLayers(List<LayerResult> layers, double seconds) {
+    if (layers.isEmpty()) {
+      return;
+    }
+    long errors = layers.stream().filter(LayerResult::isError).count();
+    long failed = layers.stream().filter(l -> l.status() == BatchResult.MISMATCH).count();
+    double worst = layers.stream().mapToDouble(LayerResult::layerError).filter(Double::isFinite).max().orElse(Double.NaN);
+    System.out.printf("padfree: layers: %d batches in %.1f s (a second stage after the GEMM rows): %d ok, %d failed"
+        + " checks, %d errors; largest layer error %.2e (bound %.0e)%n", layers.size(), seconds,
+        layers.size() - errors - failed, failed, errors, worst, org.padfree.moe.LayerReference.RELATIVE_ERROR_BOUND);
+    layers.stream().filter(l -> !l.isOk()).limit(10).forEach(l ->
+        System.out.printf("padfree: layer %s %s: %s%n", l.status(), l.batchId(), l.error()));
   }
 
   private static RunInfo runInfo(SparkSession spark, EvaluateOptions options, List<BatchResult> results,

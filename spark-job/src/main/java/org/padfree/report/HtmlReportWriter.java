@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.padfree.Validate;
 import org.padfree.results.BatchResult;
+import org.padfree.results.LayerResult;
 import org.padfree.render.Escaping;
 import org.padfree.results.RunInfo;
 import org.padfree.render.PageStyle;
@@ -24,11 +25,22 @@ public final class HtmlReportWriter {
 
   /** Writes {@value #FILE_NAME} into {@code directory}, atomically; returns its path. */
   public static Path write(Path directory, RunInfo run, List<GroupSummary> groups, List<BatchResult> results) {
+    return write(directory, run, groups, results, List.of());
+  }
+
+  /** As {@link #write(Path, RunInfo, List, List)}, with the layer and quantization-study sections of {@code layers}. */
+  public static Path write(Path directory, RunInfo run, List<GroupSummary> groups, List<BatchResult> results,
+      List<LayerResult> layers) {
     Validate.notNull("directory", directory);
-    return AtomicFiles.writeString(directory.resolve(FILE_NAME), toHtml(run, groups, results));
+    return AtomicFiles.writeString(directory.resolve(FILE_NAME), toHtml(run, groups, results, layers));
   }
 
   static String toHtml(RunInfo run, List<GroupSummary> groups, List<BatchResult> results) {
+    return toHtml(run, groups, results, List.of());
+  }
+
+  static String toHtml(RunInfo run, List<GroupSummary> groups, List<BatchResult> results, List<LayerResult> layers) {
+    Validate.notNull("layers", layers);
     Validate.notNull("run", run);
     Validate.notNull("groups", groups);
     Validate.notNull("results", results);
@@ -47,6 +59,7 @@ public final class HtmlReportWriter {
     appendNotes(html, run.notes());
     appendRun(html, run);
     appendGroups(html, groups);
+    appendLayers(html, layers);
     appendExecutors(html, run, results);
     appendCharts(html, results);
     appendFailures(html, Failures.of(results));
@@ -94,6 +107,44 @@ public final class HtmlReportWriter {
     }
     html.append("</tbody>\n</table>\n</div>\n<p class=\"legend\">")
         .append(Escaping.markup(ReportTables.GROUP_LEGEND)).append("</p>\n</section>\n");
+  }
+
+  /** The layer tables (one per model) and the quantization study; nothing for a run without layers. */
+  private static void appendLayers(StringBuilder html, List<LayerResult> layers) {
+    if (layers.isEmpty()) {
+      return;
+    }
+    html.append("<section id=\"layers\">\n<h2>").append(LayerTables.LAYERS_TITLE).append("</h2>\n<p>")
+        .append(Escaping.markup(LayerTables.LAYERS_LEAD)).append("</p>\n");
+    for (LayerTables.Table table : LayerTables.layerTables(layers)) {
+      html.append("<h3>").append(Escaping.markup(table.title())).append("</h3>\n");
+      table(html, table);
+    }
+    html.append("</section>\n");
+    List<QuantizationSummary> study = QuantizationSummary.of(layers);
+    html.append("<section id=\"quantization\">\n<h2>").append(LayerTables.QUANTIZATION_TITLE).append("</h2>\n<p>")
+        .append(Escaping.markup(LayerTables.quantizationLead(study))).append("</p>\n");
+    table(html, LayerTables.quantizationTable(study));
+    html.append("</section>\n");
+  }
+
+  private static void table(StringBuilder html, LayerTables.Table table) {
+    html.append("<div class=\"scroll\">\n<table>\n<thead><tr>");
+    for (int c = 0; c < table.headers().size(); c++) {
+      html.append("<th scope=\"col\"").append(table.numeric().get(c) ? " class=\"num\"" : "").append('>')
+          .append(Escaping.markup(table.headers().get(c))).append("</th>");
+    }
+    html.append("</tr></thead>\n<tbody>\n");
+    for (int r = 0; r < table.rows().size(); r++) {
+      html.append(table.totals().get(r) ? "<tr class=\"total\">" : "<tr>");
+      List<String> cells = table.rows().get(r);
+      for (int c = 0; c < cells.size(); c++) {
+        html.append("<td").append(table.numeric().get(c) ? " class=\"num\"" : "").append('>')
+            .append(Escaping.markup(cells.get(c))).append("</td>");
+      }
+      html.append("</tr>\n");
+    }
+    html.append("</tbody>\n</table>\n</div>\n");
   }
 
   /** Throughput and, per executor and GPU, the rows it ran and how busy its GPU was. */

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.padfree.Validate;
 import org.padfree.results.BatchResult;
+import org.padfree.results.LayerResult;
 import org.padfree.render.Escaping;
 import org.padfree.results.RunInfo;
 
@@ -22,11 +23,22 @@ public final class MarkdownReportWriter {
 
   /** Writes {@value #FILE_NAME} into {@code directory}, atomically; returns its path. */
   public static Path write(Path directory, RunInfo run, List<GroupSummary> groups, List<BatchResult> results) {
+    return write(directory, run, groups, results, List.of());
+  }
+
+  /** As {@link #write(Path, RunInfo, List, List)}, with the layer and quantization-study sections of {@code layers}. */
+  public static Path write(Path directory, RunInfo run, List<GroupSummary> groups, List<BatchResult> results,
+      List<LayerResult> layers) {
     Validate.notNull("directory", directory);
-    return AtomicFiles.writeString(directory.resolve(FILE_NAME), toMarkdown(run, groups, results));
+    return AtomicFiles.writeString(directory.resolve(FILE_NAME), toMarkdown(run, groups, results, layers));
   }
 
   static String toMarkdown(RunInfo run, List<GroupSummary> groups, List<BatchResult> results) {
+    return toMarkdown(run, groups, results, List.of());
+  }
+
+  static String toMarkdown(RunInfo run, List<GroupSummary> groups, List<BatchResult> results, List<LayerResult> layers) {
+    Validate.notNull("layers", layers);
     Validate.notNull("run", run);
     Validate.notNull("groups", groups);
     Validate.notNull("results", results);
@@ -36,6 +48,7 @@ public final class MarkdownReportWriter {
     appendNotes(md, run.notes());
     appendRun(md, run);
     appendGroups(md, groups);
+    appendLayers(md, layers);
     appendExecutors(md, run, results);
     appendFailures(md, Failures.of(results));
     appendMemoryAccounting(md);
@@ -74,6 +87,36 @@ public final class MarkdownReportWriter {
       row(md, columns.stream().map(c -> c.cell().apply(group)).toList(), group.isTotal());
     }
     md.append('\n').append(Escaping.markdownInline(ReportTables.GROUP_LEGEND)).append("\n\n");
+  }
+
+  /** The layer tables (one per model) and the quantization study; nothing for a run without layers. */
+  private static void appendLayers(StringBuilder md, List<LayerResult> layers) {
+    if (layers.isEmpty()) {
+      return;
+    }
+    md.append("## ").append(LayerTables.LAYERS_TITLE).append("\n\n")
+        .append(Escaping.markdownInline(LayerTables.LAYERS_LEAD)).append("\n\n");
+    for (LayerTables.Table table : LayerTables.layerTables(layers)) {
+      md.append("### ").append(Escaping.markdownInline(table.title())).append("\n\n");
+      table(md, table);
+    }
+    List<QuantizationSummary> study = QuantizationSummary.of(layers);
+    md.append("## ").append(LayerTables.QUANTIZATION_TITLE).append("\n\n")
+        .append(Escaping.markdownInline(LayerTables.quantizationLead(study))).append("\n\n");
+    table(md, LayerTables.quantizationTable(study));
+  }
+
+  private static void table(StringBuilder md, LayerTables.Table table) {
+    row(md, table.headers(), false);
+    md.append('|');
+    for (boolean numeric : table.numeric()) {
+      md.append(numeric ? " ---: |" : " --- |");
+    }
+    md.append('\n');
+    for (int r = 0; r < table.rows().size(); r++) {
+      row(md, table.rows().get(r), table.totals().get(r));
+    }
+    md.append('\n');
   }
 
   private static void appendExecutors(StringBuilder md, RunInfo run, List<BatchResult> results) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.padfree.Validate;
 import org.padfree.results.BatchResult;
+import org.padfree.results.LayerResult;
 import org.padfree.results.RunInfo;
 
 /**
@@ -19,7 +20,16 @@ public final class ReportWriter {
 
   /** Creates {@code directory} if needed and writes the four reports; returns their paths in that order. */
   public static List<Path> writeAll(Path directory, RunInfo run, List<BatchResult> results) {
+    return writeAll(directory, run, results, List.of());
+  }
+
+  /**
+   * As {@link #writeAll(Path, RunInfo, List)}, with the run's layer rows: each report gains its layer and
+   * quantization-study sections (none when {@code layers} is empty, as in a run without --layers).
+   */
+  public static List<Path> writeAll(Path directory, RunInfo run, List<BatchResult> results, List<LayerResult> layers) {
     Validate.notNull("directory", directory);
+    Validate.notNull("layers", layers);
     Validate.notNull("run", run);
     Validate.notNull("results", results);
     try {
@@ -29,9 +39,9 @@ public final class ReportWriter {
     }
     List<GroupSummary> groups = ResultAggregator.summarize(results);
     return List.of(
-        SummaryJsonWriter.write(directory, run, groups, results),
-        SummaryCsvWriter.write(directory, groups),
-        MarkdownReportWriter.write(directory, run, groups, results),
-        HtmlReportWriter.write(directory, run, groups, results));
+        SummaryJsonWriter.write(directory, run, groups, results, layers),
+        SummaryCsvWriter.write(directory, groups, layers),
+        MarkdownReportWriter.write(directory, run, groups, results, layers),
+        HtmlReportWriter.write(directory, run, groups, results, layers));
   }
 }

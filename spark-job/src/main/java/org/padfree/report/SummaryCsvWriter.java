@@ -12,7 +12,8 @@ import org.padfree.table.RecordFields;
  * group including the total row. RFC 4180 with CRLF line ends (summary.csv has always had them, and
  * readers of existing files rely on them), fields quoted only when they must be ({@link CsvText}).
  * Numbers are written in full precision ({@link Double#toString}); a NaN is the empty field, which
- * spreadsheets and CSV readers take as missing.
+ * spreadsheets and CSV readers take as missing. A run with layers adds their groups after the total,
+ * in the same columns with GEMM "layer" ({@link LayerSummary#asGroupRow}), so the file stays one table.
  */
 public final class SummaryCsvWriter {
   private SummaryCsvWriter() {}
@@ -21,8 +22,17 @@ public final class SummaryCsvWriter {
 
   /** Writes {@value #FILE_NAME} into {@code directory}, atomically; returns its path. */
   public static Path write(Path directory, List<GroupSummary> groups) {
+    return write(directory, groups, List.of());
+  }
+
+  /** As {@link #write(Path, List)}, followed by the layer groups of {@code layers} (none when empty). */
+  public static Path write(Path directory, List<GroupSummary> groups, List<org.padfree.results.LayerResult> layers) {
     Validate.notNull("directory", directory);
-    return AtomicFiles.writeString(directory.resolve(FILE_NAME), toCsv(groups));
+    List<GroupSummary> rows = new java.util.ArrayList<>(groups);
+    if (!layers.isEmpty()) {
+      LayerSummary.of(layers).forEach(layer -> rows.add(layer.asGroupRow()));
+    }
+    return AtomicFiles.writeString(directory.resolve(FILE_NAME), toCsv(rows));
   }
 
   static String toCsv(List<GroupSummary> groups) {

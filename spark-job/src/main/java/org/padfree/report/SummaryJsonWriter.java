@@ -11,13 +11,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import org.padfree.Validate;
+import org.padfree.results.LayerResult;
 import org.padfree.results.RunInfo;
 import org.padfree.table.RecordFields;
 
 /**
  * Writes summary.json: {@code {"run": RunInfo, "groups": [GroupSummary...], "throughput": Throughput,
  * "executors": [ExecutorSummary...], "memory_accounting": text}}
- * with snake_case keys. NaN and infinities are written as null, because JSON has no such numbers and
+ * with snake_case keys; a run with layers adds {@code "layers": [LayerSummary...]} and
+ * {@code "quantization": [QuantizationSummary...]} (each model, then the total with model "*"). NaN and infinities are written as null, because JSON has no such numbers and
  * Jackson's default would write them as the strings "NaN" and "Infinity", which readers then take
  * for text.
  */
@@ -37,8 +39,14 @@ public final class SummaryJsonWriter {
   /** As {@link #write(Path, RunInfo, List)}, with the run's throughput and per-executor busy time from {@code results}. */
   public static Path write(Path directory, RunInfo run, List<GroupSummary> groups,
       List<org.padfree.results.BatchResult> results) {
+    return write(directory, run, groups, results, List.of());
+  }
+
+  /** As {@link #write(Path, RunInfo, List, List)}, with the layer and quantization sections of {@code layers}. */
+  public static Path write(Path directory, RunInfo run, List<GroupSummary> groups,
+      List<org.padfree.results.BatchResult> results, List<LayerResult> layers) {
     Validate.notNull("directory", directory);
-    return AtomicFiles.writeString(directory.resolve(FILE_NAME), toJson(run, groups, results));
+    return AtomicFiles.writeString(directory.resolve(FILE_NAME), toJson(run, groups, results, layers));
   }
 
   static String toJson(RunInfo run, List<GroupSummary> groups) {
@@ -46,6 +54,12 @@ public final class SummaryJsonWriter {
   }
 
   static String toJson(RunInfo run, List<GroupSummary> groups, List<org.padfree.results.BatchResult> results) {
+    return toJson(run, groups, results, List.of());
+  }
+
+  static String toJson(RunInfo run, List<GroupSummary> groups, List<org.padfree.results.BatchResult> results,
+      List<LayerResult> layers) {
+    Validate.notNull("layers", layers);
     Validate.notNull("run", run);
     Validate.notNull("groups", groups);
     Validate.notNull("results", results);
@@ -61,6 +75,12 @@ public final class SummaryJsonWriter {
       executorNodes.add(object(e));
     }
     root.put("memory_accounting", MemoryAccountingText.plainText());
+    if (!layers.isEmpty()) {
+      ArrayNode layerNodes = root.putArray("layers");
+      LayerSummary.of(layers).forEach(s -> layerNodes.add(object(s)));
+      ArrayNode studyNodes = root.putArray("quantization");
+      QuantizationSummary.of(layers).forEach(q -> studyNodes.add(object(q)));
+    }
     try {
       return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {

@@ -13,10 +13,13 @@ import org.padfree.InvalidInputException;
  * {@code GroupSummary}), the sweep's history, points.csv and baselines ({@code PointResult}).
  * Components of any type can be named and read ({@link #columns}, for JSON); the Parquet and CSV files
  * ({@link RecordParquet}, {@link RecordCsv}) need flat records (String, int, long, double, boolean, and
- * enums, held as their text: {@code toString()}), which {@link #requireFlat} checks.
+ * enums, held as their text: {@code toString()}; a boxed {@code Double} is a nullable number, for a
+ * figure a backend does not measure at all, as opposed to a NaN that failed), which {@link #requireFlat}
+ * checks.
  */
 public final class RecordFields<T extends Record> {
-  private static final List<Class<?>> FLAT = List.of(String.class, int.class, long.class, double.class, boolean.class);
+  private static final List<Class<?>> FLAT = List.of(String.class, int.class, long.class, double.class, Double.class,
+      boolean.class);
   private final Class<T> type;
   private final RecordComponent[] components;
   private final Constructor<T> constructor;
@@ -160,6 +163,8 @@ public final class RecordFields<T extends Record> {
         return enumOf(i, text, where);
       } else if (t == double.class) {
         return text.isEmpty() ? Double.NaN : Double.parseDouble(text);
+      } else if (t == Double.class) {
+        return text.isEmpty() ? null : Double.valueOf(text);
       } else if (t == int.class) {
         return Integer.parseInt(text);
       } else if (t == long.class) {

@@ -50,6 +50,8 @@ public final class RecordParquet<T extends Record> {
         b.required(PrimitiveTypeName.INT64).named(name);
       } else if (t == double.class) {
         b.required(PrimitiveTypeName.DOUBLE).named(name);
+      } else if (t == Double.class) { // nullable: null where nothing was measured
+        b.optional(PrimitiveTypeName.DOUBLE).named(name);
       } else {
         b.required(PrimitiveTypeName.BOOLEAN).named(name);
       }
@@ -72,7 +74,7 @@ public final class RecordParquet<T extends Record> {
           Object v = fields.valueAt(record, i);
           String name = fields.names().get(i);
           switch (v) {
-            case null -> { } // an optional string left unset
+            case null -> { } // an optional string or Double left unset
             case String s -> g.append(name, s);
             case Integer n -> g.append(name, n);
             case Long n -> g.append(name, n);
@@ -110,6 +112,8 @@ public final class RecordParquet<T extends Record> {
           boolean present = g.getFieldRepetitionCount(name) > 0;
           if (t == String.class || t.isEnum()) { // enums from their text, in create()
             values[i] = present ? g.getString(name, 0) : null;
+          } else if (t == Double.class) {
+            values[i] = present ? g.getDouble(name, 0) : null;
           } else if (!present) {
             throw new InvalidInputException("column", name, "has no value in a row of " + file);
           } else if (t == int.class) {

@@ -17,6 +17,15 @@ class EvaluateOptionsSuite extends AnyFunSuite {
     assert(s.repetitionsFor(BackendKind.CPU) == 1 && s.repetitionsFor(BackendKind.CUDA) == 10)
     assert(s.weightBankFor(BackendKind.CPU) == 4 && s.weightBankFor(BackendKind.CUDA) == EvaluateSettings.GPU_WEIGHT_BANK && EvaluateSettings.GPU_WEIGHT_BANK == 16)
     assert(s.referenceRows == 4 && s.failOnMismatch && s.runId.startsWith("run-"))
+    assert(!o.layers, "layers are off unless asked for")
+  }
+
+  test("--layers: true or false, from the command line over spark.padfree.layers; the last value wins") {
+    val on = new SparkConf(false).set("spark.padfree.layers", "true")
+    assert(parse(new SparkConf(false), "--dataset", "d", "--layers", "true").layers)
+    assert(parse(on, "--dataset", "d").layers)
+    assert(!parse(on, "--dataset", "d", "--layers=false").layers)
+    assert(!parse(new SparkConf(false), "--dataset", "d", "--layers", "true", "--layers", "false").layers)
   }
 
   test("the command line wins over spark.padfree.* conf, which wins over the default") {
@@ -34,7 +43,7 @@ class EvaluateOptionsSuite extends AnyFunSuite {
     for (k <- scala.jdk.CollectionConverters.ListHasAsScala(PadfreeConf.ALL).asScala) {
       assert(k.name.startsWith("spark.padfree."))
       if (k.option.nonEmpty) {
-        val value = if (k.option == "--fail-on-mismatch") "true" else if (k.option == "--backend") "cpu"
+        val value = if (k.option == "--fail-on-mismatch" || k.option == "--layers") "true" else if (k.option == "--backend") "cpu"
           else if (k.option == "--conf-dir") "x" else "1"
         parse(new SparkConf(false), "--dataset", "d", k.option, value)
         assert(EvaluateOptions.USAGE.contains(k.option), k.option)
@@ -52,6 +61,10 @@ class EvaluateOptionsSuite extends AnyFunSuite {
     assert(msg(parse(c, "--dataset", "d", "--trace", "nomodel")).contains("--trace = nomodel"))
     assert(msg(parse(c, "--dataset", "d", "--partitions", "-1")).contains("--partitions = -1"))
     assert(msg(parse(c, "--dataset", "d", "--fail-on-mismatch", "maybe")).contains("--fail-on-mismatch = maybe"))
+    assert(msg(parse(c, "--dataset", "d", "--layers", "maybe")) == "invalid --layers = maybe: expected true or false")
+    assert(msg(parse(c, "--dataset", "d", "--layers")).contains("--layers = <none>: needs a value"))
+    assert(msg(parse(c.clone().set("spark.padfree.layers", "sometimes"), "--dataset", "d"))
+      .contains("--layers = sometimes: expected true or false"))
     assert(msg(parse(c, "--datset", "d")).contains("argument = --datset"))
     assert(msg(parse(c, "--dataset")).contains("needs a value"))
     assert(msg(parse(c)).contains("give at least one --dataset or --trace"))

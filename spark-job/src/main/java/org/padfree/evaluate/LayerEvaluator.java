@@ -1,0 +1,202 @@
+package org.padfree.evaluate;
+
+import java.util.Arrays;
+import org.padfree.InvalidInputException;
+import org.padfree.backend.GroupedGemmBackend;
+import org.padfree.dataset.DatasetSchema;
+import org.padfree.model.ModelCatalog;
+import org.padfree.model.ModelShape;
+import org.padfree.moe.ActivationScaling;
+import org.padfree.moe.CpuMoeLayer;
+import org.padfree.moe.LayerReference;
+import org.padfree.moe.MoeLayerWeights;
+import org.padfree.moe.QuantizationStudy;
+import org.padfree.moe.RoutingWeights;
+import org.padfree.quant.QuantizedActivations;
+import org.padfree.reference.RelativeError;
+import org.padfree.results.BatchStatus;
+import org.padfree.results.LayerResult;
+import org.padfree.routing.RoutedBatch;
+
+/**
+ * Executor-side layer evaluation of one input batch: its model's whole routed-expert layer in both
+ * forms on the CPU reference ({@link CpuMoeLayer}), on the GEMM rows' own weight bank (gate_up's
+ * N = 2I matrices read as interleaved gate/up rows, down as it is), the checks, and the quantization
+ * study on the same weights. Nothing here throws for a bad batch: problems become a failed row.
+ *
+ * <p>Cost on the CPU is kept to the GEMM rows' order: the layer's two GEMMs per form are the GEMM rows'
+ * work again; the double reference costs {@code top_k (2IH + HI)} multiply-adds per checked token, so
+ * it checks as many tokens as the GEMM rows check rows (--reference-rows); the quantization study
+ * computes that layer ten times per sampled token (reference and four scalings, without and with
+ * outliers), so it samples {@link #studyTokens} tokens: as many as fit in {@link #STUDY_WORK}
+ * multiply-adds, at least {@value #MIN_STUDY_TOKENS} and at most {@value #MAX_STUDY_TOKENS}.
+ */
+final class LayerEvaluator {
+  /** The backend label of layer rows: only the CPU reference runs a whole layer so far. */
+  static final String LAYER_BACKEND = "cpu";
+  /** Multiply-adds of one layer pass over the study's sampled tokens (2 DeepSeek-V3 tokens: 0.7 G). */
+  static final long STUDY_WORK = 1_000_000_000L;
+  static final int MIN_STUDY_TOKENS = 2;
+  static final int MAX_STUDY_TOKENS = 16;
+
+  private final EvaluateSettings settings;
+  private final GroupedGemmBackend weightMaker;
+  private final ModelCatalog catalog;
+  private final int threads;
+
+  /**
+   * @param weightMaker the task's GEMM backend: it makes (or, already made by the GEMM rows, shares) the
+   *     weight bank, so the bank's size and bytes are the GEMM rows' own
+   */
+  LayerEvaluator(EvaluateSettings settings, GroupedGemmBackend weightMaker, ModelCatalog catalog, int threads) {
+    this.settings = settings;
+    this.weightMaker = weightMaker;
+    this.catalog = catalog;
+    this.threads = threads;
+  }
+
+  /** Study tokens of a layer: {@link #STUDY_WORK} over top_k (2IH + HI), clamped to [2, 16] and to the batch. */
+  static int studyTokens(int tokens, int topK, int hidden, int intermediate) {
+    double perToken = (double) topK * 3 * hidden * intermediate;
+    int fit = (int) Math.min(MAX_STUDY_TOKENS, Math.max(MIN_STUDY_TOKENS, Math.floor(STUDY_WORK / perToken)));
+    return Math.min(fit, tokens);
+  }
+
+  LayerResult evaluate(EvalInput input, ExecutorInfo where) {
+    long start = System.nanoTime();
+    if (input.error() != null) {
+      return failed(input, where, input.error());
+    }
+    RoutedBatch batch;
+    ModelShape model;
+    try {
+      batch = input.decode();
+      model = catalog.byName(batch.model());
+      if (batch.numExperts() != model.experts()) {
+        throw new InvalidInputException("num_experts", batch.numExperts(),
+            "model " + model.name() + " has " + model.experts() + " experts (batch " + batch.batchId() + ")");
+      }
+    } catch (RuntimeException e) {
+      return failed(input, where, e instanceof InvalidInputException ? e.getMessage()
+          : e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+    int bank = settings.weightBankFor(weightMaker.kind());
+    String tooLarge = heapShortfall(batch, model, bank);
+    if (tooLarge != null) {
+      return failed(input, where, tooLarge);
+    }
+    try {
+      return run(input, where, batch, model, bank, start);
+    } catch (RuntimeException e) {
+      return failed(input, where, e.getClass().getSimpleName() + ": " + e.getMessage());
+    } catch (OutOfMemoryError e) {
+      return failed(input, where, "ran out of executor heap (" + e.getMessage() + ") in the layer of batch "
+          + batch.batchId() + " (" + batch.routedRows() + " routed rows, H=" + model.hidden() + ", I="
+          + model.intermediate() + "); give executors more memory (spark.executor.memory; locally"
+          + " PADFREE_DRIVER_MEMORY) or run fewer tasks per executor");
+    }
+  }
+
+  private LayerResult run(EvalInput input, ExecutorInfo where, RoutedBatch batch, ModelShape model, int bank,
+      long start) {
+    int hidden = model.hidden();
+    int inter = model.intermediate();
+    MoeLayerWeights weights = new MoeLayerWeights(model.experts(), hidden, inter,
+        WeightBank.weights(batch.model(), model.gateUp(), batch.numExperts(), bank, settings.weightSeed(), weightMaker),
+        WeightBank.weights(batch.model(), model.down(), batch.numExperts(), bank, settings.weightSeed(), weightMaker));
+    QuantizedActivations tokens = CpuMoeLayer.tokens(batch, hidden);
+    float[] routing = RoutingWeights.synthetic(batch);
+    CpuMoeLayer.Run free;
+    CpuMoeLayer.Run padded;
+    try (CpuMoeLayer layer = new CpuMoeLayer(threads)) {
+      free = layer.run(CpuMoeLayer.Form.PADDING_FREE, batch, weights, tokens, routing);
+      padded = layer.run(CpuMoeLayer.Form.PADDED, batch, weights, tokens, routing);
+    }
+    boolean identical = Arrays.equals(free.out().bits(), padded.out().bits());
+
+    int[] checked = PathChecks.sampleRows(batch.numTokens(), settings.referenceRows(), batch.seed() * 41 + 7);
+    double layerError = Double.NaN;
+    if (checked.length > 0) {
+      double[] actual = new double[checked.length * hidden];
+      double[] expected = new double[checked.length * hidden];
+      for (int i = 0; i < checked.length; i++) {
+        double[] ref = LayerReference.token(batch, weights, tokens, routing, checked[i]);
+        for (int h = 0; h < hidden; h++) {
+          actual[i * hidden + h] = free.out().get(checked[i], h);
+          expected[i * hidden + h] = ref[h];
+        }
+      }
+      layerError = RelativeError.of(actual, expected);
+    }
+    // No token checked (an empty batch, or --reference-rows 0): nothing failed.
+    boolean errorPassed = checked.length == 0 || layerError < LayerReference.RELATIVE_ERROR_BOUND;
+
+    int sampled = studyTokens(batch.numTokens(), batch.topK(), hidden, inter);
+    QuantizationStudy.Result study = sampled == 0 ? null : QuantizationStudy.run(batch, weights, batch.seed(), sampled,
+        QuantizationStudy.DEFAULT_OUTLIER_FRACTION, QuantizationStudy.DEFAULT_OUTLIER_FACTOR);
+
+    java.util.List<String> problems = new java.util.ArrayList<>();
+    if (!identical) {
+      problems.add("padded and padding-free layer outputs differ");
+    }
+    if (!errorPassed) {
+      problems.add(String.format(java.util.Locale.ROOT, "layer error %.3e over %d tokens is above the bound %.1e",
+          layerError, checked.length, LayerReference.RELATIVE_ERROR_BOUND));
+    }
+    long saved = padded.peakBytes() - free.peakBytes();
+    double nan = Double.NaN;
+    return new LayerResult(settings.runId(), input.dataset(), input.index(), batch.batchId(), batch.model(),
+        batch.distribution(), batch.numExperts(), batch.topK(), batch.numTokens(), hidden, inter, free.rows(),
+        padded.rows(), problems.isEmpty() ? BatchStatus.OK : BatchStatus.MISMATCH, String.join("; ", problems),
+        padded.millis(), free.millis(), padded.millis() / free.millis(), null, null,
+        padded.peakBytes(), free.peakBytes(), saved, (double) saved / padded.peakBytes(),
+        identical, checked.length, layerError, LayerReference.RELATIVE_ERROR_BOUND, errorPassed,
+        sampled, study == null ? 0 : study.outlierColumns(), QuantizationStudy.DEFAULT_OUTLIER_FRACTION,
+        QuantizationStudy.DEFAULT_OUTLIER_FACTOR,
+        study == null ? nan : study.errorWithout(ActivationScaling.PER_TENSOR),
+        study == null ? nan : study.errorWith(ActivationScaling.PER_TENSOR),
+        study == null ? nan : study.errorWithout(ActivationScaling.PER_TOKEN),
+        study == null ? nan : study.errorWith(ActivationScaling.PER_TOKEN),
+        study == null ? nan : study.errorWithout(ActivationScaling.BLOCK_1X128),
+        study == null ? nan : study.errorWith(ActivationScaling.BLOCK_1X128),
+        study == null ? nan : study.errorWithout(ActivationScaling.BLOCK_1X64),
+        study == null ? nan : study.errorWith(ActivationScaling.BLOCK_1X64),
+        LAYER_BACKEND, "CPU: " + threads + " threads", where.executorId(), where.host(), bank,
+        (System.nanoTime() - start) / 1e6);
+  }
+
+  /**
+   * Why this batch's layer cannot fit in the executor's heap, or null when it can: the weight banks it
+   * needs that are not made yet (the GEMM rows have usually made them) and its arrays on the CPU.
+   */
+  private String heapShortfall(RoutedBatch batch, ModelShape model, int bank) {
+    HeapBudget.Limit limit = HeapBudget.Limit.current(HeapBudget.concurrentTasks());
+    long held = WeightBank.heldBytes();
+    long weights = 0;
+    int distinct = bank == 0 ? batch.numExperts() : Math.min(bank, batch.numExperts());
+    for (org.padfree.model.GemmShape gemm : model.gemms()) {
+      if (!WeightBank.isMade(batch.model(), gemm, batch.numExperts(), bank, settings.weightSeed())) {
+        weights += HeapBudget.weightBytes(distinct, gemm.n(), gemm.k(), Runtime.getRuntime().availableProcessors());
+      }
+    }
+    long need = HeapBudget.cpuLayerBytes(batch, model.hidden(), model.intermediate());
+    long may = limit.perTask(held + weights);
+    if (weights > limit.shared(held) || need > may) {
+      return "the layer of batch " + batch.batchId() + " needs about " + HeapBudget.bytes(need) + " of executor heap"
+          + (weights > 0 ? " plus " + HeapBudget.bytes(weights) + " of weights not made yet" : "") + " ("
+          + batch.routedRows() + " routed rows over " + batch.numExperts() + " experts, H=" + model.hidden() + ", I="
+          + model.intermediate() + ", --weight-bank " + bank + "); one task may use " + HeapBudget.bytes(may)
+          + " (heap " + HeapBudget.bytes(limit.maxHeapBytes()) + ", " + HeapBudget.bytes(held)
+          + " held by weights already made, " + limit.concurrentTasks() + " tasks at once): split the batch,"
+          + " lower --weight-bank or give executors more memory (spark.executor.memory; locally"
+          + " PADFREE_DRIVER_MEMORY)";
+    }
+    return null;
+  }
+
+  private LayerResult failed(EvalInput input, ExecutorInfo where, String error) {
+    return LayerResult.failed(settings.runId(), input.dataset(), input.index(), input.batchId(),
+        input.rawText(DatasetSchema.MODEL), input.rawText(DatasetSchema.DISTRIBUTION), error, LAYER_BACKEND,
+        where.executorId(), where.host());
+  }
+}

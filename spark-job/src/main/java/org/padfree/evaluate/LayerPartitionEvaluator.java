@@ -1,0 +1,59 @@
+package org.padfree.evaluate;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.padfree.backend.GroupedGemmBackend;
+import org.padfree.results.LayerResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The layer stage's task body: one {@link LayerResult} per input of the partition. Like the GEMM
+ * stage's {@link PartitionEvaluator}, only a successful attempt's rows reach the driver, and an input
+ * that cannot run (no backend to make its weights, no model shapes) still gets its failed row.
+ */
+final class LayerPartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, LayerResult> {
+  private static final Logger LOG = LoggerFactory.getLogger(LayerPartitionEvaluator.class);
+  private final EvaluateSettings settings;
+
+  LayerPartitionEvaluator(EvaluateSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public Iterator<LayerResult> call(Iterator<EvalInput> inputs) {
+    long start = System.nanoTime();
+    ExecutorInfo where = ExecutorInfo.current();
+    GroupedGemmBackend weightMaker = null;
+    String unavailable = null;
+    try {
+      // The task's GEMM backend, the same one (per JVM) the GEMM rows used: it makes the weight bank.
+      weightMaker = ExecutorBackends.forTask(settings).backend();
+    } catch (ExecutorBackends.BackendUnavailable e) {
+      unavailable = e.getMessage();
+    }
+    org.padfree.model.ModelCatalog catalog = null;
+    try {
+      catalog = ExecutorBackends.catalog(settings.modelsDir());
+    } catch (RuntimeException e) {
+      unavailable = "cannot load the model shapes on executor " + where.executorId() + ": " + e.getMessage();
+    }
+    int threads = settings.cpuThreads() > 0 ? settings.cpuThreads() : ExecutorBackends.taskCpus();
+    LayerEvaluator evaluator = new LayerEvaluator(settings, weightMaker, catalog, threads);
+    List<LayerResult> results = new ArrayList<>();
+    while (inputs.hasNext()) {
+      EvalInput input = inputs.next();
+      if (unavailable != null) {
+        input = EvalInput.failed(input.index(), input.dataset(), input.batchId(), unavailable);
+      }
+      results.add(evaluator.evaluate(input, where));
+    }
+    TaskContext task = TaskContext.get();
+    LOG.info(String.format("layers: partition %d on executor %s: %d layers in %.0f ms",
+        task == null ? -1 : task.partitionId(), where.executorId(), results.size(), (System.nanoTime() - start) / 1e6));
+    return results.iterator();
+  }
+}
