@@ -48,8 +48,12 @@ final class CudaBenchBackend implements BenchBackend {
   /** The multicast mode every case uses, or null for the heuristic's (GemmBench --multicast). */
   private final GemmHeuristics.Multicast multicast;
 
-  CudaBenchBackend(CudaDevice device, GemmHeuristics.Multicast multicast) {
+  /** The tile width every case uses, or null for the heuristic's (GemmBench --block-n). */
+  private final Integer blockN;
+
+  CudaBenchBackend(CudaDevice device, GemmHeuristics.Multicast multicast, Integer blockN) {
     this.multicast = multicast;
+    this.blockN = blockN;
     // The context first: streams and events belong to the context current when they are made.
     this.device = device.makeCurrent();
     this.jit = KernelJit.shared();
@@ -156,7 +160,8 @@ final class CudaBenchBackend implements BenchBackend {
       int rows = c.rows();
       int groups = c.groups();
       int paddedRows = c.paddedRows();
-      config = GemmHeuristics.choose(n, k, p.freeMBlocks(), device.multiprocessors());
+      config = blockN != null ? GemmHeuristics.withBlockN(blockN)
+          : GemmHeuristics.choose(n, k, p.freeMBlocks(), device.multiprocessors());
       if (multicast == GemmHeuristics.Multicast.A) {
         config = GemmHeuristics.withBlockN(128).withMulticast(multicast); // A multicast is built for BLOCK_N 128
       } else if (multicast != null) {

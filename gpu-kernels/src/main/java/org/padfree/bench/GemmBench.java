@@ -240,7 +240,7 @@ public final class GemmBench {
           + "pass --backend cpu to run the cases on the CPU reference (checks and file format only)", null);
     }
     try {
-      return new CudaBenchBackend(device, o.multicast());
+      return new CudaBenchBackend(device, o.multicast(), o.blockN());
     } catch (RuntimeException e) {
       throw new BackendUnavailable("cannot open " + device.describe() + ": " + e.getMessage(), e);
     }

@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
 final class GemmBenchOptions {
   /** Parsed command line. */
   record Options(Path casesFile, String backend, String out, Path reports, Integer runs, Set<String> only, int gpu,
-      int threads, GemmHeuristics.Multicast multicast) {}
+      int threads, GemmHeuristics.Multicast multicast, Integer blockN) {}
 
   @Option(names = "--cases", paramLabel = "FILE", description = "the cases file (YAML)")
   private List<String> cases = new ArrayList<>();
@@ -57,6 +57,10 @@ final class GemmBenchOptions {
       "clusters of two sharing loads: b (two row blocks share the B tile), a (two column blocks share the A",
       "tile, BLOCK_N 128), none; auto (default): the heuristic's choice. For A/B comparisons"})
   private String multicast;
+  @Option(names = "--block-n", paramLabel = "auto|N", defaultValue = "auto", description = {
+      "tile width for every case: one of 64, 96, 112, 128, 160, 192; auto (default): the heuristic's choice",
+      "per case. For comparing tile widths on the same shapes (the stage count follows the width)"})
+  private String blockN;
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
   private boolean help;
 
@@ -97,10 +101,17 @@ final class GemmBenchOptions {
       throw new InvalidInputException("--threads", threads, "must be a positive integer");
     }
     GemmHeuristics.Multicast multicast = o.multicast.equals("auto") ? null : GemmHeuristics.Multicast.parse("--multicast", o.multicast);
+    Integer blockN = null;
+    if (!o.blockN.equals("auto")) {
+      blockN = o.blockN.matches("\\d{1,3}") ? Integer.valueOf(o.blockN) : null;
+      if (blockN == null || !GemmHeuristics.BLOCK_NS.contains(blockN)) {
+        throw new InvalidInputException("--block-n", o.blockN, "must be auto or one of " + GemmHeuristics.BLOCK_NS);
+      }
+    }
     if (!Files.isRegularFile(casesFile)) {
       throw new InvalidInputException("--cases", casesFile, "is not a readable file");
     }
     return new Options(casesFile, o.backend, o.out, Paths.get(o.reports), o.runs,
-        new LinkedHashSet<>(Values.items(o.only)), Integer.parseInt(o.gpu), threads, multicast);
+        new LinkedHashSet<>(Values.items(o.only)), Integer.parseInt(o.gpu), threads, multicast, blockN);
   }
 }

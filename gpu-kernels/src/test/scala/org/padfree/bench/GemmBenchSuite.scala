@@ -169,6 +169,8 @@ class GemmBenchSuite extends AnyFunSuite with TempFolders {
     assertUsageError(Seq("--backend", "cpu", "no-such-file.yaml"), "no-such-file.yaml")
     assertUsageError(Seq("--backend", "cpu", "--case", "nope", ciCases.toString), "--case", "nope")
     assertUsageError(Seq("--out", "../escape", ciCases.toString), "--out")
+    assertUsageError(Seq("--block-n", "100", ciCases.toString), "--block-n", "100")
+    assertUsageError(Seq("--block-n", "wide", ciCases.toString), "--block-n", "wide")
     val help = gemmBench("--help")
     assert(help.status == 0 && help.out.contains("Usage:") && help.out.contains("--backend"))
   }
