@@ -72,18 +72,19 @@ __device__ __forceinline__ void store_tile_tma(const float (&acc)[BLOCK_N / 2], 
   const int lane = thread % 32;
   if (thread == 0) ptx::tma_store_wait_read();
   ptx::named_barrier_sync<128>(barrier);
+  // stmatrix, two 8-column groups (j, j + 1) of the warp's 16 rows per instruction: matrix q of lane
+  // group q = lane / 8 is rows (q % 2) * 8 .. + 7 of group j + q / 2, and lane's row address is row
+  // lane % 8 of it. Rows past `valid` go to a spare slot no box reads (slots >= 73 are never used),
+  // one per warp, so no two warps write one address.
+  const int q = lane / 8;
+  const int r = (thread / 32) * 16 + (q % 2) * 8 + lane % 8;
+  const int slot = r < valid ? staging_slot(r, valid) : StagingLayout::kSlots - 4 + thread / 32;
+  const uint32_t base = ptx::smem_addr(staging);
 #pragma unroll
-  for (int half = 0; half < 2; ++half) {
-    const int r = (thread / 32) * 16 + lane / 4 + half * 8;
-    if (r < valid) {
-      const int slot = staging_slot(r, valid);
-#pragma unroll
-      for (int j = 0; j < BLOCK_N / 8; ++j) {
-        const int col = j * 8 + (lane % 4) * 2;
-        ptx::st_shared_b32(staging + staging_offset(slot, col),
-                           bf16x2_bits(acc[4 * j + 2 * half], acc[4 * j + 2 * half + 1]));
-      }
-    }
+  for (int j = 0; j < BLOCK_N / 8; j += 2) {
+    ptx::stmatrix_x4(base + staging_offset(slot, (j + q / 2) * 8), bf16x2_bits(acc[4 * j + 0], acc[4 * j + 1]),
+                     bf16x2_bits(acc[4 * j + 2], acc[4 * j + 3]), bf16x2_bits(acc[4 * j + 4], acc[4 * j + 5]),
+                     bf16x2_bits(acc[4 * j + 6], acc[4 * j + 7]));
   }
   ptx::fence_proxy_async_smem();  // the writes above are read by the TMA engine (async proxy)
   ptx::named_barrier_sync<128>(barrier);

@@ -48,6 +48,16 @@ __device__ __forceinline__ void named_barrier_sync(int id) {
   asm volatile("bar.sync %0, %1;" ::"r"(id), "n"(kThreads) : "memory");
 }
 
+// stmatrix .x4: the warp stores four 8 x 8 matrices of 16-bit values. Register q of lane t holds
+// row t / 4, columns 2 (t % 4) and + 1 of matrix q (the layout of a wgmma accumulator fragment
+// converted to pairs); lanes 8q .. 8q + 7 give the shared addresses of matrix q's rows 0 .. 7, 16 bytes
+// each. One instruction moves what four 32-bit stores per lane would.
+__device__ __forceinline__ void stmatrix_x4(uint32_t row_address, uint32_t r0, uint32_t r1, uint32_t r2, uint32_t r3) {
+  asm volatile("stmatrix.sync.aligned.m8n8.x4.shared.b16 [%0], {%1, %2, %3, %4};" ::"r"(row_address), "r"(r0), "r"(r1),
+               "r"(r2), "r"(r3)
+               : "memory");
+}
+
 // A 32-bit shared-memory store (two BF16) the compiler keeps in program order.
 __device__ __forceinline__ void st_shared_b32(void* p, uint32_t v) {
   asm volatile("st.shared.b32 [%0], %1;" ::"r"(smem_addr(p)), "r"(v) : "memory");

@@ -86,8 +86,19 @@ public final class GemmHeuristics {
   static final int TILE_OVERHEAD_COLUMNS = 32;
 
   /**
+   * Extra per-tile cost of the widths that store D straight from registers (96, 112, 160: not a
+   * multiple of the TMA epilogue's 64-column chunks), in the same units. Measured on the H200 (NOTES.md,
+   * 2026-11-30 fourth session): forcing direct stores at width 192 cost 13-21% even with the stage it
+   * freed, and on the sweep the 160-wide pick lost 8% to 192 on 32 groups x 8192 rows N=4096 K=7168 and
+   * on 16 groups x 8192 rows; 8 columns flips exactly those two and keeps 160 where it measured best
+   * (4 groups x 1024 rows).
+   */
+  static final int DIRECT_STORE_COLUMNS = 8;
+
+  /**
    * The tile width whose persistent schedule should finish first: a block runs ceil(tiles / SMs) tiles
-   * (waves), each costing its width plus a fixed overhead ({@link #TILE_OVERHEAD_COLUMNS}). Narrow or
+   * (waves), each costing its width plus a fixed overhead ({@link #TILE_OVERHEAD_COLUMNS}, and
+   * {@link #DIRECT_STORE_COLUMNS} more for widths without the TMA epilogue). Narrow or
    * unaligned widths (64, 96, 112) win when they fill the SMs better; ties go to the wider tile, which
    * reads less from L2 per FLOP. Stages: as many as fit in shared memory, at most 8.
    *
@@ -102,7 +113,8 @@ public final class GemmHeuristics {
     long bestCost = Long.MAX_VALUE;
     for (int blockN : BLOCK_NS) {
       long tiles = (long) Math.max(1, mBlocks) * ceilDiv(n, blockN);
-      long cost = ceilDiv(tiles, multiprocessors) * (blockN + TILE_OVERHEAD_COLUMNS);
+      long cost = ceilDiv(tiles, multiprocessors)
+          * (blockN + TILE_OVERHEAD_COLUMNS + (blockN % 64 == 0 ? 0 : DIRECT_STORE_COLUMNS));
       if (cost < bestCost || (cost == bestCost && blockN > best)) {
         best = blockN;
         bestCost = cost;

@@ -47,6 +47,11 @@ class GemmHeuristicsSuite extends AnyFunSuite {
     // cost 128, the least (112 -> 96 tiles, 144; 128 -> 84 tiles, 160; 64 -> 168 tiles, 2 x 96 = 192)
     assert(GemmHeuristics.choose(3584, 2048, 3, 132).blockN == 96)
     assert(GemmHeuristics.choose(64, 128, 1, 132).blockN == 64)
+    // widths without the TMA epilogue pay for their direct stores: N = 4096, 81 row blocks (the frontier's
+    // 32 log-normal groups) -> 160: 2106 tiles, 16 waves x (192 + 8) = 3200; 192: 1782, 14 x 224 = 3136
+    assert(GemmHeuristics.choose(4096, 7168, 81, 132).blockN == 192)
+    // ... but 160 still wins where it fills the SMs much better: 9 row blocks, 2 x 200 = 400 vs 2 x 224
+    assert(GemmHeuristics.choose(4096, 7168, 9, 132).blockN == 160)
   }
 
   test("multicast is not chosen by default (measured no faster); an odd number of N-blocks cannot use A multicast at all") {
