@@ -133,6 +133,25 @@ public final class SpecNode {
     return has(key) ? integerValue(key, values.get(key)) : fallback;
   }
 
+  /**
+   * A yes/no field: YAML's {@code true}/{@code false}, or that text in any case (a quoted "true");
+   * anything else (YAML 1.1's yes/on included, which this parser reads as text) is an error naming it.
+   */
+  public boolean flag(String key, boolean fallback) {
+    if (!has(key)) {
+      return fallback;
+    }
+    Object v = values.get(key);
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    String text = v == null ? "" : v.toString().trim();
+    if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(text);
+    }
+    throw error(key, v, "expected true or false");
+  }
+
   public long longInteger(String key, long fallback) {
     if (!has(key)) {
       return fallback;

@@ -34,7 +34,8 @@ public final class EvaluationRun {
   /**
    * The GEMM rows, sorted by input and GEMM, the layer rows (one per input, sorted by input; empty
    * unless the run asked for layers) with the layer stage's wall seconds (0 without it), and the phases
-   * of the GEMM evaluation's wall time (which the layer stage, run after it, is not part of).
+   * of the GEMM evaluation's wall time (which the layer stage, run after it, is not part of; null when
+   * there was nothing to evaluate).
    */
   public record Outcome(List<BatchResult> results, List<LayerResult> layers, double layerSeconds,
       EvaluationTimings timings) {}
@@ -82,13 +83,15 @@ public final class EvaluationRun {
    * {@link #execute} evaluates datasets: the same cost-planned partitions, the same task body
    * ({@link PartitionEvaluator}: backend selection, checks, error rows) and the same exactly-once check.
    * The batches travel as routed batches ({@link EvalInput#ready}), never as Spark Rows. One result row
-   * per batch and requested GEMM, sorted by input (the position in {@code batches}) and GEMM.
+   * per batch and requested GEMM, sorted by input (the position in {@code batches}) and GEMM; with
+   * {@code layers}, then the layer stage over the same inputs and plan, one layer row per batch.
    *
    * @param source what the rows' {@code dataset} column says, e.g. {@code sweep:nightly-cpu}
    * @param partitions evaluation tasks; 0 = 2 x default parallelism
+   * @param layers also run each batch's whole MoE layer ({@link #evaluateLayers}), as {@code --layers true}
    */
-  public static List<BatchResult> evaluateBatches(SparkSession spark, EvaluateSettings settings, String source,
-      List<RoutedBatch> batches, int partitions) {
+  public static Outcome evaluateBatches(SparkSession spark, EvaluateSettings settings, String source,
+      List<RoutedBatch> batches, int partitions, boolean layers) {
     long startMillis = System.currentTimeMillis();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     ModelCatalog catalog = ModelCatalog.load(settings.modelsDir());
@@ -102,12 +105,20 @@ public final class EvaluationRun {
       costs[i] = EvalInputs.InputMeta.of(input).cost(catalog, settings.gemms());
     }
     if (inputs.isEmpty()) {
-      return List.of();
+      return new Outcome(List.of(), List.of(), 0, null);
     }
     int wanted = partitions > 0 ? partitions : 2 * jsc.defaultParallelism();
     PartitionPlan plan = PartitionPlan.of(indices, costs, wanted);
-    return evaluatePlanned(spark, settings, jsc.parallelize(inputs, Math.min(inputs.size(), wanted)), plan,
-        inputs.size(), inputs.size() + " batches of " + source, startMillis).results();
+    JavaRDD<EvalInput> rdd = jsc.parallelize(inputs, Math.min(inputs.size(), wanted));
+    Outcome outcome = evaluatePlanned(spark, settings, rdd, plan, inputs.size(), inputs.size() + " batches of " + source,
+        startMillis);
+    if (!layers) {
+      return outcome;
+    }
+    // The inputs live in the driver's list, so the layer stage re-reads them from there: nothing to cache.
+    long layersStart = System.nanoTime();
+    List<LayerResult> layerRows = evaluateLayers(spark, settings, rdd, plan, inputs.size());
+    return new Outcome(outcome.results(), layerRows, (System.nanoTime() - layersStart) / 1e9, outcome.timings());
   }
 
   /**

@@ -131,12 +131,13 @@ public final class SweepJob {
     List<PointResult> baseline = plan.baseline();
     RunMetadata run = RunMetadata.detect(runId, spec.name(), started, options.gitRevision(),
         org.padfree.spark.SparkApplication.of(spark.sparkContext()), spark.version());
-    System.out.printf("padfree sweep %s: %d grid points x %d GEMMs x %d batches (%s)%n", runId, points.size(),
-        spec.gemms().size(), spec.batchesPerPoint(), options.spec());
+    System.out.printf("padfree sweep %s: %d grid points x %d GEMMs%s x %d batches (%s)%n", runId, points.size(),
+        spec.gemms().size(), spec.layers() ? " and the MoE layer" : "", spec.batchesPerPoint(), options.spec());
 
     long t0 = System.nanoTime();
     List<PointResult> rows = new ArrayList<>();
     List<BatchResult> all = new ArrayList<>();
+    int layerRows = 0;
     for (Map.Entry<String, List<GridPoint>> group : SweepGrid.byEvaluation(points).entrySet()) {
       List<GridPoint> groupPoints = group.getValue();
       GridPoint first = groupPoints.get(0);
@@ -150,11 +151,12 @@ public final class SweepJob {
           inputPoints.add(p);
         }
       }
-      List<BatchResult> results = EvaluationRun.evaluateBatches(spark, settings, "sweep:" + spec.name(), batches,
-          spec.partitions());
-      all.addAll(results);
-      rows.addAll(PointAggregator.aggregate(run, groupPoints, inputPoints, spec.gemms(), spec.batchesPerPoint(), results,
-          catalog));
+      EvaluationRun.Outcome outcome = EvaluationRun.evaluateBatches(spark, settings, "sweep:" + spec.name(), batches,
+          spec.partitions(), spec.layers());
+      all.addAll(outcome.results());
+      layerRows += outcome.layers().size();
+      rows.addAll(PointAggregator.aggregate(run, groupPoints, inputPoints, spec.gemms(), spec.batchesPerPoint(),
+          outcome.results(), spec.layers() ? outcome.layers() : null, catalog));
     }
     double wallSeconds = (System.nanoTime() - t0) / 1e9;
 
@@ -170,8 +172,16 @@ public final class SweepJob {
     int exit = TrendCheck.hasCorrectnessFailure(findings) ? EXIT_FAILED_CHECKS
         : TrendCheck.regressions(findings).isEmpty() ? EXIT_OK : EXIT_REGRESSION;
     List<String> notes = new ArrayList<>();
-    if (all.stream().anyMatch(r -> BackendKind.CPU.labels(r.backend()))) {
+    boolean cpuGemms = all.stream().anyMatch(r -> BackendKind.CPU.labels(r.backend()));
+    boolean cpuLayers = rows.stream().anyMatch(r -> r.isLayer() && BackendKind.CPU.labels(r.backend()));
+    if (cpuGemms) {
       notes.addAll(RunInfo.cpuCaveats());
+    }
+    if (cpuLayers && !cpuGemms) {
+      notes.add("The MoE layer rows ran on the CPU reference (there is no GPU layer yet): their times are CPU wall "
+          + "times, not GPU figures; their memory figures are exact.");
+    }
+    if (cpuGemms || cpuLayers) {
       notes.add("On the CPU only " + spec.regression().cpuMetrics() + " and failed checks can fail the sweep "
           + "(regression.cpu_metrics); CPU timing changes are shown for information, since single small batches move "
           + "by up to 10x between identical runs.");
@@ -181,8 +191,9 @@ public final class SweepJob {
         RunTrend.of(runs, spec.name(), TREND_RUNS), history.root().toString(), exit, notes);
     Path dir = plan.folder().publish(staging -> SweepReportWriter.writeAll(staging, report));
 
-    System.out.printf("padfree sweep %s: %d points, %d batches evaluated in %.1f s; history %s%n", runId, rows.size(),
-        all.stream().map(BatchResult::batchId).distinct().count(), wallSeconds, partition);
+    System.out.printf("padfree sweep %s: %d points, %d batches evaluated%s in %.1f s; history %s%n", runId, rows.size(),
+        all.stream().map(BatchResult::batchId).distinct().count(), spec.layers() ? " (" + layerRows + " MoE layers)" : "",
+        wallSeconds, partition);
     TrendCheck.regressions(findings).stream().limit(10).forEach(f ->
         System.out.printf("padfree sweep: REGRESSION %s [%s %s] %s%n", f.pointKey(), f.against(), f.metric(), f.note()));
     System.out.println("padfree sweep: " + report.verdict() + "; exit " + exit);
@@ -198,7 +209,8 @@ public final class SweepJob {
         : List.of(EvaluateSettings.Backend.parse("--backend", o.backend()));
     return new SweepSpec(s.name(), s.description(), s.models(), s.gemms(), s.experts(), s.topK(), s.tokens(),
         s.distributions(), s.repetitions(), backends, s.batchesPerPoint(), s.seed(), s.weightSeed(), s.referenceRows(),
-        s.weightBank(), s.cpuThreads(), s.partitions(), o.confDir() != null ? o.confDir() : s.confDir(), s.history(),
+        s.weightBank(), s.cpuThreads(), s.partitions(), o.layers() != null ? o.layers() : s.layers(),
+        o.confDir() != null ? o.confDir() : s.confDir(), s.history(),
         s.out(), o.baseline() != null ? o.baseline() : s.baseline(), policy);
   }
 }

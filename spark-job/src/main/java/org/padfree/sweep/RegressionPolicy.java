@@ -11,7 +11,8 @@ import org.padfree.backend.BackendKind;
  *
  * <p>Throughput and speedup are compared as a relative drop: {@code (ref - now) / ref > threshold}.
  * Memory saving is a deterministic function of the routing, so it is compared as an absolute drop of
- * the saved fraction. Every metric is compared and shown; only those listed for the backend can fail
+ * the saved fraction; a layer row's (sweeps with layers) speedup and saved fraction likewise. Every
+ * metric is compared and shown; only those listed for the backend can fail
  * the run. CPU timings are wall times of the exact reference on a shared machine: measured here, two
  * identical nightly runs differed by up to 10x on single small batches (JIT warm-up and neighbours'
  * work land inside one timed call), so by default the CPU backend fails only on memory and
@@ -30,10 +31,18 @@ public record RegressionPolicy(double threshold, double cpuThreshold, double mem
   public static final String PADDING_FREE_TFLOPS = "padding_free_tflops";
   public static final String SPEEDUP = "speedup";
   public static final String MEMORY_SAVED = "memory_saved";
-  public static final List<String> METRICS = List.of(PADDING_FREE_TFLOPS, SPEEDUP, MEMORY_SAVED);
+  /** A layer row's median speedup of the padding-free layer over the padded one; a timing metric. */
+  public static final String LAYER_SPEEDUP = "layer_speedup";
+  /** A layer row's median saved fraction of the padded layer's peak; compared like memory_saved. */
+  public static final String LAYER_MEMORY_SAVED = "layer_memory_saved";
+  public static final List<String> GEMM_METRICS = List.of(PADDING_FREE_TFLOPS, SPEEDUP, MEMORY_SAVED);
+  public static final List<String> LAYER_METRICS = List.of(LAYER_SPEEDUP, LAYER_MEMORY_SAVED);
+  public static final List<String> METRICS = List.of(PADDING_FREE_TFLOPS, SPEEDUP, MEMORY_SAVED, LAYER_SPEEDUP,
+      LAYER_MEMORY_SAVED);
 
+  /** Every metric gates GPU runs; on the CPU only the deterministic memory figures do (see above). */
   public static final RegressionPolicy DEFAULT =
-      new RegressionPolicy(0.10, 0.50, 0.01, METRICS, List.of(MEMORY_SAVED));
+      new RegressionPolicy(0.10, 0.50, 0.01, METRICS, List.of(MEMORY_SAVED, LAYER_MEMORY_SAVED));
 
   public RegressionPolicy {
     Validate.require(threshold > 0 && threshold < 1, "regression.threshold", threshold, "must be in (0, 1), e.g. 0.10 for 10%");
@@ -53,6 +62,14 @@ public record RegressionPolicy(double threshold, double cpuThreshold, double mem
     }
     metrics = List.copyOf(metrics);
     cpuMetrics = List.copyOf(cpuMetrics);
+  }
+
+  /**
+   * Whether {@code metric} is a saved fraction of peak memory, compared as an absolute drop against
+   * {@link #memoryThreshold} (timing metrics are compared as a relative drop).
+   */
+  public static boolean isMemoryMetric(String metric) {
+    return metric.equals(MEMORY_SAVED) || metric.equals(LAYER_MEMORY_SAVED);
   }
 
   /** Whether a change of {@code metric} beyond its threshold fails a run on {@code backend}. */

@@ -26,6 +26,8 @@ public final class SweepCharts {
   public static final String SAVING_VS_TOKENS = "saving-vs-tokens";
   public static final String TREND_TFLOPS = "trend-tflops";
   public static final String TREND_SPEEDUP = "trend-speedup";
+  public static final String LAYER_SPEEDUP_VS_TOKENS = "layer-speedup-vs-tokens";
+  public static final String TREND_LAYER_SPEEDUP = "trend-layer-speedup";
 
   private static final int WIDTH = 760;
   private static final int HEIGHT = 340;
@@ -74,7 +76,10 @@ public final class SweepCharts {
     return svg.headline(headline).build();
   }
 
-  /** A metric against tokens per batch, one line per (model, GEMM, distribution, backend). */
+  /**
+   * A metric against tokens per batch, one line per (model, GEMM, distribution, backend); rows where
+   * the metric is NaN (a layer metric on GEMM rows, a GEMM metric on layer rows) are left out.
+   */
   public static String versusTokens(String chart, List<PointResult> rows, String label,
       ToDoubleFunction<PointResult> metric, double scale) {
     String title = label + " against tokens per batch";

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
  * scheduler can reuse one spec for several tables or baselines.
  */
 public record SweepOptions(String spec, String runId, String history, String out, String baseline,
-    Double threshold, Double cpuThreshold, String backend, String gitRevision, String confDir, boolean help) {
+    Double threshold, Double cpuThreshold, String backend, Boolean layers, String gitRevision, String confDir,
+    boolean help) {
 
   /** The command line as typed: picocli fills it; {@link #parse} checks it. */
   @Command(name = "SweepJob", sortOptions = false, customSynopsis = "SweepJob --spec conf/sweeps/NAME.yaml [options]",
@@ -42,6 +43,9 @@ public record SweepOptions(String spec, String runId, String history, String out
     Double cpuThreshold;
     @Option(names = "--backend", paramLabel = "B", description = "run every point on this backend instead of the grid's (auto | cpu | cuda)")
     String backend;
+    @Option(names = "--layers", paramLabel = "B", arity = "1", description = {"true or false: also run each batch's whole MoE",
+        "layer and record a layer row per point (default: the spec's evaluation.layers, else false)"})
+    Boolean layers;
     @Option(names = "--git-revision", paramLabel = "REV", description = "recorded revision (default: git describe --always --dirty)")
     String gitRevision;
     @Option(names = "--conf-dir", paramLabel = "DIR", description = "model .properties folder (default: the spec's, else the jar's copy)")
@@ -61,7 +65,7 @@ public record SweepOptions(String spec, String runId, String history, String out
     }
     return new SweepOptions(line.spec, line.runId, line.history, line.out, line.baseline,
         fraction("--threshold", line.threshold), fraction("--cpu-threshold", line.cpuThreshold), line.backend,
-        line.gitRevision, line.confDir, line.help);
+        line.layers, line.gitRevision, line.confDir, line.help);
   }
 
   private static Double fraction(String option, Double v) {

@@ -57,6 +57,11 @@ public final class SweepReportWriter {
     }
     page.endSection();
     page.section("Points").table(POINT_HEADERS, POINT_NUMERIC, pointRows(r)).paragraph(POINT_LEGEND).endSection();
+    boolean layers = LayerPointTable.present(r);
+    if (layers) {
+      page.section(LayerPointTable.TITLE).table(LayerPointTable.HEADERS, LayerPointTable.NUMERIC, LayerPointTable.rows(r))
+          .paragraph(LayerPointTable.LEGEND).endSection();
+    }
     page.section("Charts");
     String primary = RegressionPolicy.PADDING_FREE_TFLOPS;
     page.figure(SweepCharts.change(r.findings(), r.previousRunId() != null ? TrendCheck.PREVIOUS : TrendCheck.BASELINE,
@@ -69,6 +74,13 @@ public final class SweepReportWriter {
         "Over the history of this sweep; red points are runs with failed points.");
     page.figure(SweepCharts.trend(SweepCharts.TREND_SPEEDUP, r.trend(), "speedup (x)", RunTrend::medianSpeedup),
         "Over the history of this sweep.");
+    if (layers) {
+      page.figure(SweepCharts.versusTokens(SweepCharts.LAYER_SPEEDUP_VS_TOKENS, r.rows(), "layer speedup (x)",
+          PointResult::layerSpeedup, 1), "Median speedup of the padding-free MoE layer over the padded one, per point"
+          + " (the layer rows' backend's times).");
+      page.figure(SweepCharts.trend(SweepCharts.TREND_LAYER_SPEEDUP, r.trend(), "layer speedup (x)",
+          RunTrend::medianLayerSpeedup), "Over the history of this sweep; runs without layers are left out.");
+    }
     page.endSection();
     return page.build();
   }
@@ -87,12 +99,19 @@ public final class SweepReportWriter {
     md.append(findings.isEmpty() ? "None.\n"
         : HtmlPage.markdownTable(FINDING_HEADERS, new boolean[] {false, false, false, true, true, true, false}, findings));
     md.append("\n## Points\n\n").append(HtmlPage.markdownTable(POINT_HEADERS, POINT_NUMERIC, pointRows(r)))
-        .append('\n').append(POINT_LEGEND).append("\n\n## Trend\n\n")
-        .append(HtmlPage.markdownTable(List.of("run", "started", "git", "padding-free TFLOP/s", "speedup", "saved", "failed points"),
-            new boolean[] {false, false, false, true, true, true, true}, r.trend().stream().map(t -> List.of(t.runId(),
+        .append('\n').append(POINT_LEGEND).append("\n\n");
+    if (LayerPointTable.present(r)) {
+      md.append("## ").append(LayerPointTable.TITLE).append("\n\n")
+          .append(HtmlPage.markdownTable(LayerPointTable.HEADERS, LayerPointTable.NUMERIC, LayerPointTable.rows(r)))
+          .append('\n').append(LayerPointTable.LEGEND).append("\n\n");
+    }
+    md.append("## Trend\n\n")
+        .append(HtmlPage.markdownTable(List.of("run", "started", "git", "padding-free TFLOP/s", "speedup", "saved",
+                "layer speedup", "failed points"),
+            new boolean[] {false, false, false, true, true, true, true, true}, r.trend().stream().map(t -> List.of(t.runId(),
                 t.startedAt(), t.gitRevision(), HumanFormat.significant(t.medianTflops(), 3),
                 HumanFormat.ratio(t.medianSpeedup()), HumanFormat.percent(t.medianSaved()),
-                Integer.toString(t.failedPoints()))).toList()));
+                HumanFormat.ratio(t.medianLayerSpeedup()), Integer.toString(t.failedPoints()))).toList()));
     return md.toString();
   }
 
@@ -131,7 +150,7 @@ public final class SweepReportWriter {
     List<Finding> ordered = new ArrayList<>(r.regressions());
     r.findings().stream().filter(f -> !f.regression() && !f.note().isEmpty()).limit(100).forEach(ordered::add);
     for (Finding f : ordered) {
-      String change = f.metric().equals(RegressionPolicy.MEMORY_SAVED)
+      String change = RegressionPolicy.isMemoryMetric(f.metric())
           ? HumanFormat.decimal(100 * f.change(), 2) + " pts" : HumanFormat.percent(f.change());
       if (f.metric().equals(TrendCheck.CORRECTNESS) || f.metric().isEmpty()) {
         change = "";
@@ -163,6 +182,9 @@ public final class SweepReportWriter {
     }
     List<List<String>> rows = new ArrayList<>();
     for (PointResult p : r.rows()) {
+      if (p.isLayer()) {
+        continue; // in the "MoE layers" table
+      }
       rows.add(List.of(p.model(), p.gemm(), Integer.toString(p.experts()), Integer.toString(p.topK()),
           Integer.toString(p.tokens()), p.distribution(), p.backend().isEmpty() ? p.requestedBackend() : p.backend(),
           p.repetitions(), Integer.toString(p.batches()),
@@ -174,7 +196,7 @@ public final class SweepReportWriter {
     return rows;
   }
 
-  private static String changeCell(Finding f) {
+  static String changeCell(Finding f) {
     if (f == null || !Double.isFinite(f.change())) {
       return "";
     }

@@ -22,13 +22,16 @@ import org.padfree.routing.RoutingDistribution;
  * @param batchesPerPoint routed batches generated per grid point (each with its own seed)
  * @param weightBank as {@code --weight-bank}; -1 = auto
  * @param baseline pinned baseline: {@code run:<id>} in the history, or a points.csv / .parquet file; null = none
+ * @param layers {@code evaluation.layers}: also run each batch's whole MoE layer, as EvaluateJob's
+ *     {@code --layers true}, and record a layer row per point ({@link PointResult#LAYER})
  */
 public record SweepSpec(
     String name, String description,
     List<String> models, List<String> gemms, List<Integer> experts, List<Integer> topK, List<Integer> tokens,
     List<RoutingDistribution> distributions, List<Integer> repetitions, List<EvaluateSettings.Backend> backends,
     int batchesPerPoint, long seed, long weightSeed, int referenceRows, int weightBank, int cpuThreads,
-    int partitions, String confDir, String history, String out, String baseline, RegressionPolicy regression) {
+    int partitions, boolean layers, String confDir, String history, String out, String baseline,
+    RegressionPolicy regression) {
 
   public static final int MODEL_VALUE = 0;
   private static final String MODEL_WORD = "model";
@@ -38,7 +41,7 @@ public record SweepSpec(
   private static final Set<String> GRID = Set.of("models", "gemms", "experts", "top_k", "tokens", "distributions",
       "repetitions", "backends");
   private static final Set<String> EVALUATION = Set.of("reference_rows", "weight_bank", "weight_seed", "cpu_threads",
-      "partitions", "conf_dir");
+      "partitions", "layers", "conf_dir");
   private static final Set<String> REGRESSION = Set.of("threshold", "cpu_threshold", "memory_threshold", "metrics",
       "cpu_metrics");
 
@@ -130,7 +133,8 @@ public record SweepSpec(
     RegressionPolicy regression = regression(root.child("regression").allowOnly(REGRESSION));
     return new SweepSpec(name, root.string("description", ""), models, gemms, experts, topK, tokens, distributions,
         repetitions, backends, batchesPerPoint, root.longInteger("seed", 2025), evaluation.longInteger("weight_seed", 2025),
-        referenceRows, weightBank, cpuThreads, partitions, evaluation.string("conf_dir", null),
+        referenceRows, weightBank, cpuThreads, partitions, evaluation.flag("layers", false),
+        evaluation.string("conf_dir", null),
         root.string("history", "reports/sweeps/history"), root.string("out", "reports/sweeps"),
         root.string("baseline", null), regression);
   }

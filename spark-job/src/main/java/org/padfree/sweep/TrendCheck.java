@@ -67,7 +67,7 @@ public final class TrendCheck {
         findings.add(note(p, against, "not compared: ran on " + p.backend() + ", the " + against + " run on "
             + ref.backend()));
       } else if (p.failures() == 0) {
-        for (String metric : RegressionPolicy.METRICS) {
+        for (String metric : p.metrics()) { // a layer row has the layer metrics, a GEMM row the GEMM ones
           findings.add(compareMetric(p, ref, against, metric, policy));
         }
       }
@@ -88,7 +88,7 @@ public final class TrendCheck {
     if (!Double.isFinite(a) || !Double.isFinite(b)) {
       return new Finding(now.pointKey(), against, metric, a, b, Double.NaN, Double.NaN, false, "not compared: not measured");
     }
-    if (metric.equals(RegressionPolicy.MEMORY_SAVED)) {
+    if (RegressionPolicy.isMemoryMetric(metric)) {
       double change = a - b;
       double limit = -policy.memoryThreshold();
       boolean beyond = change < limit - 1e-12;

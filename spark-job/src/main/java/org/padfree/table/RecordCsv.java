@@ -26,13 +26,15 @@ public final class RecordCsv<T extends Record> {
   /** Any of \n, \r\n and \r ends a line; blank lines (a trailing one, say) are no records. */
   private static final CSVFormat READ = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
   private static final char BYTE_ORDER_MARK = '\uFEFF';
+  /** The position of a column the file's header lacks (an added-later one). */
+  private static final int ABSENT = -1;
   private final RecordFields<T> fields;
 
   public RecordCsv(Class<T> type) {
     this(type, java.util.Set.of());
   }
 
-  /** @param addedLater String columns older files may lack (see {@link RecordFields}) */
+  /** @param addedLater columns older files may lack (see {@link RecordFields#absentValue}) */
   public RecordCsv(Class<T> type, java.util.Set<String> addedLater) {
     this.fields = new RecordFields<>(type, addedLater).requireFlat();
   }
@@ -72,7 +74,7 @@ public final class RecordCsv<T extends Record> {
       if (at == null && !fields.mayBeAbsent(i)) {
         throw new InvalidInputException("column", fields.names().get(i), "missing from the header of " + file);
       }
-      positions[i] = at == null ? Integer.MAX_VALUE : at; // absent: every line's cell reads as empty
+      positions[i] = at == null ? ABSENT : at;
     }
     int[] lines = startLines(text, records);
     List<T> out = new ArrayList<>();
@@ -83,6 +85,10 @@ public final class RecordCsv<T extends Record> {
       }
       Object[] values = new Object[fields.size()];
       for (int i = 0; i < fields.size(); i++) {
+        if (positions[i] == ABSENT) {
+          values[i] = fields.absentValue(i); // a column added after this file was written
+          continue;
+        }
         String cell = positions[i] < cells.size() ? cells.get(positions[i]) : "";
         values[i] = fields.parse(i, cell, "at line " + lines[r] + " of " + file);
       }

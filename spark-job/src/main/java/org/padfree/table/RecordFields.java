@@ -33,8 +33,9 @@ public final class RecordFields<T extends Record> {
   }
 
   /**
-   * @param addedLater String columns added after files were first written: a file without one reads
-   *     it as empty instead of failing (every other column must be present)
+   * @param addedLater columns added after files were first written: a file without one reads it as
+   *     its type's "not recorded" value ({@link #absentValue}) instead of failing (every other column
+   *     must be present)
    */
   public RecordFields(Class<T> type, java.util.Set<String> addedLater) {
     this.type = type;
@@ -107,9 +108,32 @@ public final class RecordFields<T extends Record> {
     return names;
   }
 
-  /** Whether column {@code i} may be absent from a file (it then reads as empty). */
+  /** Whether column {@code i} may be absent from a file (it then reads as {@link #absentValue}). */
   public boolean mayBeAbsent(int i) {
-    return typeAt(i) == String.class && addedLater.contains(names().get(i));
+    return addedLater.contains(names().get(i));
+  }
+
+  /**
+   * What an added-later column reads as in a file written before it existed: "" for text, NaN for a
+   * double and null for a nullable Double (not measured), 0 for a count, false for a flag. The counts
+   * and flags an added column holds must therefore mean "none" at 0 and false.
+   */
+  public Object absentValue(int i) {
+    Class<?> t = typeAt(i);
+    if (t == String.class) {
+      return "";
+    } else if (t == double.class) {
+      return Double.NaN;
+    } else if (t == Double.class) {
+      return null;
+    } else if (t == int.class) {
+      return 0;
+    } else if (t == long.class) {
+      return 0L;
+    } else if (t == boolean.class) {
+      return false;
+    }
+    throw new IllegalStateException("column " + names().get(i) + " of type " + t + " cannot be added later");
   }
 
   public Class<?> typeAt(int i) {

@@ -35,7 +35,7 @@ public final class RecordParquet<T extends Record> {
     this(type, messageName, java.util.Set.of());
   }
 
-  /** @param addedLater String columns older files may lack (see {@link RecordFields}) */
+  /** @param addedLater columns older files may lack (see {@link RecordFields#absentValue}) */
   public RecordParquet(Class<T> type, String messageName, java.util.Set<String> addedLater) {
     this.fields = new RecordFields<>(type, addedLater).requireFlat();
     Types.MessageTypeBuilder b = Types.buildMessage();
@@ -103,7 +103,7 @@ public final class RecordParquet<T extends Record> {
           String name = fields.names().get(i);
           if (!g.getType().containsField(name)) {
             if (fields.mayBeAbsent(i)) {
-              values[i] = "";
+              values[i] = fields.absentValue(i);
               continue;
             }
             throw new InvalidInputException("column", name, "missing from " + file + " (not a padfree sweep points file?)");

@@ -67,46 +67,19 @@ class HistoryTableSuite extends AnyFunSuite {
     val badValue = intercept[InvalidInputException](Baselines.load(bad.toString, history))
     assert(badValue.field == "tokens" && badValue.value == "many" && badValue.getMessage.contains("line 2"), badValue.getMessage)
   }
-  test("history files and points.csv written before the Spark application columns still read: those columns read empty") {
+  test("history files and points.csv written before the Spark application and layer columns still read: those columns read as not recorded") {
     val p = point()
     val fields = new RecordFields(classOf[PointResult])
     val kept = (0 until fields.size).filterNot(i => PointResult.ADDED_LATER.contains(fields.names.get(i)))
-    assert(kept.size == fields.size - 2)
-    val expectedValues = (0 until fields.size).map(i => if (kept.contains(i)) fields.valueAt(p, i) else "").toArray[Object]
+    assert(kept.size == fields.size - 11, "2 Spark application columns, 9 layer columns")
+    val expectedValues = (0 until fields.size).map(i => if (kept.contains(i)) fields.valueAt(p, i) else fields.absentValue(i))
+      .toArray[Object]
     val expected = fields.create(expectedValues)
+    assert(expected.sparkApplicationId == "" && expected.layerSpeedup.isNaN && expected.layerBitIdentical == 0)
 
-    // an old history file: the same schema without the two columns
-    val b = org.apache.parquet.schema.Types.buildMessage()
-    import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName._
-    import org.apache.parquet.schema.LogicalTypeAnnotation.stringType
-    for (i <- kept) {
-      val name = fields.names.get(i)
-      fields.typeAt(i) match {
-        case c if c == classOf[String] => b.optional(BINARY).as(stringType()).named(name)
-        case c if c == classOf[Int] => b.required(INT32).named(name)
-        case c if c == classOf[Long] => b.required(INT64).named(name)
-        case c if c == classOf[Double] => b.required(DOUBLE).named(name)
-        case _ => b.required(BOOLEAN).named(name)
-      }
-    }
-    val schema = b.named("padfree_sweep_point")
+    // an old history file: the same schema without those columns
     val file = tempDir("old-history").resolve("points.parquet")
-    val writer = org.apache.parquet.hadoop.example.ExampleParquetWriter
-      .builder(new org.apache.hadoop.fs.Path(file.toUri)).withType(schema).build()
-    try {
-      val g = new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema).newGroup()
-      for (i <- kept) {
-        val name = fields.names.get(i)
-        fields.valueAt(p, i) match {
-          case v: String => g.append(name, v)
-          case v: java.lang.Integer => g.append(name, v.intValue)
-          case v: java.lang.Long => g.append(name, v.longValue)
-          case v: java.lang.Double => g.append(name, v.doubleValue)
-          case v: java.lang.Boolean => g.append(name, v.booleanValue)
-        }
-      }
-      writer.write(g)
-    } finally writer.close()
+    writeOldParquet(Seq(p), PointResult.ADDED_LATER.asScala.toSet, file)
     assert(HistoryTable.readFile(file).asScala == Seq(expected))
 
     // an old points.csv: the same columns dropped from the header and the rows
@@ -122,5 +95,36 @@ class HistoryTableSuite extends AnyFunSuite {
     val noModel = kept.filterNot(i => fields.names.get(i) == "model")
     Files.writeString(csvFile, withColumns(noModel))
     assert(intercept[InvalidInputException](SweepReportWriter.readPointsCsv(csvFile)).getMessage.contains("model"))
+  }
+
+  test("a run with layer rows round-trips; an older run without layer columns loads beside it and is compared without error") {
+    val dir = tempDir("layer-history")
+    val history = new HistoryTable(dir)
+    // last night's run, written by a padfree without layers: GEMM rows only, and no layer columns in the file
+    val old = Seq(point(runId = "old", gemm = "gate_up"), point(runId = "old", gemm = "down"))
+    writeOldParquet(old, Set("layer_bit_identical", "layer_error_passed", "padded_layer_ms", "padding_free_layer_ms",
+      "layer_speedup", "padded_layer_peak_bytes", "padding_free_layer_peak_bytes", "layer_saved_fraction",
+      "layer_error_max"), dir.resolve("date=2026-11-01/run=old/points.parquet"))
+    val now = Seq(point(runId = "new", startedAt = "2026-11-02T02:00:00Z", gemm = "gate_up"),
+      point(runId = "new", startedAt = "2026-11-02T02:00:00Z", gemm = "down"),
+      layerPoint(runId = "new", startedAt = "2026-11-02T02:00:00Z", paddedMs = 2.0, paddingFreeMs = 1.6))
+    history.write("2026-11-02", "new", now.asJava)
+
+    val runs = history.runs.asScala
+    assert(runs.map(_.runId) == Seq("old", "new"))
+    assert(runs.last.rows.asScala == now, "layer columns round-trip")
+    val layer = runs.last.rows.asScala.find(_.isLayer).get
+    assert(layer.layerSpeedup == 1.25 && layer.paddedLayerPeakBytes == 3000L && layer.layerBitIdentical == 3)
+    assert(runs.head.rows.asScala.forall(r => !r.isLayer && r.layerSpeedup.isNaN && r.paddedLayerPeakBytes == 0L))
+
+    val findings = TrendCheck.check(now.asJava, runs.head.rows, null, RegressionPolicy.DEFAULT).asScala
+    assert(TrendCheck.regressions(findings.asJava).isEmpty)
+    val layerFindings = findings.filter(_.pointKey == layer.pointKey)
+    assert(layerFindings.map(_.note) == Seq("new point: not in the previous run"), layerFindings)
+    assert(findings.filter(!_.pointKey.endsWith("/layer")).map(_.metric).toSet == RegressionPolicy.GEMM_METRICS.asScala.toSet,
+      "GEMM rows are compared on the GEMM metrics only")
+    val trend = RunTrend.of(runs.asJava, "s", 10).asScala
+    assert(trend.head.medianLayerSpeedup.isNaN && trend.last.medianLayerSpeedup == 1.25)
+    assert(trend.last.medianSpeedup == 1.2, "the GEMM medians leave the layer row out")
   }
 }

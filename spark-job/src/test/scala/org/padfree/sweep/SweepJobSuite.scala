@@ -87,6 +87,71 @@ class SweepJobSuite extends AnyFunSuite with LocalSparkSuite {
     assert(failed.forall(p => p.failures == 1 && p.failure.startsWith("error")))
   }
 
+  test("with evaluation.layers a layer row per point: times, peaks and checks recorded, reported, regression-checked") {
+    val dir = tempDir("layers")
+    // a previous run of the same sweep written before layer columns existed: GEMM rows only, older schema
+    val old = Seq(8, 16).map(t => SweepFixtures.point(runId = "old", sweep = "tiny", startedAt = "2026-11-01T02:00:00Z",
+      experts = 128, tokens = t, backend = "cpu", saved = 0.0))
+    SweepFixtures.writeOldParquet(old, PointResult.ADDED_LATER.asScala.toSet,
+      dir.resolve("history/date=2026-11-01/run=old/points.parquet"))
+    val spec = writeSpec(dir, "evaluation:\n  layers: true\n").toString
+    Files.writeString(Path.of(spec), Files.readString(Path.of(spec)).replace("experts: [model, 32]", "experts: [model]"))
+    assert(sweep(Path.of(spec), "--run-id", "l1") == SweepJob.EXIT_OK)
+
+    val history = new HistoryTable(dir.resolve("history"))
+    val rows = history.run("l1").rows.asScala
+    assert(rows.map(_.gemm) == Seq("down", "layer", "down", "layer"), "each point's GEMM row, then its layer row")
+    val (layers, gemms) = rows.partition(_.isLayer)
+    for (l <- layers) {
+      val case_ = s"${l.pointKey}: ${l.failure}"
+      assert(l.pointKey.endsWith("/cpu/layer") && l.batches == 1 && l.failures == 0 && l.backend == "cpu", case_)
+      assert(l.paddedLayerMs > 0 && l.paddingFreeLayerMs > 0 && l.layerSpeedup == l.paddedLayerMs / l.paddingFreeLayerMs, case_)
+      assert(l.paddedLayerPeakBytes > l.paddingFreeLayerPeakBytes && l.paddingFreeLayerPeakBytes > 0, case_)
+      assert(math.abs(l.layerSavedFraction - (1 - l.paddingFreeLayerPeakBytes.toDouble / l.paddedLayerPeakBytes)) < 1e-12, case_)
+      assert(l.layerBitIdentical == 1 && l.layerErrorPassed == 1, case_)
+      assert(l.layerErrorMax > 0 && l.layerErrorMax < org.padfree.moe.LayerReference.RELATIVE_ERROR_BOUND, case_)
+      assert(l.paddingFreeTflops.isNaN && l.speedup.isNaN && l.n == 0, s"$case_: a layer row has no GEMM figures")
+    }
+    assert(layers.map(_.tokens) == Seq(8, 16) && layers.head.paddedLayerPeakBytes < layers.last.paddedLayerPeakBytes)
+    assert(gemms.forall(g => g.layerSpeedup.isNaN && g.layerBitIdentical == 0 && g.savedFraction > 0))
+
+    val report = new ObjectMapper().readTree(dir.resolve("out/l1/trend.json").toFile)
+    assert(report.path("previous_run").asText() == "old", "the old-schema run loads and is the previous run")
+    val findings = report.path("findings").elements().asScala.toSeq
+    assert(findings.count(f => f.path("point_key").asText().endsWith("/layer")
+      && f.path("note").asText() == "new point: not in the previous run") == 2)
+    assert(findings.count(f => f.path("against").asText() == "previous" && f.path("metric").asText() == "memory_saved") == 2)
+    val html = Files.readString(dir.resolve("out/l1/index.html"))
+    for (chart <- Seq("layer-speedup-vs-tokens", "trend-layer-speedup"))
+      assert(html.contains(s"""data-chart="$chart""""), chart)
+    assert(html.contains("<h2>MoE layers</h2>") && html.contains("1 of 1"))
+    assert(html.contains("The MoE layer rows ran on the CPU reference") || html.contains("CPU timings are wall times"))
+    val md = Files.readString(dir.resolve("out/l1/report.md"))
+    assert(md.contains("## MoE layers") && md.contains("| layer speedup |"))
+
+    // a baseline whose layers were 3x as fast relative to padded: with layer_speedup gating on the CPU, exit 3
+    val better = SweepReportWriter.readPointsCsv(dir.resolve("out/l1/points.csv")).asScala
+      .map(p => if (p.isLayer) SweepFixtures.copy(p, "layerSpeedup" -> 3 * p.layerSpeedup) else p)
+    assert(better.count(_.isLayer) == 2, "points.csv carries the layer rows")
+    val baseline = dir.resolve("better.csv")
+    Files.writeString(baseline, new RecordCsv(classOf[PointResult]).write(better.asJava))
+    Files.writeString(Path.of(spec), Files.readString(Path.of(spec))
+      + "regression:\n  cpu_metrics: [memory_saved, layer_memory_saved, layer_speedup]\n")
+    assert(sweep(Path.of(spec), "--run-id", "l2", "--baseline", baseline.toString) == SweepJob.EXIT_REGRESSION)
+    val l2 = new ObjectMapper().readTree(dir.resolve("out/l2/trend.json").toFile)
+    val vsBaseline = l2.path("regressions").elements().asScala.toSeq.filter(_.path("against").asText() == "baseline")
+    assert(vsBaseline.size == 2 && vsBaseline.forall(r => r.path("metric").asText() == "layer_speedup"
+      && r.path("point_key").asText().endsWith("/layer")), vsBaseline.mkString("\n"))
+
+    // --layers false overrides the spec: no layer rows, and the previous run's layer points are noted as dropped
+    assert(sweep(Path.of(spec), "--run-id", "l3", "--layers", "false") == SweepJob.EXIT_OK)
+    assert(!history.run("l3").rows.asScala.exists(_.isLayer))
+    val l3 = new ObjectMapper().readTree(dir.resolve("out/l3/trend.json").toFile)
+    assert(l3.path("findings").elements().asScala.count(_.path("note").asText().startsWith("dropped")) == 2)
+    val bad = intercept[org.padfree.InvalidInputException](sweep(writeSpec(dir, "evaluation:\n  layers: yes please\n")))
+    assert(bad.field == "evaluation.layers" && bad.value == "yes please", bad.getMessage)
+  }
+
   test("usage and spec errors exit 2 with the field named") {
     val dir = tempDir("usage")
     assert(SweepJob.run("--help") == SweepJob.EXIT_OK)

@@ -25,6 +25,17 @@ class SweepSpecSuite extends AnyFunSuite {
     assert(nightly.regression.cpuMetrics.asScala == Seq(RegressionPolicy.MEMORY_SAVED))
     val gpu = SweepSpec.load(root.resolve("conf/sweeps/gpu-deepseek-qwen.yaml"))
     assert(SweepGrid.expand(gpu, catalog).size == 2 * 3 * 2 * 5 * 6)
+    assert(gpu.layers && !nightly.layers, "the GPU sweep asks for layer rows, the nightly CPU sweep does not")
+    assert(gpu.regression.metrics.asScala.toSet == RegressionPolicy.METRICS.asScala.toSet, "every metric gates GPU runs")
+  }
+
+  test("evaluation.layers: true or false, default false; another value names the field") {
+    val base = "name: l\ngrid:\n  models: [qwen3-30b-a3b]\n"
+    assert(!parse(base).layers)
+    assert(parse(base + "evaluation:\n  layers: true\n").layers)
+    assert(!parse(base + "evaluation:\n  layers: \"FALSE\"\n").layers)
+    val e = intercept[org.padfree.InvalidInputException](parse(base + "evaluation:\n  layers: 1\n"))
+    assert(e.field == "evaluation.layers" && e.value == "1" && e.getMessage.contains("true or false"), e.getMessage)
   }
 
   test("grid expansion: the full product in nesting order, variants named model@eEkK, defaults filled in") {

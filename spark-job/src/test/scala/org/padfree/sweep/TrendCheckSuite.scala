@@ -87,4 +87,37 @@ class TrendCheckSuite extends AnyFunSuite {
     assert(regressions(check(runs(3).rows.asScala.toSeq, runs(2).rows.asScala.toSeq)).size == 2)
     assert(regressions(check(runs(2).rows.asScala.toSeq, runs(1).rows.asScala.toSeq)).isEmpty)
   }
+
+  test("a layer speedup that drops beyond the threshold is a regression on GPUs, information on the CPU; layer memory gates both") {
+    val prev = Seq(point(), layerPoint(paddedMs = 2.0, paddingFreeMs = 1.6)) // layer speedup 1.25
+    val slower = Seq(point(), layerPoint(paddedMs = 2.0, paddingFreeMs = 1.9)) // 1.053: 15.8% down
+    val fs = check(slower, prev)
+    assert(regressions(fs) == Seq(("previous", "layer_speedup")))
+    val f = fs.find(_.regression).get
+    assert(f.pointKey.endsWith("/layer") && math.abs(f.change - (2.0 / 1.9 / 1.25 - 1)) < 1e-12 && f.limit == -0.10)
+    assert(f.note.contains("fell 15.8%"), f.note)
+    assert(regressions(check(Seq(point(), layerPoint(paddingFreeMs = 1.7)), prev)).isEmpty, "5.9% down, under 10%")
+    // the layer row is compared on the layer metrics only, the GEMM row on the GEMM metrics only
+    assert(fs.filter(_.pointKey.endsWith("/layer")).map(_.metric).toSet == Set("layer_speedup", "layer_memory_saved"))
+    assert(fs.filter(_.pointKey.endsWith("/down")).map(_.metric).toSet == Set("padding_free_tflops", "speedup", "memory_saved"))
+
+    // on the CPU backend a layer timing drop is shown but does not gate; the layer's memory saving does
+    val cpuPrev = Seq(layerPoint(backend = "cpu", paddingFreeMs = 0.8)) // 2.5x; now 1.05x: 58% down, beyond 50%
+    val cpuSlower = check(Seq(layerPoint(backend = "cpu", paddingFreeMs = 1.9)), cpuPrev)
+    assert(regressions(cpuSlower).isEmpty)
+    assert(cpuSlower.exists(x => x.metric == "layer_speedup" && x.note.contains("for information only")))
+    val lessSaved = check(Seq(layerPoint(backend = "cpu", paddingFreePeak = 2100L)), Seq(layerPoint(backend = "cpu")))
+    assert(regressions(lessSaved) == Seq(("previous", "layer_memory_saved")), "33.3% -> 30.0% saved: 3.3 points")
+    // a layer row that failed its checks is a correctness regression like a GEMM row
+    assert(regressions(check(Seq(layerPoint(failures = 1, failure = "mismatch: padded and padding-free layer outputs differ"))))
+      == Seq(("correctness", "correctness")))
+  }
+
+  test("layer metrics are known to the policy: a spec may gate them or name a wrong one") {
+    assert(RegressionPolicy.DEFAULT.gates("layer_speedup", "cuda") && !RegressionPolicy.DEFAULT.gates("layer_speedup", "cpu"))
+    assert(RegressionPolicy.DEFAULT.gates("layer_memory_saved", "cpu"))
+    val e = intercept[org.padfree.InvalidInputException](new RegressionPolicy(0.1, 0.5, 0.01,
+      java.util.List.of("layer_latency"), java.util.List.of()))
+    assert(e.field == "regression.metrics[0]" && e.value == "layer_latency" && e.getMessage.contains("layer_speedup"))
+  }
 }
