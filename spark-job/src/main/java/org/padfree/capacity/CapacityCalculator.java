@@ -12,15 +12,18 @@ import org.padfree.sweep.PointResult;
  * The capacity arithmetic (README "Capacity studies" works an example through):
  *
  * <pre>
- *   layer time(t)      = sum over the model's GEMMs (gate_up, down) of the median time per batch of t tokens
- *                        (padding-free: the grouped GEMM; padded: pad + padded grouped GEMM)
+ *   layer time(t)      = the median time per batch of t tokens of the whole MoE layer (the sweep's layer
+ *                        rows, {@link TimeBasis#LAYER}: padded and padding-free forms), or, without layer
+ *                        rows ({@link TimeBasis#GEMM}), the sum over the model's GEMMs (gate_up, down) of
+ *                        the median time per batch (padding-free: the grouped GEMM; padded: pad + padded GEMM)
  *   throughput(t)      = t / (moe_layers x layer time(t))                     tokens/s per GPU
  *   usable             = throughput(T) x (1 - headroom)
  *   GPUs               = ceil(target tokens/s / usable)
  *   cost per hour      = GPUs x price per GPU-hour
  *   cost per 1M tokens = cost per hour / (target x 3600) x 1e6
  *   monthly saving     = (padded GPUs - padding-free GPUs) x price x 730
- *   peak bytes(t)      = max over the GEMMs of the path's peak activation bytes (GEMMs run one at a time)
+ *   peak bytes(t)      = the layer's peak activation bytes of each form, or (GEMM basis) the max over the
+ *                        GEMMs of the path's peak activation bytes (GEMMs run one at a time)
  *   memory gained      = padded peak(T) - padding-free peak(T), and / GPU memory
  * </pre>
  *
@@ -74,6 +77,29 @@ public final class CapacityCalculator {
       out.add(new Measured(t, throughput(t, moeLayers, pfMs), throughput(t, moeLayers, paddedMs), pfPeak, paddedPeak));
     }
     return out;
+  }
+
+  /**
+   * The measured curve of one distribution from the layer rows ({@link org.padfree.sweep.PointResult#LAYER})
+   * of sweep rows already filtered to one model shape and backend: token counts whose layer row passed
+   * with both forms timed.
+   */
+  public static List<Measured> layerCurve(List<PointResult> rows, String distribution, int moeLayers) {
+    Map<Integer, PointResult> byTokens = new TreeMap<>();
+    for (PointResult r : rows) {
+      if (r.isLayer() && r.distribution().equals(distribution) && hasLayerTimes(r)) {
+        byTokens.putIfAbsent(r.tokens(), r);
+      }
+    }
+    List<Measured> out = new ArrayList<>();
+    byTokens.forEach((t, r) -> out.add(new Measured(t, throughput(t, moeLayers, r.paddingFreeLayerMs()),
+        throughput(t, moeLayers, r.paddedLayerMs()), r.paddingFreeLayerPeakBytes(), r.paddedLayerPeakBytes())));
+    return out;
+  }
+
+  /** Whether {@code r} is a layer row that passed with both forms' times measured. */
+  public static boolean hasLayerTimes(PointResult r) {
+    return r.isLayer() && r.failures() == 0 && r.paddedLayerMs() > 0 && r.paddingFreeLayerMs() > 0;
   }
 
   /** Tokens per second of one GPU: t tokens pass through moe_layers layers of layerMs each. */

@@ -23,12 +23,21 @@ public final class CapacityReportWriter {
   public static final String JSON = "capacity.json";
   public static final String CSV = "capacity.csv";
 
-  static final String METHOD = "Per GPU, tokens/s = tokens per batch / (MoE layers x (gate_up + down time per batch)), "
-      + "padding-free: the grouped GEMMs; padded: pad + padded grouped GEMMs. GPUs = ceil(target / (tokens/s x (1 - headroom))). "
-      + "Cost per hour = GPUs x price; per million tokens = cost per hour / (target x 3600) x 1e6; monthly saving = "
-      + "(padded - padding-free cost per hour) x 730. Peak activation bytes per GPU = the larger GEMM's peak of each path. "
-      + "Between measured token counts, tokens/s is interpolated linearly in log2(tokens) and bytes per token likewise "
-      + "(times the planned tokens); outside them figures are held at the nearest measured count and flagged as extrapolated.";
+  /** How the figures were computed, for the study's time basis (the README works an example through). */
+  static String method(TimeBasis basis) {
+    String time = basis == TimeBasis.LAYER
+        ? "Per GPU, tokens/s = tokens per batch / (MoE layers x layer time per batch), the layer's padded and "
+            + "padding-free forms measured whole (the sweep's layer rows). "
+        : "Per GPU, tokens/s = tokens per batch / (MoE layers x (gate_up + down time per batch)), "
+            + "padding-free: the grouped GEMMs; padded: pad + padded grouped GEMMs (the results have no layer rows). ";
+    String peak = basis == TimeBasis.LAYER ? "Peak activation bytes per GPU = the layer's peak of each form. "
+        : "Peak activation bytes per GPU = the larger GEMM's peak of each path. ";
+    return time + "GPUs = ceil(target / (tokens/s x (1 - headroom))). "
+        + "Cost per hour = GPUs x price; per million tokens = cost per hour / (target x 3600) x 1e6; monthly saving = "
+        + "(padded - padding-free cost per hour) x 730. " + peak
+        + "Between measured token counts, tokens/s is interpolated linearly in log2(tokens) and bytes per token likewise "
+        + "(times the planned tokens); outside them figures are held at the nearest measured count and flagged as extrapolated.";
+  }
 
   public static void writeAll(Path dir, CapacityStudyResult r) {
     AtomicFiles.writeString(dir.resolve(CSV), csv(r));
@@ -65,6 +74,7 @@ public final class CapacityReportWriter {
         List.of("sweep results", r.source() + " (runs " + r.sweepRuns() + ")"),
         List.of("model", r.model() + ", " + r.experts() + " experts, top-" + r.topK() + ", " + r.moeLayers() + " MoE layers"),
         List.of("backend measured", r.backend()),
+        List.of("time per token", r.basis().label() + ": " + r.basis().description()),
         List.of("target", HumanFormat.significant(s.targetTokensPerSecond(), 6) + " tokens/s, headroom "
             + HumanFormat.percent(s.headroom()) + " (GPUs planned at " + HumanFormat.percent(1 - s.headroom()) + " of measured)"),
         List.of("GPU", HumanFormat.significant(s.gpuMemoryGb(), 4) + " GB memory, " + money(s.pricePerGpuHour()) + " per GPU-hour"));
@@ -78,14 +88,15 @@ public final class CapacityReportWriter {
     first.addAll(r.notes());
     page.notes("Read this first", first);
     page.section("Study").facts(facts(r)).endSection();
-    page.section("GPUs, memory and cost per scenario").table(HEADERS, NUMERIC, rows(r)).paragraph(METHOD).endSection();
+    page.section("GPUs, memory and cost per scenario").table(HEADERS, NUMERIC, rows(r)).paragraph(method(r.basis())).endSection();
     page.section("Charts");
     page.figure(CapacityCharts.pairs(CapacityCharts.GPUS, "GPUs needed per scenario", "GPUs", r.scenarios(),
         s -> s.paddedGpus(), s -> s.paddingFreeGpus()), "GPUs to serve the target with the headroom; \u26a0 marks extrapolation.");
     page.figure(CapacityCharts.pairs(CapacityCharts.COST, "Cost per hour per scenario", "$ per hour", r.scenarios(),
         ScenarioResult::paddedCostPerHour, ScenarioResult::paddingFreeCostPerHour), "GPUs x price per GPU-hour.");
     page.figure(CapacityCharts.throughput(r.curves(), r.scenarios()),
-        "Measured per-GPU throughput of the MoE grouped GEMMs; lines are the interpolation (linear in log2 tokens).");
+        "Measured per-GPU throughput of the " + (r.basis() == TimeBasis.LAYER ? "whole MoE layers" : "MoE grouped GEMMs")
+            + "; lines are the interpolation (linear in log2 tokens).");
     page.endSection();
     return page.build();
   }
@@ -100,7 +111,7 @@ public final class CapacityReportWriter {
     }
     md.append("## Study\n\n").append(HtmlPage.markdownTable(List.of("fact", "value"), new boolean[] {false, false}, facts(r)))
         .append("\n## GPUs, memory and cost per scenario\n\n").append(HtmlPage.markdownTable(HEADERS, NUMERIC, rows(r)))
-        .append('\n').append(METHOD).append('\n');
+        .append('\n').append(method(r.basis())).append('\n');
     return md.toString();
   }
 
@@ -108,7 +119,7 @@ public final class CapacityReportWriter {
       "padded_tokens_per_s", "padding_free_tokens_per_s", "padded_gpus", "padding_free_gpus", "gpus_saved",
       "padded_peak_bytes", "padding_free_peak_bytes", "memory_gained_bytes", "memory_gained_fraction",
       "padded_cost_per_hour", "padding_free_cost_per_hour", "padded_cost_per_million_tokens",
-      "padding_free_cost_per_million_tokens", "monthly_saving");
+      "padding_free_cost_per_million_tokens", "monthly_saving", "time_basis");
 
   static String csv(CapacityStudyResult r) {
     List<List<String>> rows = new ArrayList<>();
@@ -118,7 +129,7 @@ public final class CapacityReportWriter {
           Integer.toString(s.paddedGpus()), Integer.toString(s.paddingFreeGpus()), Integer.toString(s.gpusSaved()),
           num(s.paddedPeakBytes()), num(s.paddingFreePeakBytes()), num(s.memoryGainedBytes()), num(s.memoryGainedFraction()),
           num(s.paddedCostPerHour()), num(s.paddingFreeCostPerHour()), num(s.paddedCostPerMillionTokens()),
-          num(s.paddingFreeCostPerMillionTokens()), num(s.monthlySaving())));
+          num(s.paddingFreeCostPerMillionTokens()), num(s.monthlySaving()), r.basis().label()));
     }
     return CsvText.write(CSV_COLUMNS, rows, CsvText.LF);
   }
@@ -131,7 +142,7 @@ public final class CapacityReportWriter {
         .put("top_k", r.topK()).put("moe_layers", r.moeLayers()).put("backend", r.backend())
         .put("target_tokens_per_s", r.spec().targetTokensPerSecond()).put("headroom", r.spec().headroom())
         .put("gpu_memory_gb", r.spec().gpuMemoryGb()).put("price_per_gpu_hour", r.spec().pricePerGpuHour())
-        .put("method", METHOD);
+        .put("time_basis", r.basis().label()).put("method", method(r.basis()));
     ArrayNode warnings = root.putArray("warnings");
     r.warnings().forEach(warnings::add);
     ArrayNode notes = root.putArray("notes");

@@ -18,15 +18,17 @@ import org.padfree.routing.RoutingDistribution;
  * @param experts 0 = the model's own (likewise topK, moeLayers)
  * @param backend the backend whose measurements to use; null = the only one in the results
  * @param headroom fraction of each GPU's measured throughput held back for bursts (0.25: plan at 75%)
+ * @param timeBasis {@code time_basis}: layer or gemm; null = auto (the layer where the results have
+ *     layer rows on the chosen backend, else the GEMMs)
  */
 public record CapacitySpec(String name, String description, String results, String history, String out,
     String model, int experts, int topK, int moeLayers, String backend, double targetTokensPerSecond,
     double headroom, double gpuMemoryGb, double pricePerGpuHour, List<Integer> tokensPerBatch,
-    List<String> distributions, String confDir) {
+    List<String> distributions, String confDir, TimeBasis timeBasis) {
 
   private static final Set<String> FIELDS = Set.of("name", "description", "results", "history", "out", "model",
       "experts", "top_k", "moe_layers", "backend", "target_tokens_per_s", "headroom", "gpu_memory_gb",
-      "price_per_gpu_hour", "tokens_per_batch", "distributions", "conf_dir");
+      "price_per_gpu_hour", "tokens_per_batch", "distributions", "conf_dir", "time_basis");
 
   public CapacitySpec {
     tokensPerBatch = List.copyOf(tokensPerBatch);
@@ -80,7 +82,16 @@ public record CapacitySpec(String name, String description, String results, Stri
     return new CapacitySpec(name, s.string("description", ""), s.string("results", null),
         s.string("history", "reports/sweeps/history"), s.string("out", "reports/capacity"), s.string("model"),
         modelOr(s, "experts"), modelOr(s, "top_k"), modelOr(s, "moe_layers"), s.string("backend", null), target,
-        headroom, memory, price, tokens, distributions, s.string("conf_dir", null));
+        headroom, memory, price, tokens, distributions, s.string("conf_dir", null), timeBasis(s));
+  }
+
+  private static TimeBasis timeBasis(SpecNode s) {
+    String text = s.string("time_basis", "auto");
+    try {
+      return TimeBasis.parse("time_basis", text);
+    } catch (InvalidInputException e) {
+      throw s.error("time_basis", text, e.reason());
+    }
   }
 
   private static int modelOr(SpecNode s, String key) {

@@ -2,8 +2,9 @@ package org.padfree.capacity;
 
 /**
  * The capacity figures of one scenario (tokens per GPU batch, routing distribution), padded and
- * padding-free pipelines side by side. Throughput counts the routed-expert grouped GEMMs of every
- * MoE layer, the part of a forward pass the two pipelines differ in.
+ * padding-free pipelines side by side. Throughput counts the routed-expert part of every MoE layer,
+ * the part of a forward pass the two pipelines differ in: the whole layer where the sweep measured it,
+ * else its two grouped GEMMs ({@link TimeBasis}).
  *
  * @param method how the throughput was obtained: measured, interpolated (between which counts) or
  *     extrapolated (held at the nearest measured count)

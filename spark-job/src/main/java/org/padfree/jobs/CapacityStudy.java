@@ -26,6 +26,7 @@ import org.padfree.capacity.CapacityOptions;
 import org.padfree.capacity.CapacitySpec;
 import org.padfree.capacity.CapacityStudyResult;
 import org.padfree.capacity.ScenarioResult;
+import org.padfree.capacity.TimeBasis;
 
 /**
  * The cluster capacity study: from sweep results and a spec (conf/capacity/*.yaml), the GPUs, memory
@@ -124,7 +125,10 @@ public final class CapacityStudy {
           "not in the sweep results " + source + "; they hold " + new TreeSet<>(rows.stream()
               .map(r -> r.baseModel() + " (experts " + r.experts() + ", top_k " + r.topK() + ")").toList()));
     }
-    TreeSet<String> backends = new TreeSet<>(shape.stream().map(PointResult::backend).filter(b -> !b.isEmpty()).toList());
+    // The backend is the GEMM rows': a GPU sweep's layer rows may have run on the CPU reference, and
+    // their times are then no figure of that GPU (they are used only when on the chosen backend).
+    TreeSet<String> backends = new TreeSet<>(shape.stream().filter(r -> !r.isLayer()).map(PointResult::backend)
+        .filter(b -> !b.isEmpty()).toList());
     String backend = spec.backend();
     if (backend == null) {
       if (backends.size() != 1) {
@@ -137,15 +141,19 @@ public final class CapacityStudy {
     String chosen = backend;
     List<PointResult> measured = shape.stream().filter(r -> r.backend().equals(chosen)).toList();
     List<String> gemms = model.gemms().stream().map(GemmShape::name).toList();
+    TimeBasis basis = basis(spec, shape, measured, chosen);
     Map<String, List<CapacityCalculator.Measured>> curves = new LinkedHashMap<>();
     List<ScenarioResult> scenarios = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
     for (int d = 0; d < spec.distributions().size(); d++) {
       String distribution = spec.distributions().get(d);
-      List<CapacityCalculator.Measured> curve = CapacityCalculator.curve(measured, distribution, gemms, layers);
+      List<CapacityCalculator.Measured> curve = basis == TimeBasis.LAYER
+          ? CapacityCalculator.layerCurve(measured, distribution, layers)
+          : CapacityCalculator.curve(measured, distribution, gemms, layers);
       if (curve.isEmpty()) {
-        throw new InvalidInputException("distributions[" + d + "]", distribution, "no passing measurement of both "
-            + gemms + " in the results; they hold " + new TreeSet<>(measured.stream().map(PointResult::distribution).toList()));
+        throw new InvalidInputException("distributions[" + d + "]", distribution, "no passing measurement of "
+            + (basis == TimeBasis.LAYER ? "the whole layer" : "both " + gemms) + " in the results; they hold "
+            + new TreeSet<>(measured.stream().map(PointResult::distribution).toList()));
       }
       curves.put(distribution, curve);
       for (int tokens : spec.tokensPerBatch()) {
@@ -166,10 +174,32 @@ public final class CapacityStudy {
       notes.add("These figures come from CPU-backend sweeps: CPU timings are wall times of the exact reference, not GPU "
           + "figures, so GPU counts and costs here only illustrate the arithmetic. Run the sweep on the GPU for real plans.");
     }
-    notes.add("Throughput counts the routed-expert grouped GEMMs of all " + layers + " MoE layers only; attention, "
-        + "shared experts and communication are outside both pipelines' difference and not included.");
+    notes.add("Per token and MoE layer (" + layers + " layers) the figures use " + basis.description()
+        + (basis == TimeBasis.LAYER ? "" : "; the layer's other steps (dispatch, SwiGLU, quantization, combine) are "
+            + "not counted: " + (spec.timeBasis() == TimeBasis.GEMM ? "time_basis: gemm in the spec"
+            : "the results have no passing layer rows on " + chosen + " (a sweep with evaluation.layers: true has them)"))
+        + ". Attention, shared experts and communication are outside both pipelines' difference and not included.");
     String runs = String.join(", ", new TreeSet<>(measured.stream().map(PointResult::runId).toList()));
     return new CapacityStudyResult(spec, specFile, runId, createdAt, source, runs, model.name(), experts, topK, layers,
-        chosen, scenarios, curves, warnings, notes);
+        chosen, basis, scenarios, curves, warnings, notes);
+  }
+
+  /**
+   * The spec's time_basis, or (auto) the whole layer where the results have a passing layer row on the
+   * chosen backend, else the GEMMs. Asking for the layer without such rows is an error saying what the
+   * results hold.
+   */
+  private static TimeBasis basis(CapacitySpec spec, List<PointResult> shape, List<PointResult> measured, String backend) {
+    boolean layerRows = measured.stream().anyMatch(CapacityCalculator::hasLayerTimes);
+    if (spec.timeBasis() == null) {
+      return layerRows ? TimeBasis.LAYER : TimeBasis.GEMM;
+    }
+    if (spec.timeBasis() == TimeBasis.LAYER && !layerRows) {
+      TreeSet<String> elsewhere = new TreeSet<>(shape.stream().filter(CapacityCalculator::hasLayerTimes)
+          .map(PointResult::backend).toList());
+      throw new InvalidInputException("time_basis", "layer", "the results have no passing layer rows on " + backend
+          + (elsewhere.isEmpty() ? " (run the sweep with evaluation.layers: true)" : "; they have some on " + elsewhere));
+    }
+    return spec.timeBasis();
   }
 }

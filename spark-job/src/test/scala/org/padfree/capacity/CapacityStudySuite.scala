@@ -80,6 +80,57 @@ class CapacityStudySuite extends AnyFunSuite {
     assert(CapacityReportWriter.html(result).contains("needs extrapolation"))
   }
 
+  /** Whole-layer rows at the GEMM rows' token counts: the layer takes longer than its two GEMMs (ms per batch, peak bytes). */
+  private val layerRows: Seq[PointResult] = Seq(
+    SweepFixtures.layerPoint(tokens = 1024, paddingFreeMs = 2.0, paddedMs = 3.0, paddingFreePeak = 1200000000L, paddedPeak = 2000000000L),
+    SweepFixtures.layerPoint(tokens = 4096, paddingFreeMs = 6.0, paddedMs = 8.0, paddingFreePeak = 4800000000L, paddedPeak = 6400000000L),
+    // a failed layer at 2048 tokens must not become a measurement
+    SweepFixtures.layerPoint(tokens = 2048, failures = 1, failure = "mismatch: padded and padding-free layer outputs differ",
+      paddingFreeMs = 0.01))
+
+  test("with layer rows the figures use layer time per token and the layer's peaks, and the report says so") {
+    val result = study(points = rows ++ layerRows)
+    assert(result.basis == TimeBasis.LAYER)
+    val s = result.scenarios.asScala.find(_.tokensPerBatch == 1024).get
+    // padding-free: 10 layers x 2.0 ms = 20 ms per 1024 tokens = 51200 tokens/s; padded 10 x 3.0 ms: 34133.3
+    near(s.paddingFreeTokensPerSecond, 51200, "padding-free tokens/s")
+    near(s.paddedTokensPerSecond, 1024 / 0.030, "padded tokens/s")
+    // usable at 75%: 38400 -> 26.04 -> 27 GPUs; padded 25600 -> 39.06 -> 40
+    assert(s.paddingFreeGpus == 27 && s.paddedGpus == 40 && s.gpusSaved == 13)
+    near(s.paddingFreePeakBytes, 1.2e9, "the layer's padding-free peak")
+    near(s.memoryGainedBytes, 0.8e9, "the layer's padded - padding-free peak")
+    val between = result.scenarios.asScala.find(_.tokensPerBatch == 2048).get
+    assert(between.method.contains("interpolated between 1024 and 4096"), "the failed 2048-token layer is not measured")
+    near(between.paddingFreeTokensPerSecond, (51200 + 4096 / 0.060) / 2, "interpolated from the layer rows")
+    assert(result.notes.asScala.exists(n => n.contains("the whole MoE layer") && n.contains("10 layers")), result.notes)
+    val html = CapacityReportWriter.html(result)
+    assert(html.contains("time per token") && html.contains("layer time per batch") && html.contains("whole MoE layers"))
+    assert(CapacityReportWriter.json(result).contains("\"time_basis\" : \"layer\""))
+    assert(CapacityReportWriter.csv(result).linesIterator.drop(1).forall(_.endsWith(",layer")))
+  }
+
+  test("without layer rows, or with time_basis: gemm, the GEMM times as before, and the report says which") {
+    val plain = study()
+    assert(plain.basis == TimeBasis.GEMM)
+    assert(plain.notes.asScala.exists(n => n.contains("grouped GEMMs") && n.contains("no passing layer rows on cuda")))
+    assert(CapacityReportWriter.html(plain).contains("gate_up + down time per batch"))
+    val forced = study(specYaml + "time_basis: gemm\n", rows ++ layerRows)
+    assert(forced.basis == TimeBasis.GEMM && forced.notes.asScala.exists(_.contains("time_basis: gemm")))
+    assert(forced.scenarios.asScala.map(_.paddingFreeGpus) == plain.scenarios.asScala.map(_.paddingFreeGpus))
+    near(forced.scenarios.get(0).paddingFreeTokensPerSecond, 1024 / 0.015, "GEMM time as in the worked example")
+  }
+
+  test("layer rows on another backend than the GEMM rows' (a GPU sweep's CPU layers) are not mixed in") {
+    val cpuLayers = layerRows.map(p => SweepFixtures.copy(p, "backend" -> "cpu"))
+    val auto = study(specYaml.replace("backend: cuda\n", ""), rows ++ cpuLayers)
+    assert(auto.backend == "cuda" && auto.basis == TimeBasis.GEMM, "the backend is the GEMM rows'; their GEMM times are used")
+    val e = intercept[InvalidInputException](study(specYaml + "time_basis: layer\n", rows ++ cpuLayers))
+    assert(e.field == "time_basis" && e.getMessage.contains("no passing layer rows on cuda") && e.getMessage.contains("cpu"),
+      e.getMessage)
+    val bad = intercept[InvalidInputException](study(specYaml + "time_basis: tokens\n"))
+    assert(bad.field == "time_basis" && bad.value == "tokens" && bad.getMessage.contains("auto, layer or gemm"))
+  }
+
   test("GPU counts round up, but not past an exact fit") {
     assert(CapacityCalculator.gpusNeeded(1e6, 62500, 0.2) == 20)
     assert(CapacityCalculator.gpusNeeded(1e6, 62499, 0.2) == 21)
