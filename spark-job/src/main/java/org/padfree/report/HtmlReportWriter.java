@@ -120,6 +120,9 @@ public final class HtmlReportWriter {
       html.append("<h3>").append(Escaping.markup(table.title())).append("</h3>\n");
       table(html, table);
     }
+    figure(html, SvgCharts.layerTimes(LayerSummary.of(layers)),
+        "Median time of each model's MoE layer over its batches, padded form beside padding-free; under each model, "
+            + "the median speedup and the backend whose wall times these are (the CPU reference's are not GPU figures).");
     html.append("</section>\n");
     List<QuantizationSummary> study = QuantizationSummary.of(layers);
     html.append("<section id=\"quantization\">\n<h2>").append(LayerTables.QUANTIZATION_TITLE).append("</h2>\n<p>")

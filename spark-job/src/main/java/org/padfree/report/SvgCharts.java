@@ -18,7 +18,7 @@ import org.padfree.render.SvgBuilder;
 import org.padfree.render.Palette;
 
 /**
- * The report's three charts as inline SVG, drawn on the driver so index.html needs no script. Each
+ * The report's charts as inline SVG, drawn on the driver so index.html needs no script. Each
  * chart skips NaN and infinite values, draws an explanatory message instead of axes when nothing is
  * left, and carries {@code role="img"}, an aria-label that states its main figures, a title and a
  * {@code data-chart} name.
@@ -29,6 +29,7 @@ public final class SvgCharts {
   public static final String SPEEDUP = "speedup";
   public static final String SAVING_VS_IMBALANCE = "saving-vs-imbalance";
   public static final String THROUGHPUT = "throughput";
+  public static final String LAYER_TIME = "layer-time";
 
   /** More points than this are thinned to every k-th row, to keep index.html loadable. */
   static final int MAX_POINTS = 5000;
@@ -152,6 +153,34 @@ public final class SvgCharts {
         s.gemm(), s.paddedPathTflops(), s.usefulTflops())).toList();
     PairedBars.draw(svg, slots, "useful TFLOP/s", new PairedBars.Series("padded path", "padding-free",
         "padded path (pad + padded GEMM)", "padding-free GEMM", " TFLOP/s", 44));
+    return svg.build();
+  }
+
+  /**
+   * Median layer time per model, padded form beside padding-free, one pair per model total of
+   * {@code summaries} ({@link LayerSummary#of}); the slot's second label gives the median speedup and
+   * the backend whose wall times these are.
+   */
+  public static String layerTimes(List<LayerSummary> summaries) {
+    Validate.notNull("summaries", summaries);
+    String title = "MoE layer time per model: padded and padding-free forms";
+    List<LayerSummary> models = summaries.stream().filter(s -> s.isModelTotal() && !s.isRunTotal())
+        .filter(s -> Double.isFinite(s.paddedMsP50()) || Double.isFinite(s.paddingFreeMsP50())).toList();
+    if (models.isEmpty()) {
+      return empty(LAYER_TIME, title, "No data: no layer row has timings.");
+    }
+    StringBuilder description = new StringBuilder("Grouped bar chart of the median layer time in ms, padded against "
+        + "padding-free:");
+    for (LayerSummary s : models) {
+      description.append(' ').append(s.model()).append(' ').append(HumanFormat.significant(s.paddedMsP50(), 3))
+          .append(" against ").append(HumanFormat.significant(s.paddingFreeMsP50(), 3)).append(';');
+    }
+    SvgBuilder svg = new SvgBuilder(LAYER_TIME, Math.max(WIDTH, 88 + BAR_SLOT_WIDTH * models.size()), HEIGHT, title,
+        description.toString());
+    List<PairedBars.Slot> slots = models.stream().map(s -> new PairedBars.Slot(s.model() + " layer", s.model(),
+        HumanFormat.ratio(s.speedupP50()) + " on " + s.backend(), s.paddedMsP50(), s.paddingFreeMsP50())).toList();
+    PairedBars.draw(svg, slots, "median layer time (ms)", new PairedBars.Series("padded layer", "padding-free layer",
+        "padded layer (padding rows kept throughout)", "padding-free layer", " ms", 44));
     return svg.build();
   }
 

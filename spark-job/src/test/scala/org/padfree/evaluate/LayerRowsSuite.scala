@@ -60,6 +60,12 @@ class LayerRowsSuite extends AnyFunSuite with LocalSparkSuite {
     assert(md.contains("multiplied by 50"), "the report states the outliers' factor")
     val html = Files.readString(run.dir.resolve("index.html"))
     assert(html.contains("<section id=\"layers\">") && html.contains("<section id=\"quantization\">"))
+    // the layer-time chart sits in the layer section, with the run's own medians on its bars
+    val layerSection = html.substring(html.indexOf("<section id=\"layers\">"), html.indexOf("<section id=\"quantization\">"))
+    assert(layerSection.contains("data-chart=\"layer-time\""), "the MoE layers section has its chart")
+    val medianPadded = org.padfree.render.Percentiles.of(layers.map(_.paddedLayerMs): _*).median()
+    assert(layerSection.contains("qwen3-30b-a3b layer, padded layer: " + org.padfree.render.HumanFormat.significant(medianPadded, 3)
+      + " ms"), "the padded bar shows the median padded layer time")
   }
 
   test("without --layers (the default) there is no layers.parquet and no layer section") {

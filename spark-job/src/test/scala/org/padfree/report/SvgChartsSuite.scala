@@ -114,4 +114,22 @@ class SvgChartsSuite extends AnyFunSuite {
       assert(!svg.contains("<script>"), name)
     }
   }
+
+  test("layer time bars: padded and padding-free layer per model total, the speedup and backend under it; no data without times") {
+    def summary(model: String, distribution: String, padded: Double, free: Double) =
+      new LayerSummary(model, distribution, 2, 0, 0, 1.0, padded, free, padded / free, padded / free, padded / free,
+        3000, 2000, 1.0 / 3, 1.0 / 3, 1000, 3e-4, 2e-3, "cpu")
+    val summaries = java.util.List.of(summary("deepseek-v3", "balanced", 9.0, 4.0), summary("deepseek-v3", "*", 12.0, 5.0),
+      summary("qwen3-30b-a3b", "*", 3.0, 2.5), summary("*", "*", 7.5, 3.75))
+    val root = checkAccessible(SvgCharts.LAYER_TIME, SvgCharts.layerTimes(summaries))
+    val bars = elements(root, "rect").filter(_.getTextContent.contains(" ms"))
+    assert(bars.map(_.getTextContent) == Seq("deepseek-v3 layer, padded layer: 12.0 ms",
+      "deepseek-v3 layer, padding-free layer: 5.00 ms", "qwen3-30b-a3b layer, padded layer: 3.00 ms",
+      "qwen3-30b-a3b layer, padding-free layer: 2.50 ms"), "one pair per model total; distributions and the run total left out")
+    val labels = elements(root, "text").map(_.getTextContent)
+    assert(labels.contains("2.40x on cpu") && labels.contains("1.20x on cpu"), labels)
+    val none = checkAccessible(SvgCharts.LAYER_TIME, SvgCharts.layerTimes(java.util.List.of(
+      summary("m", "*", Double.NaN, Double.NaN))))
+    assert(none.getAttribute("aria-label").contains("No data"))
+  }
 }
