@@ -3,6 +3,7 @@
 // each operation a correctly rounded FP32 operation (no fast math), rounding to nearest even.
 #pragma once
 #include <cstdint>
+#include <cuda_bf16.h>
 #include <cuda_fp8.h>
 
 namespace padfree {
@@ -11,9 +12,14 @@ __device__ __forceinline__ uint8_t to_e4m3(float x) {
   return static_cast<uint8_t>(__nv_cvt_float_to_fp8(x, __NV_SATFINITE, __NV_E4M3));
 }
 
-// Activations [rows][k] FP32 -> FP8 [rows][k] and scales M-major [ceil(k/128)][scale_stride].
-// One warp per (row, 128-column block); a tail block narrower than 128 counts missing columns as 0.
-__device__ __forceinline__ void quantize_activations(const float* __restrict__ x, uint8_t* __restrict__ q,
+__device__ __forceinline__ float load_as_float(const float* p) { return __ldg(p); }
+__device__ __forceinline__ float load_as_float(const __nv_bfloat16* p) { return __bfloat162float(*p); }
+
+// Activations [rows][k] FP32 or BF16 (an MoE layer's intermediate) -> FP8 [rows][k] and scales M-major
+// [ceil(k/128)][scale_stride]. One warp per (row, 128-column block); a tail block narrower than 128
+// counts missing columns as 0. A BF16 input is widened exactly, so it quantizes as its FP32 value.
+template <typename T>
+__device__ __forceinline__ void quantize_activations(const T* __restrict__ x, uint8_t* __restrict__ q,
                                                      float* __restrict__ scales, int rows, int k,
                                                      int scale_stride) {
   const int k_blocks = (k + 127) / 128;
@@ -25,7 +31,7 @@ __device__ __forceinline__ void quantize_activations(const float* __restrict__ x
   const int col0 = kb * 128 + lane * 4;
   float v[4];
 #pragma unroll
-  for (int i = 0; i < 4; ++i) v[i] = col0 + i < k ? __ldg(x + size_t(row) * k + col0 + i) : 0.f;
+  for (int i = 0; i < 4; ++i) v[i] = col0 + i < k ? load_as_float(x + size_t(row) * k + col0 + i) : 0.f;
   float amax = fmaxf(fmaxf(fabsf(v[0]), fabsf(v[1])), fmaxf(fabsf(v[2]), fabsf(v[3])));
 #pragma unroll
   for (int offset = 16; offset > 0; offset /= 2) amax = fmaxf(amax, __shfl_xor_sync(0xffffffffu, amax, offset));

@@ -38,7 +38,8 @@ public final class KernelSources {
       "padfree/fp8_quantize.cuh",
       "padfree/scatter_rows.cuh",
       "padfree/compare_rows.cuh",
-      "padfree/synthetic_data.cuh");
+      "padfree/synthetic_data.cuh",
+      "padfree/moe_layer.cuh");
 
   private static Map<String, String> contents;
   private static String digest;

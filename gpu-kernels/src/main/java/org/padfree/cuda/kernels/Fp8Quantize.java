@@ -24,6 +24,13 @@ public final class Fp8Quantize {
         THREADS, 1).withCall("padfree::quantize_activations(x, q, scales, rows, k, scale_stride)");
   }
 
+  /** The same quantization from BF16 input (an MoE layer's intermediate, widened exactly to FP32). */
+  public KernelSpec activationBf16Spec() {
+    return new KernelSpec("padfree_quantize_activations_bf16", "padfree/fp8_quantize.cuh", "padfree::quantize_activations",
+        List.of(), List.of("const __nv_bfloat16* x", "uint8_t* q", "float* scales", "int rows", "int k", "int scale_stride"),
+        THREADS, 1).withCall("padfree::quantize_activations(x, q, scales, rows, k, scale_stride)");
+  }
+
   public KernelSpec weightSpec() {
     return new KernelSpec("padfree_quantize_weights_t" + THREADS, "padfree/fp8_quantize.cuh", "padfree::quantize_weights",
         List.of(Integer.toString(THREADS)), List.of("const float* w", "uint8_t* q", "float* scales", "int n", "int k"),
@@ -33,19 +40,38 @@ public final class Fp8Quantize {
   /** x [rows][k] FP32 -> q [rows][k] FP8 and scales [ceil(k/128)][roundUp(rows, 4)]. */
   public void activations(KernelJit jit, CudaDevice device, CudaStream stream, DeviceBuffer x, DeviceBuffer q,
       DeviceBuffer scales, int rows, int k) {
+    quantize(jit, device, stream, activationSpec(), 4, x, q, scales, rows, k);
+  }
+
+  /**
+   * x [rows][k] BF16 -> q [rows][k] FP8 and scales [ceil(k/128)][roundUp(rows, 4)], as its FP32 value
+   * would; the launch marshalled once, to enqueue on a stream.
+   */
+  public LoadedKernel.PreparedLaunch activationsBf16(KernelJit jit, CudaDevice device, DeviceBuffer x, DeviceBuffer q,
+      DeviceBuffer scales, int rows, int k) {
+    return prepare(jit, device, activationBf16Spec(), 2, x, q, scales, rows, k);
+  }
+
+  private static void quantize(KernelJit jit, CudaDevice device, CudaStream stream, KernelSpec spec, int inputBytes,
+      DeviceBuffer x, DeviceBuffer q, DeviceBuffer scales, int rows, int k) {
+    prepare(jit, device, spec, inputBytes, x, q, scales, rows, k).enqueue(stream);
+  }
+
+  private static LoadedKernel.PreparedLaunch prepare(KernelJit jit, CudaDevice device, KernelSpec spec, int inputBytes,
+      DeviceBuffer x, DeviceBuffer q, DeviceBuffer scales, int rows, int k) {
     Validate.nonNegative("rows", rows);
     Validate.require(k > 0 && k % 4 == 0, "k", k, "must be a positive multiple of 4");
     int kBlocks = ScaleBlocks.blocks(k);
     int stride = ScaleBlocks.roundUp(rows, ScaleBlocks.TMA_SCALE_ALIGN);
-    Validate.require(x.bytes() >= 4L * rows * k && q.bytes() >= (long) rows * k && scales.bytes() >= 4L * kBlocks * stride,
-        "buffers", x.bytes() + "/" + q.bytes() + "/" + scales.bytes(), "too small for rows=" + rows + ", k=" + k);
+    Validate.require(x.bytes() >= (long) inputBytes * rows * k && q.bytes() >= (long) rows * k
+        && scales.bytes() >= 4L * kBlocks * stride, "buffers", x.bytes() + "/" + q.bytes() + "/" + scales.bytes(),
+        "too small for rows=" + rows + ", k=" + k);
     if (rows == 0) {
-      return;
+      return LoadedKernel.PreparedLaunch.NONE;
     }
     long warps = (long) rows * kBlocks;
     int blocks = Math.toIntExact((warps * 32 + THREADS - 1) / THREADS);
-    jit.load(device, activationSpec()).launch(LoadedKernel.LaunchConfig.linear(blocks, THREADS, 0), stream,
-        x, q, scales, rows, k, stride);
+    return jit.load(device, spec).prepare(LoadedKernel.LaunchConfig.linear(blocks, THREADS, 0), x, q, scales, rows, k, stride);
   }
 
   /** w [experts][n][k] FP32 -> q [experts][n][k] FP8 and scales [experts][ceil(n/128)][ceil(k/128)]. */

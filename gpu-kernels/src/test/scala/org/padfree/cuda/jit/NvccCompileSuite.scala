@@ -4,7 +4,7 @@ import java.nio.file.Files
 import scala.jdk.CollectionConverters._
 import scala.util.{Failure, Success, Try}
 import org.padfree.cuda.CudaSettings
-import org.padfree.cuda.kernels.{CompareRows, Fp8Quantize, GemmHeuristics, PadRows, ScatterRows, Sm90Fp8GroupedGemm, Sm90TmaTileCopy, SyntheticInputs}
+import org.padfree.cuda.kernels.{CompareRows, Fp8Quantize, GemmHeuristics, MoeLayerKernels, PadRows, ScatterRows, Sm90Fp8GroupedGemm, Sm90TmaTileCopy, SyntheticInputs}
 import org.scalatest.funsuite.AnyFunSuite
 
 /**
@@ -29,7 +29,8 @@ class NvccCompileSuite extends AnyFunSuite with TempFolders {
         }
       } yield new Sm90Fp8GroupedGemm(layout, n, k, GemmHeuristics.withBlockN(blockN).withMulticast(multicast)).spec()) ++
       Seq(new PadRows().spec(), new Fp8Quantize().activationSpec(), new Fp8Quantize().weightSpec(), new ScatterRows().spec(), new CompareRows().spec(),
-        new SyntheticInputs().activationSpec(), new SyntheticInputs().weightSpec())
+        new SyntheticInputs().activationSpec(), new SyntheticInputs().weightSpec(), new Fp8Quantize().activationBf16Spec(),
+        new MoeLayerKernels().gatherSpec(), new MoeLayerKernels().swigluSpec(), new MoeLayerKernels().combineSpec())
 
   private lazy val settings = CudaSettings.fromEnvironment()
   private lazy val nvccProblem: Option[String] = Try(new NvccCompiler(settings.nvcc()).version()) match {
