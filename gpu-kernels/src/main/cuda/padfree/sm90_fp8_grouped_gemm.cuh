@@ -31,6 +31,7 @@
 #include "sm90_gemm_shared_layout.cuh"
 #include "sm90_grouped_layouts.cuh"
 #include "sm90_scale_split.cuh"
+#include "sm90_swiglu_fp8_epilogue.cuh"
 
 namespace padfree::sm90 {
 
@@ -44,8 +45,11 @@ struct PipelineState {
   }
 };
 
-// The GEMM for one compile-time configuration: its constants, the producer and the consumers.
-template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages, Multicast kMulticast>
+// The GEMM for one compile-time configuration: its constants, the producer and the consumers. With
+// kSwiGluFp8 the epilogue is the fused SwiGLU-and-quantize one (sm90_swiglu_fp8_epilogue.cuh) instead
+// of BF16 stores.
+template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages, Multicast kMulticast,
+          bool kSwiGluFp8 = false>
 struct Fp8GroupedGemm {
   static constexpr int BLOCK_M = 128;
   static constexpr int BLOCK_K = 128;
@@ -63,6 +67,9 @@ struct Fp8GroupedGemm {
   static constexpr bool kMayStraddle = 128 % BLOCK_N != 0;
   static_assert(SHAPE_K % 16 == 0, "TMA needs rows of A and B to be a multiple of 16 bytes");
   static_assert(kNumStages >= 2, "a pipeline needs at least two stages");
+  static_assert(!kSwiGluFp8 || (BLOCK_N == 128 && kMulticast == Multicast::kA && SHAPE_N % 256 == 0),
+                "the fused epilogue pairs two 64-channel tiles of one 128-channel scale block (A multicast, BLOCK_N 128)");
+  static_assert(!kSwiGluFp8 || Smem::kStagingBytes >= SwiGluStaging::kBytes, "the fused epilogue lives in the staging area");
 
   // Producer (warpgroup 0, of which one thread works): for every tile and K block, waits until the
   // consumers of every block of the cluster have released the stage, then loads the stage's A, B and
@@ -137,7 +144,9 @@ struct Fp8GroupedGemm {
   // wgmma over the K blocks as the stages arrive, the per-block promotion with the scales, then the
   // epilogue of its valid rows.
   __device__ static void consume(Scheduler& tiles, uint8_t* smem, int math_wg, const float* __restrict__ sb,
-                                 __nv_bfloat16* __restrict__ d, const StoreMapPool* d_maps) {
+                                 __nv_bfloat16* __restrict__ d, const StoreMapPool* d_maps, const SwiGluFp8Output& fused,
+                                 uint32_t rank) {
+    uint32_t fused_parity = 0;  // the fused epilogue's exchange phase (tiles this warpgroup stored, mod 2)
     uint64_t* full = Smem::full(smem);
     uint64_t* empty = Smem::empty(smem);
     const int lane = threadIdx.x % 32;
@@ -223,26 +232,34 @@ struct Fp8GroupedGemm {
       // Epilogue: this warpgroup's valid rows of the tile, and nothing else, to D.
       const int valid = min(max(rb.valid_rows - math_wg * 64, 0), 64);
       if (valid > 0) {
-        if constexpr (Smem::kTmaStore) {
+        if constexpr (kSwiGluFp8) {
+          store_tile_swiglu_fp8(acc, staging, fused, SHAPE_N / 2, rb.d_row + math_wg * 64, tile.n_block, valid, 1 + math_wg,
+                                fused_parity, rank);
+          fused_parity ^= 1;
+        } else if constexpr (Smem::kTmaStore) {
           store_tile_tma<BLOCK_N, SHAPE_N>(acc, staging, *d_maps, rb.d_row + math_wg * 64, n0, valid, 1 + math_wg);
         } else {
           store_tile_direct<BLOCK_N, SHAPE_N>(acc, d, rb.d_row + math_wg * 64, n0, valid);
         }
       }
     }
-    if constexpr (Smem::kTmaStore) {
+    if constexpr (Smem::kTmaStore && !kSwiGluFp8) {
       if (threadIdx.x % 128 == 0) ptx::tma_store_wait_all();  // D is written before the block retires
     }
   }
 };
 
-// The kernel body: barrier set-up, then warpgroup 0 produces and warpgroups 1 and 2 consume.
-template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages, Multicast kMulticast>
+// The kernel body: barrier set-up, then warpgroup 0 produces and warpgroups 1 and 2 consume. With
+// kSwiGluFp8, `d` is the FP8 intermediate q [rows][SHAPE_N / 2] and q_scales its scales (M-major, stride
+// q_scale_stride).
+template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages, Multicast kMulticast,
+          bool kSwiGluFp8 = false>
 __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const CUtensorMap& map_b,
                                                  const CUtensorMap& map_sa, const float* __restrict__ sb,
                                                  __nv_bfloat16* __restrict__ d, const StoreMapPool* d_maps,
-                                                 const Layout& layout) {
-  using Gemm = Fp8GroupedGemm<Layout, SHAPE_N, SHAPE_K, BLOCK_N, kNumStages, kMulticast>;
+                                                 const Layout& layout, float* q_scales = nullptr,
+                                                 int q_scale_stride = 0) {
+  using Gemm = Fp8GroupedGemm<Layout, SHAPE_N, SHAPE_K, BLOCK_N, kNumStages, kMulticast, kSwiGluFp8>;
   using Smem = typename Gemm::Smem;
   constexpr int kCluster = Gemm::kCluster;
   // Declared 1024-byte aligned (the kernel has no static shared memory, so the dynamic area starts
@@ -259,6 +276,10 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
     for (int s = 0; s < kNumStages; ++s) {
       ptx::mbarrier_init(&Smem::full(smem)[s], 1);                // the producer's arrive (plus the bytes)
       ptx::mbarrier_init(&Smem::empty(smem)[s], 8 * kCluster);    // one arrive per consumer warp of the cluster
+    }
+    if constexpr (kSwiGluFp8) {
+      SwiGluStaging::init(Smem::staging(smem, 0));
+      SwiGluStaging::init(Smem::staging(smem, 1));
     }
     ptx::fence_barrier_init();
   }
@@ -284,7 +305,8 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   // before every wgmma.
   const int math_wg = __shfl_sync(0xffffffffu, warpgroup - 1, 0);
   Scheduler tiles(layout, rank);
-  Gemm::consume(tiles, smem, math_wg, sb, d, d_maps);
+  const SwiGluFp8Output fused{reinterpret_cast<uint8_t*>(d), q_scales, q_scale_stride};
+  Gemm::consume(tiles, smem, math_wg, sb, d, d_maps, fused, rank);
   if constexpr (kCluster > 1) ptx::cluster_sync();  // stay until the peer no longer multicasts into us
 }
 

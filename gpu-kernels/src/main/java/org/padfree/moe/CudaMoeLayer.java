@@ -34,6 +34,12 @@ import org.padfree.routing.RoutedBatch;
  * padding-free forms to each other bit for bit (the same kernels on the same values, row by row).
  * A run is timed with CUDA events around the whole layer, after one untimed warm-up, as the median
  * of the timed runs.
+ *
+ * <p>Fused ({@code fused = true}): the gate_up GEMM's epilogue computes SwiGLU from its FP32
+ * accumulators and writes the FP8 intermediate and its 1x128 scales directly
+ * (Sm90Fp8GroupedGemm.Output.SWIGLU_FP8), so neither G nor h exists in BF16; it quantizes from FP32
+ * rather than from BF16, so it may differ from the unfused layer in the last bits of h (the suites
+ * report by how much), and it is held to the same double reference.
  */
 public final class CudaMoeLayer implements AutoCloseable {
   private final CudaDevice device;
@@ -84,6 +90,12 @@ public final class CudaMoeLayer implements AutoCloseable {
    */
   public CpuMoeLayer.Run run(CpuMoeLayer.Form form, RoutedBatch batch, DeviceWeights weights, QuantizedActivations tokens,
       float[] routing, int timedRuns) {
+    return run(form, batch, weights, tokens, routing, timedRuns, false);
+  }
+
+  /** As {@link #run(CpuMoeLayer.Form, RoutedBatch, DeviceWeights, QuantizedActivations, float[], int)}, fused or not. */
+  public CpuMoeLayer.Run run(CpuMoeLayer.Form form, RoutedBatch batch, DeviceWeights weights, QuantizedActivations tokens,
+      float[] routing, int timedRuns, boolean fused) {
     MoeLayerWeights w = weights.host;
     Validate.require(batch.numExperts() == w.experts(), "experts", batch.numExperts(),
         "the batch routes to " + batch.numExperts() + " experts, the layer has " + w.experts());
@@ -124,8 +136,8 @@ public final class CudaMoeLayer implements AutoCloseable {
           .copyFrom(routing));
       DeviceBuffer a = held.alloc(Sm90Fp8GroupedGemm.activationBytes(rows, hidden), "dispatched tokens");
       DeviceBuffer aScales = held.alloc(scaleBytes(rows, hidden), "dispatched token scales");
-      DeviceBuffer g = held.alloc(2L * rows * 2 * inter, "gate_up output").fill((byte) 0);
-      DeviceBuffer h = held.alloc(2L * rows * inter, "intermediate (BF16)");
+      DeviceBuffer g = fused ? null : held.alloc(2L * rows * 2 * inter, "gate_up output").fill((byte) 0);
+      DeviceBuffer h = fused ? null : held.alloc(2L * rows * inter, "intermediate (BF16)");
       DeviceBuffer q = held.alloc(Sm90Fp8GroupedGemm.activationBytes(rows, inter), "intermediate (FP8)");
       DeviceBuffer qScales = held.alloc(scaleBytes(rows, inter), "intermediate scales");
       DeviceBuffer d = held.alloc(2L * rows * hidden, "down output").fill((byte) 0);
@@ -135,16 +147,20 @@ public final class CudaMoeLayer implements AutoCloseable {
       LayoutArgs args = form == CpuMoeLayer.Form.PADDING_FREE
           ? new LayoutArgs(held.ints(layoutIndex, "offsets"), held.ints(blockTable, "block table"), mBlocks, 0, mBlocks)
           : new LayoutArgs(held.ints(layoutIndex, "group index"), null, rows, 0, mBlocks);
-      LoadedKernel.PreparedLaunch gateUp = gemm(layout, 2 * inter, hidden, mBlocks,
-          new Operands(a, aScales, weights.gateUp, weights.gateUpScales, g, rows, w.experts()), args);
+      LoadedKernel.PreparedLaunch gateUp = fused
+          ? new Sm90Fp8GroupedGemm(layout, 2 * inter, hidden, GemmHeuristics.withBlockN(128).withMulticast(
+              GemmHeuristics.Multicast.A), Sm90Fp8GroupedGemm.Output.SWIGLU_FP8).prepare(jit, device,
+              new Operands(a, aScales, weights.gateUp, weights.gateUpScales, q, rows, w.experts()), args, qScales)
+          : gemm(layout, 2 * inter, hidden, mBlocks,
+              new Operands(a, aScales, weights.gateUp, weights.gateUpScales, g, rows, w.experts()), args);
       LoadedKernel.PreparedLaunch down = gemm(layout, hidden, inter, mBlocks,
           new Operands(q, qScales, weights.down, weights.downScales, d, rows, w.experts()), args);
       // every launch marshalled before timing, so the events measure the GPU's work
       List<LoadedKernel.PreparedLaunch> layer = List.of(
           steps.gather(jit, device, tokenValues, tokenScales, tokens.rows(), rowToken, a, aScales, rows, hidden),
           gateUp,
-          steps.swiglu(jit, device, g, h, rows, inter),
-          quantize.activationsBf16(jit, device, h, q, qScales, rows, inter),
+          fused ? LoadedKernel.PreparedLaunch.NONE : steps.swiglu(jit, device, g, h, rows, inter),
+          fused ? LoadedKernel.PreparedLaunch.NONE : quantize.activationsBf16(jit, device, h, q, qScales, rows, inter),
           down,
           steps.combine(jit, device, d, rowOfSlot, routingWeights, out, batch.numTokens(), batch.topK(), hidden));
       double millis = timeMedian(layer, timedRuns);
@@ -164,7 +180,10 @@ public final class CudaMoeLayer implements AutoCloseable {
 
   private double[] lastStepMillis = new double[STEPS.size()];
 
-  /** Each step's median time (ms) in the last {@link #run}, in {@link #STEPS} order (events between steps). */
+  /**
+   * Each step's median time (ms) in the last {@link #run}, in {@link #STEPS} order (events between
+   * steps); a fused run's swiglu and quantize are inside gate_up (about 0 here).
+   */
   public double[] lastStepMillis() {
     return lastStepMillis.clone();
   }

@@ -104,6 +104,19 @@ class MoeLayerGpuSuite extends AnyFunSuite with GpuSuite {
           info(f"seed $s: GPU layer vs CPU layer $e2%.2e")
           assert(e2 < 1e-4)
         } finally cpu.close()
+        // fused: both forms bit-identical, within the bound of the double layer, near the unfused layer
+        val fusedFree = layer.run(CpuMoeLayer.Form.PADDING_FREE, b, weights, tokens, routing, 1, true)
+        val fusedPadded = layer.run(CpuMoeLayer.Form.PADDED, b, weights, tokens, routing, 1, true)
+        assert(fusedFree.out.bits.sameElements(fusedPadded.out.bits), s"fused forms differ on ${counts.mkString(",")}")
+        val fusedActual = sample.flatMap(t => (0 until hidden).map(h => fusedFree.out.get(t, h).toDouble)).toArray
+        val fusedErr = RelativeError.of(fusedActual, expected)
+        val (unfusedBits, fusedBits) = (free.out.bits(), fusedFree.out.bits())
+        val allUnfused = unfusedBits.map(x => Bf16.toFloat(x).toDouble)
+        val allFused = fusedBits.map(x => Bf16.toFloat(x).toDouble)
+        val differing = unfusedBits.indices.count(i => unfusedBits(i) != fusedBits(i))
+        info(f"seed $s: fused vs double $fusedErr%.2e; fused vs unfused ${RelativeError.of(allFused, allUnfused)}%.2e, " +
+          f"$differing of ${allFused.length} outputs differ")
+        assert(fusedErr > 0 && fusedErr < LayerReference.RELATIVE_ERROR_BOUND)
       } finally {
         weights.close()
         layer.close()
@@ -133,14 +146,18 @@ class MoeLayerGpuSuite extends AnyFunSuite with GpuSuite {
       // two rounds, the forms interleaved (A B A B), so clock drift hits both
       var free: CpuMoeLayer.Run = null
       var padded: CpuMoeLayer.Run = null
-      for (round <- 1 to 2) {
-        free = layer.run(CpuMoeLayer.Form.PADDING_FREE, b, weights, tokens, routing, runs)
+      for (round <- 1 to 2; fused <- Seq(false, true)) {
+        free = layer.run(CpuMoeLayer.Form.PADDING_FREE, b, weights, tokens, routing, runs, fused)
         val freeSteps = layer.lastStepMillis()
-        padded = layer.run(CpuMoeLayer.Form.PADDED, b, weights, tokens, routing, runs)
+        padded = layer.run(CpuMoeLayer.Form.PADDED, b, weights, tokens, routing, runs, fused)
         val paddedSteps = layer.lastStepMillis()
-        info(f"round $round: layer ${free.millis}%.3f ms padding-free vs ${padded.millis}%.3f ms padded; steps (ms, padding-free / padded): " +
+        assert(free.out.bits.sameElements(padded.out.bits))
+        info(f"round $round ${if (fused) "fused" else "unfused"}: layer ${free.millis}%.3f ms padding-free vs ${padded.millis}%.3f ms padded; steps (ms, padding-free / padded): " +
           CudaMoeLayer.STEPS.toArray.indices.map(i => f"${CudaMoeLayer.STEPS.get(i)} ${freeSteps(i)}%.3f / ${paddedSteps(i)}%.3f").mkString(", "))
       }
+      // the last round's unfused figures for the summary line below
+      free = layer.run(CpuMoeLayer.Form.PADDING_FREE, b, weights, tokens, routing, runs)
+      padded = layer.run(CpuMoeLayer.Form.PADDED, b, weights, tokens, routing, runs)
       assert(free.out.bits.sameElements(padded.out.bits))
       val sample = Seq(0, 1234, tokensN - 1)
       val actual = sample.flatMap(t => (0 until hidden).map(h => free.out.get(t, h).toDouble)).toArray

@@ -32,6 +32,7 @@ public final class KernelSources {
       "padfree/sm90_gemm_epilogue.cuh",
       "padfree/sm90_gemm_shared_layout.cuh",
       "padfree/sm90_scale_split.cuh",
+      "padfree/sm90_swiglu_fp8_epilogue.cuh",
       "padfree/sm90_fp8_grouped_gemm.cuh",
       "padfree/sm90_tma_tile_copy.cuh",
       "padfree/pad_rows.cuh",

@@ -31,6 +31,16 @@ public final class Sm90Fp8GroupedGemm {
     }
   }
 
+  /**
+   * What the epilogue writes. BF16: D = A . B^T as BF16. SWIGLU_FP8 (an MoE layer's gate_up GEMM, B's
+   * rows interleaved gate/up): the intermediate h = silu(gate) * up quantized to FP8 with 1x128 scales
+   * straight from the FP32 accumulators (sm90_swiglu_fp8_epilogue.cuh); D is then q [rows][N/2] bytes
+   * and the scales go to the buffer given to {@link #prepare(KernelJit, CudaDevice, Operands, LayoutArgs,
+   * DeviceBuffer)}. Needs BLOCK_N 128, A multicast (clusters pair the two halves of a scale block) and
+   * N a multiple of 256.
+   */
+  public enum Output { BF16, SWIGLU_FP8 }
+
   /** Device operands of one call. */
   public record Operands(DeviceBuffer a, DeviceBuffer aScales, DeviceBuffer b, DeviceBuffer bScales, DeviceBuffer d,
       int rows, int experts) {}
@@ -61,8 +71,13 @@ public final class Sm90Fp8GroupedGemm {
   private final int n;
   private final int k;
   private final GemmHeuristics.Config config;
+  private final Output output;
 
   public Sm90Fp8GroupedGemm(Layout layout, int n, int k, GemmHeuristics.Config config) {
+    this(layout, n, k, config, Output.BF16);
+  }
+
+  public Sm90Fp8GroupedGemm(Layout layout, int n, int k, GemmHeuristics.Config config, Output output) {
     this.layout = Validate.notNull("layout", layout);
     Validate.require(n > 0 && n % 8 == 0, "n", n, "must be a positive multiple of 8 (BF16 pairs, wgmma N)");
     Validate.require(k > 0 && k % 16 == 0, "k", k, "must be a positive multiple of 16 (TMA row alignment of FP8)");
@@ -73,34 +88,50 @@ public final class Sm90Fp8GroupedGemm {
         "is built for BLOCK_N 128 only (with 64 the producer spills registers), not " + config.blockN());
     Validate.require(!multicastA || ((n + config.blockN() - 1) / config.blockN()) % 2 == 0, "multicast", "a",
         "A multicast pairs N-blocks, but N=" + n + " has an odd number of " + config.blockN() + "-wide blocks");
+    this.output = Validate.notNull("output", output);
+    if (output == Output.SWIGLU_FP8) {
+      Validate.require(config.blockN() == 128 && multicastA, "block_n", config.blockN() + "/" + config.multicast(),
+          "the fused SwiGLU epilogue needs BLOCK_N 128 with A multicast (two tiles make one 128-channel scale block)");
+      Validate.require(n % 256 == 0, "n", n, "the fused SwiGLU epilogue needs 2I with I a multiple of 128");
+    }
     this.n = n;
     this.k = k;
     this.config = config;
   }
 
+  /** The epilogue's output mode. */
+  public Output output() {
+    return output;
+  }
+
   public KernelSpec spec() {
+    boolean fused = output == Output.SWIGLU_FP8;
     String templateArgs = "padfree::sm90::" + layout.policy + ", " + n + ", " + k + ", " + config.blockN() + ", "
-        + config.stages() + ", " + config.multicast().cpp();
+        + config.stages() + ", " + config.multicast().cpp() + (fused ? ", true" : "");
+    List<String> templateList = new java.util.ArrayList<>(List.of("padfree::sm90::" + layout.policy, Integer.toString(n),
+        Integer.toString(k), Integer.toString(config.blockN()), Integer.toString(config.stages()), config.multicast().cpp()));
+    if (fused) {
+      templateList.add("true");
+    }
     return new KernelSpec(
         "padfree_fp8_gemm_" + layout.name().toLowerCase(java.util.Locale.ROOT) + "_n" + n + "_k" + k + "_bn"
-            + config.blockN() + "_s" + config.stages() + config.multicast().suffix(),
+            + config.blockN() + "_s" + config.stages() + config.multicast().suffix() + (fused ? "_swiglu_fp8" : ""),
         "padfree/sm90_fp8_grouped_gemm.cuh",
         "padfree::sm90::fp8_grouped_gemm",
-        List.of("padfree::sm90::" + layout.policy, Integer.toString(n), Integer.toString(k),
-            Integer.toString(config.blockN()), Integer.toString(config.stages()), config.multicast().cpp()),
+        templateList,
         parameters(),
         THREADS, 1,
         Map.of("padfree_dynamic_smem_bytes", "padfree::sm90::GemmSharedLayout<128, " + config.blockN() + ", "
             + config.stages() + ">::kAllocBytes"))
         .withCall("padfree::sm90::fp8_grouped_gemm<" + templateArgs + ">(map_a, map_b, map_sa, sb, d, "
             + (tmaStore() ? "&d_maps" : "nullptr") + ", padfree::sm90::" + layout.policy
-            + "(layout_a, layout_b, layout_x, layout_y))")
+            + "(layout_a, layout_b, layout_x, layout_y)" + (fused ? ", q_scales, q_scale_stride" : "") + ")")
         .withClusterSize(config.multicast().clusterSize());
   }
 
   /** Whether this configuration stores D with TMA from the descriptor pool (else direct stores). */
   public boolean tmaStore() {
-    return config.blockN() % 64 == 0;
+    return output == Output.BF16 && config.blockN() % 64 == 0;
   }
 
   private List<String> parameters() {
@@ -111,6 +142,9 @@ public final class Sm90Fp8GroupedGemm {
       p.add("const __grid_constant__ padfree::sm90::StoreMapPool d_maps");
     }
     p.addAll(List.of("const int* layout_a", "const int* layout_b", "int layout_x", "int layout_y"));
+    if (output == Output.SWIGLU_FP8) {
+      p.addAll(List.of("float* q_scales", "int q_scale_stride"));
+    }
     return p;
   }
 
@@ -124,13 +158,29 @@ public final class Sm90Fp8GroupedGemm {
    * is then one driver call (what timings measure, and what a backend repeats on the same buffers).
    */
   public LoadedKernel.PreparedLaunch prepare(KernelJit jit, CudaDevice device, Operands o, LayoutArgs l) {
+    Validate.require(output == Output.BF16, "output", output, "the fused epilogue also needs its scales buffer");
+    return prepare(jit, device, o, l, null);
+  }
+
+  /**
+   * As {@link #prepare(KernelJit, CudaDevice, Operands, LayoutArgs)}; for {@link Output#SWIGLU_FP8}, D
+   * (o.d) receives q [rows][N/2] FP8 and {@code qScales} its scales [N/256][roundUp(rows, 4)].
+   */
+  public LoadedKernel.PreparedLaunch prepare(KernelJit jit, CudaDevice device, Operands o, LayoutArgs l, DeviceBuffer qScales) {
+    boolean fused = output == Output.SWIGLU_FP8;
     int kBlocks = (k + 127) / 128;
     int alignedRows = (o.rows() + 3) / 4 * 4;
     Validate.require(o.a().bytes() >= (long) o.rows() * k, "a.bytes", o.a().bytes(), "A needs rows x K = " + (long) o.rows() * k);
     Validate.require(o.aScales().bytes() >= 4L * kBlocks * alignedRows, "a_scales.bytes", o.aScales().bytes(),
         "needs 4 x ceil(K/128) x roundUp(rows, 4)");
     Validate.require(o.b().bytes() >= (long) o.experts() * n * k, "b.bytes", o.b().bytes(), "B needs E x N x K");
-    Validate.require(o.d().bytes() >= 2L * o.rows() * n, "d.bytes", o.d().bytes(), "D needs rows x N x 2");
+    if (fused) {
+      Validate.require(o.d().bytes() >= (long) o.rows() * (n / 2), "d.bytes", o.d().bytes(), "q needs rows x N/2 bytes");
+      Validate.require(qScales != null && qScales.bytes() >= 4L * (n / 256) * alignedRows, "q_scales.bytes",
+          qScales == null ? "null" : qScales.bytes(), "needs 4 x N/256 x roundUp(rows, 4)");
+    } else {
+      Validate.require(o.d().bytes() >= 2L * o.rows() * n, "d.bytes", o.d().bytes(), "D needs rows x N x 2");
+    }
     Validate.require(o.bScales().bytes() >= 4L * o.experts() * ((n + 127) / 128) * kBlocks, "b_scales.bytes",
         o.bScales().bytes(), "needs 4 x E x ceil(N/128) x ceil(K/128)");
     int tiles = l.mBlocks() * ((n + config.blockN() - 1) / config.blockN());
@@ -171,6 +221,9 @@ public final class Sm90Fp8GroupedGemm {
       args.add(storeMapPool(o.d(), o.rows()));
     }
     args.addAll(List.of(l.indexA() == null ? o.d() : l.indexA(), l.indexB() == null ? o.d() : l.indexB(), l.x(), l.y()));
+    if (fused) {
+      args.addAll(List.of(qScales, alignedRows));
+    }
     return kernel.prepare(LoadedKernel.LaunchConfig.linear(blocks, THREADS, smem), args.toArray());
   }
 

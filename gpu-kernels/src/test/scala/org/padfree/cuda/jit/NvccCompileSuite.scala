@@ -30,7 +30,12 @@ class NvccCompileSuite extends AnyFunSuite with TempFolders {
       } yield new Sm90Fp8GroupedGemm(layout, n, k, GemmHeuristics.withBlockN(blockN).withMulticast(multicast)).spec()) ++
       Seq(new PadRows().spec(), new Fp8Quantize().activationSpec(), new Fp8Quantize().weightSpec(), new ScatterRows().spec(), new CompareRows().spec(),
         new SyntheticInputs().activationSpec(), new SyntheticInputs().weightSpec(), new Fp8Quantize().activationBf16Spec(),
-        new MoeLayerKernels().gatherSpec(), new MoeLayerKernels().swigluSpec(), new MoeLayerKernels().combineSpec())
+        new MoeLayerKernels().gatherSpec(), new MoeLayerKernels().swigluSpec(), new MoeLayerKernels().combineSpec()) ++
+      // the fused SwiGLU-FP8 epilogue of an MoE layer's gate_up GEMM (DeepSeek-V3's 2I = 4096, Qwen3-235B's 3072)
+      Seq((Sm90Fp8GroupedGemm.Layout.PADDING_FREE, 4096, 7168), (Sm90Fp8GroupedGemm.Layout.PADDED, 3072, 4096)).map { case (layout, n, k) =>
+        new Sm90Fp8GroupedGemm(layout, n, k, GemmHeuristics.withBlockN(128).withMulticast(GemmHeuristics.Multicast.A),
+          Sm90Fp8GroupedGemm.Output.SWIGLU_FP8).spec()
+      }
 
   private lazy val settings = CudaSettings.fromEnvironment()
   private lazy val nvccProblem: Option[String] = Try(new NvccCompiler(settings.nvcc()).version()) match {
