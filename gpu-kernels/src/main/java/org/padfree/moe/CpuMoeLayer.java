@@ -49,6 +49,16 @@ public final class CpuMoeLayer implements AutoCloseable {
   }
 
   public Run run(Form form, RoutedBatch batch, MoeLayerWeights weights, QuantizedActivations tokens, float[] routing) {
+    return run(form, batch, weights, tokens, routing, false);
+  }
+
+  /**
+   * As {@link #run(Form, RoutedBatch, MoeLayerWeights, QuantizedActivations, float[])}, or the fused
+   * form's numerics ({@code fused}): G stays FP32 and h = silu(g) * u is quantized from FP32
+   * ({@link SwiGlu#applyFused}), as the GPU's fused gate_up epilogue does; everything else is the same.
+   */
+  public Run run(Form form, RoutedBatch batch, MoeLayerWeights weights, QuantizedActivations tokens, float[] routing,
+      boolean fused) {
     Validate.require(batch.numExperts() == weights.experts(), "experts", batch.numExperts(),
         "the batch routes to " + batch.numExperts() + " experts, the layer has " + weights.experts());
     Validate.require(tokens.rows() == batch.numTokens() && tokens.k() == weights.hidden(), "tokens",
@@ -56,19 +66,22 @@ public final class CpuMoeLayer implements AutoCloseable {
     Validate.length("routing weights", routing.length, (long) batch.numTokens() * batch.topK(), "num_tokens x top_k");
     long start = System.nanoTime();
     int[] rowSource;
-    Bf16Matrix g;
     Bf16Matrix d;
     if (form == Form.PADDING_FREE) {
       PaddingFreeLayout layout = LayoutBuilder.paddingFree(batch);
       rowSource = layout.rowSource();
-      g = gemm.paddingFreeContiguous(tokens.gatherRows(tokenOf(rowSource, batch.topK())), weights.gateUp(), layout.offsets());
-      QuantizedActivations q = Fp8Quantizer.quantizeActivations(SwiGlu.apply(g), g.rows(), weights.intermediate());
+      QuantizedActivations a = tokens.gatherRows(tokenOf(rowSource, batch.topK()));
+      float[] h = fused ? SwiGlu.applyFused(gemm.paddingFreeContiguousFp32(a, weights.gateUp(), layout.offsets()))
+          : SwiGlu.apply(gemm.paddingFreeContiguous(a, weights.gateUp(), layout.offsets()));
+      QuantizedActivations q = Fp8Quantizer.quantizeActivations(h, rowSource.length, weights.intermediate());
       d = gemm.paddingFreeContiguous(q, weights.down(), layout.offsets());
     } else {
       PaddedLayout layout = LayoutBuilder.padded(batch);
       rowSource = layout.rowSource();
-      g = gemm.paddedContiguous(tokens.gatherRows(tokenOf(rowSource, batch.topK())), weights.gateUp(), layout.groupIndex());
-      QuantizedActivations q = Fp8Quantizer.quantizeActivations(SwiGlu.apply(g), g.rows(), weights.intermediate());
+      QuantizedActivations a = tokens.gatherRows(tokenOf(rowSource, batch.topK()));
+      float[] h = fused ? SwiGlu.applyFused(gemm.paddedContiguousFp32(a, weights.gateUp(), layout.groupIndex()))
+          : SwiGlu.apply(gemm.paddedContiguous(a, weights.gateUp(), layout.groupIndex()));
+      QuantizedActivations q = Fp8Quantizer.quantizeActivations(h, rowSource.length, weights.intermediate());
       d = gemm.paddedContiguous(q, weights.down(), layout.groupIndex());
     }
     Bf16Matrix out = combine(batch, d, rowSource, routing, weights.hidden());

@@ -17,6 +17,23 @@ public final class SwiGlu {
     return (float) (g / (1.0 + Math.exp(-(double) g)));
   }
 
+  /**
+   * The fused form's h (rows x I) from gate_up's FP32 accumulators: silu(g) * u with the same silu,
+   * the product in FP32, and no BF16 rounding of G or h (the GPU's fused epilogue quantizes this).
+   */
+  public static float[] applyFused(org.padfree.reference.Fp32Matrix gateUp) {
+    int rows = gateUp.rows();
+    int channels = gateUp.cols() / 2;
+    float[] h = new float[rows * channels];
+    java.util.stream.IntStream range = java.util.stream.IntStream.range(0, rows);
+    (rows * channels >= (1 << 18) ? range.parallel() : range).forEach(r -> {
+      for (int c = 0; c < channels; c++) {
+        h[r * channels + c] = silu(gateUp.get(r, 2 * c)) * gateUp.get(r, 2 * c + 1);
+      }
+    });
+    return h;
+  }
+
   /** h (rows x I) as floats, each exactly a BF16 value, from gate_up's output. */
   public static float[] apply(Bf16Matrix gateUp) {
     int rows = gateUp.rows();

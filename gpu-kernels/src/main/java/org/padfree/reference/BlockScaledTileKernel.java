@@ -71,6 +71,34 @@ final class BlockScaledTileKernel {
    */
   void run(QuantizedActivations a, int[] aRows, int[] dRows, int from, int rows, QuantizedWeights b, int expert,
       int n0, int cols, Bf16Matrix d) {
+    accumulate(a, aRows, from, rows, b, expert, n0, cols);
+    short[] out = d.bits();
+    int nOut = d.cols();
+    for (int i = 0; i < rows; i++) {
+      int base = dRows[from + i] * nOut + n0;
+      for (int j = 0; j < cols; j++) {
+        out[base + j] = Bf16.round(acc[i * TILE_N + j]);
+      }
+    }
+  }
+
+  /**
+   * As {@link #run(QuantizedActivations, int[], int[], int, int, QuantizedWeights, int, int, int, Bf16Matrix)},
+   * but D keeps the FP32 accumulators (no BF16 rounding): what a fused epilogue works from.
+   */
+  void run(QuantizedActivations a, int[] aRows, int[] dRows, int from, int rows, QuantizedWeights b, int expert,
+      int n0, int cols, Fp32Matrix d) {
+    accumulate(a, aRows, from, rows, b, expert, n0, cols);
+    float[] out = d.values();
+    int nOut = d.cols();
+    for (int i = 0; i < rows; i++) {
+      System.arraycopy(acc, i * TILE_N, out, dRows[from + i] * nOut + n0, cols);
+    }
+  }
+
+  /** The tile's FP32 accumulators (rows x cols of acc, row stride TILE_N). */
+  private void accumulate(QuantizedActivations a, int[] aRows, int from, int rows, QuantizedWeights b, int expert,
+      int n0, int cols) {
     int k = a.k();
     int kBlocks = a.kBlocks();
     int paddedRows = ScaleBlocks.roundUp(rows, MICRO_M);
@@ -97,14 +125,6 @@ final class BlockScaledTileKernel {
             }
           }
         }
-      }
-    }
-    short[] out = d.bits();
-    int nOut = d.cols();
-    for (int i = 0; i < rows; i++) {
-      int base = dRows[from + i] * nOut + n0;
-      for (int j = 0; j < cols; j++) {
-        out[base + j] = Bf16.round(acc[i * TILE_N + j]);
       }
     }
   }

@@ -38,7 +38,7 @@ public final class CpuGroupedGemm implements AutoCloseable {
     requireSameK(a, b);
     Validate.require(b.experts() == 1, "experts", b.experts(), "a dense GEMM takes exactly one weight matrix");
     Bf16Matrix d = Bf16Matrix.zeros(a.rows(), b.n());
-    run(d, List.of(new Group(0, a.rows(), 0, 0)), a, b);
+    runBf16(d, List.of(new Group(0, a.rows(), 0, 0)), a, b);
     return d;
   }
 
@@ -48,6 +48,20 @@ public final class CpuGroupedGemm implements AutoCloseable {
    * D has one row per A row; padding rows of D stay zero.
    */
   public Bf16Matrix paddedContiguous(QuantizedActivations a, QuantizedWeights b, int[] groupIndex) {
+    Bf16Matrix d = Bf16Matrix.zeros(a.rows(), b.n());
+    runBf16(d, paddedGroups(a, b, groupIndex), a, b);
+    return d;
+  }
+
+  /** As {@link #paddedContiguous}, D kept in FP32 (the accumulators, not rounded to BF16). */
+  public Fp32Matrix paddedContiguousFp32(QuantizedActivations a, QuantizedWeights b, int[] groupIndex) {
+    Fp32Matrix d = Fp32Matrix.zeros(a.rows(), b.n());
+    run(paddedGroups(a, b, groupIndex), a, b, (kernel, t) -> kernel.run(a, t.aRows(), t.dRows(), t.from(), t.rows(), b,
+        t.expert(), t.n0(), t.cols(), d));
+    return d;
+  }
+
+  private static List<Group> paddedGroups(QuantizedActivations a, QuantizedWeights b, int[] groupIndex) {
     requireSameK(a, b);
     LayoutChecks.checkPaddedGroupIndex(groupIndex, a.rows(), b.experts());
     List<Group> groups = new ArrayList<>();
@@ -63,9 +77,7 @@ public final class CpuGroupedGemm implements AutoCloseable {
       }
       r = end;
     }
-    Bf16Matrix d = Bf16Matrix.zeros(a.rows(), b.n());
-    run(d, groups, a, b);
-    return d;
+    return groups;
   }
 
   /**
@@ -73,6 +85,20 @@ public final class CpuGroupedGemm implements AutoCloseable {
    * offsets has E+1 entries, starts at 0, never decreases and ends at M. Groups of any size, 0 included.
    */
   public Bf16Matrix paddingFreeContiguous(QuantizedActivations a, QuantizedWeights b, int[] offsets) {
+    Bf16Matrix d = Bf16Matrix.zeros(a.rows(), b.n());
+    runBf16(d, paddingFreeGroups(a, b, offsets), a, b);
+    return d;
+  }
+
+  /** As {@link #paddingFreeContiguous}, D kept in FP32 (the accumulators, not rounded to BF16). */
+  public Fp32Matrix paddingFreeContiguousFp32(QuantizedActivations a, QuantizedWeights b, int[] offsets) {
+    Fp32Matrix d = Fp32Matrix.zeros(a.rows(), b.n());
+    run(paddingFreeGroups(a, b, offsets), a, b, (kernel, t) -> kernel.run(a, t.aRows(), t.dRows(), t.from(), t.rows(), b,
+        t.expert(), t.n0(), t.cols(), d));
+    return d;
+  }
+
+  private static List<Group> paddingFreeGroups(QuantizedActivations a, QuantizedWeights b, int[] offsets) {
     requireSameK(a, b);
     LayoutChecks.checkOffsets(offsets, a.rows(), b.experts());
     List<Group> groups = new ArrayList<>();
@@ -81,9 +107,7 @@ public final class CpuGroupedGemm implements AutoCloseable {
         groups.add(new Group(offsets[e], offsets[e + 1] - offsets[e], e, offsets[e]));
       }
     }
-    Bf16Matrix d = Bf16Matrix.zeros(a.rows(), b.n());
-    run(d, groups, a, b);
-    return d;
+    return groups;
   }
 
   /**
@@ -100,7 +124,7 @@ public final class CpuGroupedGemm implements AutoCloseable {
       }
     }
     Bf16Matrix d = Bf16Matrix.zeros(a.rows(), b.n());
-    run(d, groups, a, b);
+    runBf16(d, groups, a, b);
     return d;
   }
 
@@ -126,7 +150,16 @@ public final class CpuGroupedGemm implements AutoCloseable {
   /** Rows aRows/dRows[from, from+rows) against one weight matrix (held by {@code expert}), columns [n0, n0+cols). */
   private record Tile(int[] aRows, int[] dRows, int from, int rows, int expert, int n0, int cols) {}
 
-  private void run(Bf16Matrix d, List<Group> groups, QuantizedActivations a, QuantizedWeights b) {
+  private void runBf16(Bf16Matrix d, List<Group> groups, QuantizedActivations a, QuantizedWeights b) {
+    run(groups, a, b, (kernel, t) -> kernel.run(a, t.aRows(), t.dRows(), t.from(), t.rows(), b, t.expert(), t.n0(), t.cols(), d));
+  }
+
+  /** How a tile's result is written (BF16 or FP32 D). */
+  private interface TileWriter {
+    void write(BlockScaledTileKernel kernel, Tile tile);
+  }
+
+  private void run(List<Group> groups, QuantizedActivations a, QuantizedWeights b, TileWriter writer) {
     int n = b.n();
     List<Tile> tiles = new ArrayList<>();
     for (RowSet set : byWeightMatrix(groups, b)) {
@@ -139,7 +172,7 @@ public final class CpuGroupedGemm implements AutoCloseable {
     }
     Runnable work = () -> IntStream.range(0, tiles.size()).parallel().forEach(i -> {
       Tile t = tiles.get(i);
-      kernels.get().run(a, t.aRows(), t.dRows(), t.from(), t.rows(), b, t.expert(), t.n0(), t.cols(), d);
+      writer.write(kernels.get(), t);
     });
     if (tiles.size() == 1) {
       work.run();

@@ -50,6 +50,30 @@ class CpuMoeLayerSuite extends AnyFunSuite {
     assert(RelativeError.of(actual, wrong) > 4 * LayerReference.RELATIVE_ERROR_BOUND)
   }
 
+  test("the fused form's numerics (h from FP32 G, no BF16 rounding): forms bit-identical, within the bound, near the unfused layer") {
+    val b = batch(Array(30, 50, 0, 70, 6), 2, 13L)
+    val w = MoeLayerWeights.synthetic(b.numExperts, hidden, intermediate, 13L)
+    val tokens = CpuMoeLayer.tokens(b, hidden)
+    val routing = RoutingWeights.synthetic(b)
+    val layer = new CpuMoeLayer(2)
+    try {
+      val fusedFree = layer.run(CpuMoeLayer.Form.PADDING_FREE, b, w, tokens, routing, true)
+      val fusedPadded = layer.run(CpuMoeLayer.Form.PADDED, b, w, tokens, routing, true)
+      val unfused = layer.run(CpuMoeLayer.Form.PADDING_FREE, b, w, tokens, routing, false)
+      assert(fusedFree.out.bits.sameElements(fusedPadded.out.bits))
+      val sample = Seq(0, 9, 40, b.numTokens - 1)
+      val expected = sample.flatMap(t => LayerReference.token(b, w, tokens, routing, t).toSeq).toArray
+      def values(r: CpuMoeLayer.Run) = sample.flatMap(t => (0 until hidden).map(h => r.out.get(t, h).toDouble)).toArray
+      val fusedErr = RelativeError.of(values(fusedFree), expected)
+      val apart = RelativeError.of(values(fusedFree), values(unfused))
+      val differing = fusedFree.out.bits.indices.count(i => fusedFree.out.bits()(i) != unfused.out.bits()(i))
+      info(f"fused vs double $fusedErr%.2e, fused vs unfused $apart%.2e ($differing of ${fusedFree.out.bits.length} outputs differ)")
+      assert(fusedErr > 0 && fusedErr < LayerReference.RELATIVE_ERROR_BOUND)
+      // quantizing h from FP32 instead of BF16 moves some outputs, by much less than the FP8 error itself
+      assert(differing > 0 && apart < fusedErr)
+    } finally layer.close()
+  }
+
   test("peak activation memory: padding-free below padded by the padding rows' share, equal without padding") {
     val b = batch(Array(5, 0, 130, 1), 1, 9L)
     val (_, _, _, free, padded) = runBoth(b, 9L)

@@ -117,6 +117,14 @@ class MoeLayerGpuSuite extends AnyFunSuite with GpuSuite {
         info(f"seed $s: fused vs double $fusedErr%.2e; fused vs unfused ${RelativeError.of(allFused, allUnfused)}%.2e, " +
           f"$differing of ${allFused.length} outputs differ")
         assert(fusedErr > 0 && fusedErr < LayerReference.RELATIVE_ERROR_BOUND)
+        // and close to the CPU's fused form (same definition; the GEMMs' K-block sums differ in order)
+        val cpuFused = new CpuMoeLayer(4)
+        try {
+          val c = cpuFused.run(CpuMoeLayer.Form.PADDING_FREE, b, w, tokens, routing, true)
+          val e3 = RelativeError.of(fusedActual, sample.flatMap(t => (0 until hidden).map(h => c.out.get(t, h).toDouble)).toArray)
+          info(f"seed $s: GPU fused vs CPU fused $e3%.2e")
+          assert(e3 < 1e-4)
+        } finally cpuFused.close()
       } finally {
         weights.close()
         layer.close()
