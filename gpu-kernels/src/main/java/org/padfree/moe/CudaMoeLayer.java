@@ -21,6 +21,7 @@ import org.padfree.layout.LayoutBuilder;
 import org.padfree.layout.PaddedLayout;
 import org.padfree.layout.PaddingFreeLayout;
 import org.padfree.quant.QuantizedActivations;
+import org.padfree.quant.QuantizedWeights;
 import org.padfree.quant.ScaleBlocks;
 import org.padfree.reference.Bf16Matrix;
 import org.padfree.routing.RoutedBatch;
@@ -61,12 +62,43 @@ public final class CudaMoeLayer implements AutoCloseable {
     final DeviceBuffer down;
     final DeviceBuffer downScales;
 
-    DeviceWeights(MoeLayerWeights w) {
+    DeviceWeights(MoeLayerWeights w, CudaStream stream) {
       this.host = w;
-      this.gateUp = DeviceGemmOperands.weights(w.gateUp(), "gate_up weights");
+      this.gateUp = expertBlock(w.gateUp(), "gate_up weights", stream);
       this.gateUpScales = DeviceGemmOperands.weightScales(w.gateUp(), "gate_up weight scales");
-      this.down = DeviceGemmOperands.weights(w.down(), "down weights");
+      this.down = expertBlock(w.down(), "down weights", stream);
       this.downScales = DeviceGemmOperands.weightScales(w.down(), "down weight scales");
+    }
+
+    /**
+     * B as one [E][N][K] block, built per distinct host matrix (experts of a weight bank share arrays):
+     * each crosses PCIe once and is copied on the device into every slot that uses it. No host array
+     * of the whole block is made: DeepSeek-V3's gate_up block is 7.5 GB, beyond a Java array.
+     */
+    private static DeviceBuffer expertBlock(QuantizedWeights b, String label, CudaStream stream) {
+      long perExpert = (long) b.n() * b.k();
+      DeviceBuffer block = DeviceBuffer.allocate(perExpert * b.experts(), label);
+      try (DeviceBuffer staging = DeviceBuffer.allocate(perExpert, label + " (one matrix)")) {
+        java.util.Set<byte[]> uploaded = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int e = 0; e < b.experts(); e++) {
+          byte[] matrix = b.values()[e];
+          if (!uploaded.add(matrix)) {
+            continue;
+          }
+          stream.synchronize("copying " + label + " on the device");
+          staging.copyFrom(matrix);
+          for (int slot = e; slot < b.experts(); slot++) {
+            if (b.values()[slot] == matrix) {
+              block.copyFromDeviceAsync(staging, 0, slot * perExpert, perExpert, stream);
+            }
+          }
+        }
+        stream.synchronize("copying " + label + " on the device");
+      } catch (RuntimeException e) {
+        block.close();
+        throw e;
+      }
+      return block;
     }
 
     @Override
@@ -80,7 +112,7 @@ public final class CudaMoeLayer implements AutoCloseable {
   /** Uploads a layer's weights once, for any number of runs. */
   public DeviceWeights upload(MoeLayerWeights weights) {
     device.makeCurrent();
-    return new DeviceWeights(weights);
+    return new DeviceWeights(weights, stream);
   }
 
   /**
