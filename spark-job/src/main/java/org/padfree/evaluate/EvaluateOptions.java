@@ -132,7 +132,8 @@ public record EvaluateOptions(
         line.weightSeed,
         line.cpuThreads,
         line.confDir,
-        confFlag(conf, PadfreeConf.FAIL_FIRST_ATTEMPT));
+        confFlag(conf, PadfreeConf.FAIL_FIRST_ATTEMPT),
+        confFlag(conf, PadfreeConf.LAYERS_FUSED));
     for (String t : line.traces) {
       int eq = t.indexOf('=');
       Validate.require(eq > 0 && eq < t.length() - 1, "--trace", t, "expected MODEL=PATH, e.g. deepseek-v3=trace.csv");

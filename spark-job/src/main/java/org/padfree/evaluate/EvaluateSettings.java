@@ -12,6 +12,7 @@ import org.padfree.backend.BackendKind;
  * @param repetitions timed runs per path, -1 = auto (per backend)
  * @param weightBank distinct weight matrices per (model, GEMM), 0 = one per expert, -1 = auto (per backend)
  * @param cpuThreads CPU backend threads per task, 0 = decide on the executor
+ * @param layersFused the layer stage on a GPU also times the fused gate_up epilogue (spark.padfree.layers.fused)
  */
 public record EvaluateSettings(
     String runId,
@@ -24,7 +25,15 @@ public record EvaluateSettings(
     long weightSeed,
     int cpuThreads,
     String modelsDir,
-    boolean failFirstAttempt) implements Serializable {
+    boolean failFirstAttempt,
+    boolean layersFused) implements Serializable {
+
+  /** Settings without the fused layer (sweeps, tests): {@code layersFused} false. */
+  public EvaluateSettings(String runId, Backend backend, List<String> gemms, int repetitions, int referenceRows,
+      boolean failOnMismatch, int weightBank, long weightSeed, int cpuThreads, String modelsDir, boolean failFirstAttempt) {
+    this(runId, backend, gemms, repetitions, referenceRows, failOnMismatch, weightBank, weightSeed, cpuThreads,
+        modelsDir, failFirstAttempt, false);
+  }
 
   /** spark.padfree.backend. */
   public enum Backend {

@@ -80,6 +80,20 @@ final class HeapBudget {
   }
 
   /**
+   * Host bytes of one batch's whole layer on the GPU (CudaMoeLayer): the intermediates live on the
+   * device, so the host holds the synthetic tokens (FP32 while made, then FP8 and scales), the routing
+   * weights, the layout arrays per routed row (rows, slots; a padded row count at most doubles them)
+   * and {@code outputs} BF16 outputs copied back (two forms, three with the fused run).
+   */
+  static long gpuLayerBytes(RoutedBatch batch, int hidden, int outputs) {
+    long tokens = batch.numTokens();
+    long hBlocks = (hidden + 127L) / 128;
+    long tokenBytes = tokens * hidden * 4 + tokens * (hidden + 4 * hBlocks) + tokens * batch.topK() * 4L;
+    long layoutBytes = 4 * 4L * (batch.routedRows() + 128L * batch.numExperts());
+    return tokenBytes + layoutBytes + outputs * tokens * hidden * 2;
+  }
+
+  /**
    * Host bytes of a weight bank of {@code distinct} FP8 matrices of N x K with their 128x128 scales,
    * plus the FP32 matrices being quantized at once ({@code parallel} of them) while it is made.
    */

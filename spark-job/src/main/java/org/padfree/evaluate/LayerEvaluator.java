@@ -20,9 +20,10 @@ import org.padfree.routing.RoutedBatch;
 
 /**
  * Executor-side layer evaluation of one input batch: its model's whole routed-expert layer in both
- * forms on the CPU reference ({@link CpuMoeLayer}), on the GEMM rows' own weight bank (gate_up's
- * N = 2I matrices read as interleaved gate/up rows, down as it is), the checks, and the quantization
- * study on the same weights. Nothing here throws for a bad batch: problems become a failed row.
+ * forms on the task's {@link LayerRunner} (the executor's GPU where its GEMM backend is CUDA, else the
+ * CPU reference), on the GEMM rows' own weight bank (gate_up's N = 2I matrices read as interleaved
+ * gate/up rows, down as it is), the checks, and the quantization study on the same weights (on the
+ * host). Nothing here throws for a bad batch: problems, a GPU's included, become a failed row.
  *
  * <p>Cost on the CPU is kept to the GEMM rows' order: the layer's two GEMMs per form are the GEMM rows'
  * work again; the double reference costs {@code top_k (2IH + HI)} multiply-adds per checked token, so
@@ -32,8 +33,8 @@ import org.padfree.routing.RoutedBatch;
  * multiply-adds, at least {@value #MIN_STUDY_TOKENS} and at most {@value #MAX_STUDY_TOKENS}.
  */
 final class LayerEvaluator {
-  /** The backend label of layer rows: only the CPU reference runs a whole layer so far. */
-  static final String LAYER_BACKEND = "cpu";
+  /** The backend label of rows that failed before a runner was chosen (the task had no backend). */
+  static final String NO_BACKEND = "none";
   /** Multiply-adds of one layer pass over the study's sampled tokens (2 DeepSeek-V3 tokens: 0.7 G). */
   static final long STUDY_WORK = 1_000_000_000L;
   static final int MIN_STUDY_TOKENS = 2;
@@ -41,18 +42,20 @@ final class LayerEvaluator {
 
   private final EvaluateSettings settings;
   private final GroupedGemmBackend weightMaker;
+  private final LayerRunner runner;
   private final ModelCatalog catalog;
-  private final int threads;
 
   /**
    * @param weightMaker the task's GEMM backend: it makes (or, already made by the GEMM rows, shares) the
    *     weight bank, so the bank's size and bytes are the GEMM rows' own
+   * @param runner where the layer runs ({@link LayerRunner#forBackend} of {@code weightMaker}); null
+   *     only when the task has no backend, and then every input arrives already failed
    */
-  LayerEvaluator(EvaluateSettings settings, GroupedGemmBackend weightMaker, ModelCatalog catalog, int threads) {
+  LayerEvaluator(EvaluateSettings settings, GroupedGemmBackend weightMaker, LayerRunner runner, ModelCatalog catalog) {
     this.settings = settings;
     this.weightMaker = weightMaker;
+    this.runner = runner;
     this.catalog = catalog;
-    this.threads = threads;
   }
 
   /** Study tokens of a layer: {@link #STUDY_WORK} over top_k (2IH + HI), clamped to [2, 16] and to the batch. */
@@ -106,30 +109,29 @@ final class LayerEvaluator {
         WeightBank.weights(batch.model(), model.down(), batch.numExperts(), bank, settings.weightSeed(), weightMaker));
     QuantizedActivations tokens = CpuMoeLayer.tokens(batch, hidden);
     float[] routing = RoutingWeights.synthetic(batch);
-    CpuMoeLayer.Run free;
-    CpuMoeLayer.Run padded;
-    try (CpuMoeLayer layer = new CpuMoeLayer(threads)) {
-      free = layer.run(CpuMoeLayer.Form.PADDING_FREE, batch, weights, tokens, routing);
-      padded = layer.run(CpuMoeLayer.Form.PADDED, batch, weights, tokens, routing);
-    }
+    LayerRunner.Runs runs = runner.run(new LayerRunner.WeightsKey(batch.model(), hidden, inter, batch.numExperts(), bank,
+        settings.weightSeed()), weights, batch, tokens, routing);
+    CpuMoeLayer.Run free = runs.paddingFree();
+    CpuMoeLayer.Run padded = runs.padded();
     boolean identical = Arrays.equals(free.out().bits(), padded.out().bits());
 
     int[] checked = PathChecks.sampleRows(batch.numTokens(), settings.referenceRows(), batch.seed() * 41 + 7);
     double layerError = Double.NaN;
+    double fusedError = Double.NaN;
     if (checked.length > 0) {
-      double[] actual = new double[checked.length * hidden];
       double[] expected = new double[checked.length * hidden];
       for (int i = 0; i < checked.length; i++) {
-        double[] ref = LayerReference.token(batch, weights, tokens, routing, checked[i]);
-        for (int h = 0; h < hidden; h++) {
-          actual[i * hidden + h] = free.out().get(checked[i], h);
-          expected[i * hidden + h] = ref[h];
-        }
+        System.arraycopy(LayerReference.token(batch, weights, tokens, routing, checked[i]), 0, expected, i * hidden, hidden);
       }
-      layerError = RelativeError.of(actual, expected);
+      layerError = RelativeError.of(tokenValues(free, checked, hidden), expected);
+      if (runs.fused() != null) {
+        fusedError = RelativeError.of(tokenValues(runs.fused(), checked, hidden), expected);
+      }
     }
     // No token checked (an empty batch, or --reference-rows 0): nothing failed.
     boolean errorPassed = checked.length == 0 || layerError < LayerReference.RELATIVE_ERROR_BOUND;
+    // The fused layer quantizes h from FP32, so it is held to the double reference, not to the unfused bits.
+    boolean fusedPassed = runs.fused() == null || checked.length == 0 || fusedError < LayerReference.RELATIVE_ERROR_BOUND;
 
     int sampled = studyTokens(batch.numTokens(), batch.topK(), hidden, inter);
     QuantizationStudy.Result study = sampled == 0 ? null : QuantizationStudy.run(batch, weights, batch.seed(), sampled,
@@ -143,12 +145,17 @@ final class LayerEvaluator {
       problems.add(String.format(java.util.Locale.ROOT, "layer error %.3e over %d tokens is above the bound %.1e",
           layerError, checked.length, LayerReference.RELATIVE_ERROR_BOUND));
     }
+    if (!fusedPassed) {
+      problems.add(String.format(java.util.Locale.ROOT, "fused layer error %.3e over %d tokens is above the bound %.1e",
+          fusedError, checked.length, LayerReference.RELATIVE_ERROR_BOUND));
+    }
     long saved = padded.peakBytes() - free.peakBytes();
     double nan = Double.NaN;
     return new LayerResult(settings.runId(), input.dataset(), input.index(), batch.batchId(), batch.model(),
         batch.distribution(), batch.numExperts(), batch.topK(), batch.numTokens(), hidden, inter, free.rows(),
         padded.rows(), problems.isEmpty() ? BatchStatus.OK : BatchStatus.MISMATCH, String.join("; ", problems),
-        padded.millis(), free.millis(), padded.millis() / free.millis(), null, null,
+        padded.millis(), free.millis(), padded.millis() / free.millis(),
+        runs.fused() == null ? null : runs.fused().millis(), runs.unfusedMs(),
         padded.peakBytes(), free.peakBytes(), saved, (double) saved / padded.peakBytes(),
         identical, checked.length, layerError, LayerReference.RELATIVE_ERROR_BOUND, errorPassed,
         sampled, study == null ? 0 : study.outlierColumns(), QuantizationStudy.DEFAULT_OUTLIER_FRACTION,
@@ -161,7 +168,7 @@ final class LayerEvaluator {
         study == null ? nan : study.errorWith(ActivationScaling.BLOCK_1X128),
         study == null ? nan : study.errorWithout(ActivationScaling.BLOCK_1X64),
         study == null ? nan : study.errorWith(ActivationScaling.BLOCK_1X64),
-        LAYER_BACKEND, "CPU: " + threads + " threads", where.executorId(), where.host(), bank,
+        runner.label(), runner.device(), where.executorId(), where.host(), bank,
         (System.nanoTime() - start) / 1e6);
   }
 
@@ -179,7 +186,7 @@ final class LayerEvaluator {
         weights += HeapBudget.weightBytes(distinct, gemm.n(), gemm.k(), Runtime.getRuntime().availableProcessors());
       }
     }
-    long need = HeapBudget.cpuLayerBytes(batch, model.hidden(), model.intermediate());
+    long need = runner.heapBytes(batch, model.hidden(), model.intermediate());
     long may = limit.perTask(held + weights);
     if (weights > limit.shared(held) || need > may) {
       return "the layer of batch " + batch.batchId() + " needs about " + HeapBudget.bytes(need) + " of executor heap"
@@ -196,7 +203,18 @@ final class LayerEvaluator {
 
   private LayerResult failed(EvalInput input, ExecutorInfo where, String error) {
     return LayerResult.failed(settings.runId(), input.dataset(), input.index(), input.batchId(),
-        input.rawText(DatasetSchema.MODEL), input.rawText(DatasetSchema.DISTRIBUTION), error, LAYER_BACKEND,
-        where.executorId(), where.host());
+        input.rawText(DatasetSchema.MODEL), input.rawText(DatasetSchema.DISTRIBUTION), error,
+        runner == null ? NO_BACKEND : runner.label(), where.executorId(), where.host());
+  }
+
+  /** The checked tokens' outputs of one run, token after token, as doubles. */
+  private static double[] tokenValues(CpuMoeLayer.Run run, int[] tokens, int hidden) {
+    double[] values = new double[tokens.length * hidden];
+    for (int i = 0; i < tokens.length; i++) {
+      for (int h = 0; h < hidden; h++) {
+        values[i * hidden + h] = run.out().get(tokens[i], h);
+      }
+    }
+    return values;
   }
 }

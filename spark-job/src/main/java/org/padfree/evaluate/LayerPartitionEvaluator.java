@@ -42,7 +42,9 @@ final class LayerPartitionEvaluator implements FlatMapFunction<Iterator<EvalInpu
       unavailable = "cannot load the model shapes on executor " + where.executorId() + ": " + e.getMessage();
     }
     int threads = settings.cpuThreads() > 0 ? settings.cpuThreads() : ExecutorBackends.taskCpus();
-    LayerEvaluator evaluator = new LayerEvaluator(settings, weightMaker, catalog, threads);
+    // The layer runs where the task's GEMM rows ran: the executor's GPU on a CUDA backend, else the CPU.
+    LayerRunner runner = weightMaker == null ? null : LayerRunner.forBackend(weightMaker, settings, threads);
+    LayerEvaluator evaluator = new LayerEvaluator(settings, weightMaker, runner, catalog);
     List<LayerResult> results = new ArrayList<>();
     while (inputs.hasNext()) {
       EvalInput input = inputs.next();

@@ -35,8 +35,12 @@ public final class PadfreeConf {
   public static final Key CPU_THREADS = new Key(PREFIX + "cpu.threads", "0", "--cpu-threads",
       "threads of the CPU backend per task; 0 uses spark.task.cpus (local mode: all cores)");
   public static final Key LAYERS = new Key(PREFIX + "layers", "false", "--layers",
-      "true | false: also run each batch's whole MoE layer (padded and padding-free, on the CPU reference) and"
-          + " the activation-quantization study, into layers.parquet and the reports' layer sections");
+      "true | false: also run each batch's whole MoE layer (padded and padding-free; on the executor's GPU where"
+          + " the GEMM rows ran on CUDA, else on the CPU reference) and the activation-quantization study, into"
+          + " layers.parquet and the reports' layer sections");
+  public static final Key LAYERS_FUSED = new Key(PREFIX + "layers.fused", "false", "",
+      "true | false: on GPU executors, also time the layer with the fused SwiGLU-FP8 gate_up epilogue (fused_ms);"
+          + " not yet validated on the H200");
   public static final Key MODELS_DIR = new Key(PREFIX + "modelsDir", "", "--conf-dir",
       "directory of model .properties files (default: the copy of conf/models in the jar)");
   /** Test hook: every task's first attempt fails after its first batch, to prove exactly-once results. */
@@ -55,6 +59,6 @@ public final class PadfreeConf {
       "testing only: the driver waits this many milliseconds in the middle of writing the run folder");
 
   public static final List<Key> ALL = List.of(BACKEND, REPETITIONS, REFERENCE_ROWS, FAIL_ON_MISMATCH,
-      WEIGHT_BANK, WEIGHT_SEED, PARTITIONS, CPU_THREADS, LAYERS, MODELS_DIR, FAIL_FIRST_ATTEMPT, KILL_EXECUTOR,
+      WEIGHT_BANK, WEIGHT_SEED, PARTITIONS, CPU_THREADS, LAYERS, LAYERS_FUSED, MODELS_DIR, FAIL_FIRST_ATTEMPT, KILL_EXECUTOR,
       TASK_DELAY_MS, PUBLISH_PAUSE_MS);
 }
