@@ -70,7 +70,7 @@ public final class CpuMoeLayer implements AutoCloseable {
     if (form == Form.PADDING_FREE) {
       PaddingFreeLayout layout = LayoutBuilder.paddingFree(batch);
       rowSource = layout.rowSource();
-      QuantizedActivations a = tokens.gatherRows(tokenOf(rowSource, batch.topK()));
+      QuantizedActivations a = tokens.gatherRows(DispatchRows.tokenOf(rowSource, batch.topK()));
       float[] h = fused ? SwiGlu.applyFused(gemm.paddingFreeContiguousFp32(a, weights.gateUp(), layout.offsets()))
           : SwiGlu.apply(gemm.paddingFreeContiguous(a, weights.gateUp(), layout.offsets()));
       QuantizedActivations q = Fp8Quantizer.quantizeActivations(h, rowSource.length, weights.intermediate());
@@ -78,7 +78,7 @@ public final class CpuMoeLayer implements AutoCloseable {
     } else {
       PaddedLayout layout = LayoutBuilder.padded(batch);
       rowSource = layout.rowSource();
-      QuantizedActivations a = tokens.gatherRows(tokenOf(rowSource, batch.topK()));
+      QuantizedActivations a = tokens.gatherRows(DispatchRows.tokenOf(rowSource, batch.topK()));
       float[] h = fused ? SwiGlu.applyFused(gemm.paddedContiguousFp32(a, weights.gateUp(), layout.groupIndex()))
           : SwiGlu.apply(gemm.paddedContiguous(a, weights.gateUp(), layout.groupIndex()));
       QuantizedActivations q = Fp8Quantizer.quantizeActivations(h, rowSource.length, weights.intermediate());
@@ -93,13 +93,7 @@ public final class CpuMoeLayer implements AutoCloseable {
   /** out[t] = bf16(sum_j fma(w[t, j], D[row(t, j)], acc)), j ascending, FP32. */
   static Bf16Matrix combine(RoutedBatch batch, Bf16Matrix d, int[] rowSource, float[] routing, int hidden) {
     int topK = batch.topK();
-    int[] rowOfSlot = new int[batch.numTokens() * topK];
-    java.util.Arrays.fill(rowOfSlot, -1);
-    for (int r = 0; r < rowSource.length; r++) {
-      if (rowSource[r] >= 0) {
-        rowOfSlot[rowSource[r]] = r;
-      }
-    }
+    int[] rowOfSlot = DispatchRows.rowOfSlot(rowSource, batch.numTokens() * topK);
     short[] bits = new short[batch.numTokens() * hidden];
     float[] acc = new float[hidden];
     for (int t = 0; t < batch.numTokens(); t++) {
@@ -116,14 +110,6 @@ public final class CpuMoeLayer implements AutoCloseable {
       }
     }
     return new Bf16Matrix(batch.numTokens(), hidden, bits);
-  }
-
-  private static int[] tokenOf(int[] rowSource, int topK) {
-    int[] token = new int[rowSource.length];
-    for (int r = 0; r < rowSource.length; r++) {
-      token[r] = rowSource[r] < 0 ? -1 : rowSource[r] / topK;
-    }
-    return token;
   }
 
   @Override

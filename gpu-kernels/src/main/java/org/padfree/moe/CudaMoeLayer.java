@@ -162,8 +162,8 @@ public final class CudaMoeLayer implements AutoCloseable {
     try (Held held = new Held()) {
       DeviceBuffer tokenValues = held.keep(DeviceGemmOperands.activations(tokens, "tokens"));
       DeviceBuffer tokenScales = held.keep(DeviceGemmOperands.activationScales(tokens, "token scales"));
-      DeviceBuffer rowToken = held.ints(tokenOf(rowSource, batch.topK()), "row tokens");
-      DeviceBuffer rowOfSlot = held.ints(rowOfSlot(rowSource, batch.numTokens() * batch.topK()), "slot rows");
+      DeviceBuffer rowToken = held.ints(DispatchRows.tokenOf(rowSource, batch.topK()), "row tokens");
+      DeviceBuffer rowOfSlot = held.ints(DispatchRows.rowOfSlot(rowSource, batch.numTokens() * batch.topK()), "slot rows");
       DeviceBuffer routingWeights = held.keep(DeviceBuffer.allocate(4L * Math.max(1, routing.length), "routing weights")
           .copyFrom(routing));
       DeviceBuffer a = held.alloc(Sm90Fp8GroupedGemm.activationBytes(rows, hidden), "dispatched tokens");
@@ -264,30 +264,6 @@ public final class CudaMoeLayer implements AutoCloseable {
 
   private static long scaleBytes(int rows, int k) {
     return 4L * ScaleBlocks.blocks(k) * ScaleBlocks.roundUp(Math.max(rows, 1), ScaleBlocks.TMA_SCALE_ALIGN);
-  }
-
-  /** Row r's token (rowSource[r] / topK), or -1 for a padding row. */
-  static int[] tokenOf(int[] rowSource, int topK) {
-    int[] token = new int[rowSource.length];
-    for (int r = 0; r < rowSource.length; r++) {
-      token[r] = rowSource[r] < 0 ? -1 : rowSource[r] / topK;
-    }
-    return token;
-  }
-
-  /** The row each (token, slot) was dispatched to; every slot has one. */
-  static int[] rowOfSlot(int[] rowSource, int slots) {
-    int[] row = new int[slots];
-    Arrays.fill(row, -1);
-    for (int r = 0; r < rowSource.length; r++) {
-      if (rowSource[r] >= 0) {
-        row[rowSource[r]] = r;
-      }
-    }
-    for (int s = 0; s < slots; s++) {
-      Validate.require(row[s] >= 0, "slot " + s, -1, "was not dispatched to any row");
-    }
-    return row;
   }
 
   /** The device buffers of one run, freed when it returns. */

@@ -55,7 +55,7 @@ class MoeLayerGpuSuite extends AnyFunSuite with GpuSuite {
       val hidden = 256
       val tokens = CpuMoeLayer.tokens(b, hidden)
       val padded = org.padfree.layout.LayoutBuilder.padded(b)
-      val rowToken = CudaMoeLayer.tokenOf(padded.rowSource, b.topK)
+      val rowToken = DispatchRows.tokenOf(padded.rowSource, b.topK)
       val a = DeviceBuffer.allocate(padded.rowSource.length.toLong * hidden, "A")
       val aS = DeviceBuffer.allocate(4L * 2 * padded.rowSource.length, "A scales")
       steps.gather(jit, device, DeviceGemmOperands.activations(tokens, "t"), DeviceGemmOperands.activationScales(tokens, "ts"),
@@ -64,7 +64,7 @@ class MoeLayerGpuSuite extends AnyFunSuite with GpuSuite {
       val routing = RoutingWeights.synthetic(b)
       val out = DeviceBuffer.allocate(2L * b.numTokens * hidden, "out")
       val dBuf = DeviceBuffer.allocate(2L * d.bits.length, "D").copyFrom(shortsToBytes(d.bits))
-      val slots = CudaMoeLayer.rowOfSlot(padded.rowSource, b.numTokens * b.topK)
+      val slots = DispatchRows.rowOfSlot(padded.rowSource, b.numTokens * b.topK)
       steps.combine(jit, device, dBuf, DeviceBuffer.allocate(4L * slots.length, "slots").copyFrom(slots),
         DeviceBuffer.allocate(4L * routing.length, "w").copyFrom(routing), out, b.numTokens, b.topK, hidden).enqueue(stream)
       stream.synchronize("gather and combine")
@@ -184,9 +184,9 @@ class MoeLayerGpuSuite extends AnyFunSuite with GpuSuite {
   }
 
   test("the layer's row maps: padding rows have no token, and a slot dispatched nowhere is an error naming it (no GPU needed)") {
-    assert(CudaMoeLayer.tokenOf(Array(0, 1, -1, 5), 2).sameElements(Array(0, 0, -1, 2)))
-    assert(CudaMoeLayer.rowOfSlot(Array(2, -1, 0, 1), 3).sameElements(Array(2, 3, 0)))
-    val e = intercept[org.padfree.InvalidInputException](CudaMoeLayer.rowOfSlot(Array(0, -1, 2), 3))
+    assert(DispatchRows.tokenOf(Array(0, 1, -1, 5), 2).sameElements(Array(0, 0, -1, 2)))
+    assert(DispatchRows.rowOfSlot(Array(2, -1, 0, 1), 3).sameElements(Array(2, 3, 0)))
+    val e = intercept[org.padfree.InvalidInputException](DispatchRows.rowOfSlot(Array(0, -1, 2), 3))
     assert(e.field == "slot 1")
   }
 
