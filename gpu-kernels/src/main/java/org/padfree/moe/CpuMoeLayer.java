@@ -7,8 +7,10 @@ import org.padfree.layout.PaddingFreeLayout;
 import org.padfree.numerics.Bf16;
 import org.padfree.quant.Fp8Quantizer;
 import org.padfree.quant.QuantizedActivations;
+import org.padfree.quant.QuantizedWeights;
 import org.padfree.reference.Bf16Matrix;
 import org.padfree.reference.CpuGroupedGemm;
+import org.padfree.reference.Fp32Matrix;
 import org.padfree.reference.SyntheticData;
 import org.padfree.routing.RoutedBatch;
 
@@ -65,30 +67,34 @@ public final class CpuMoeLayer implements AutoCloseable {
         tokens.rows() + " x " + tokens.k(), "must be num_tokens x H = " + batch.numTokens() + " x " + weights.hidden());
     Validate.length("routing weights", routing.length, (long) batch.numTokens() * batch.topK(), "num_tokens x top_k");
     long start = System.nanoTime();
+    // The two forms differ only in the layout their two GEMMs read; every other step is row by row.
     int[] rowSource;
-    Bf16Matrix d;
+    GroupedGemms gemms;
     if (form == Form.PADDING_FREE) {
       PaddingFreeLayout layout = LayoutBuilder.paddingFree(batch);
       rowSource = layout.rowSource();
-      QuantizedActivations a = tokens.gatherRows(DispatchRows.tokenOf(rowSource, batch.topK()));
-      float[] h = fused ? SwiGlu.applyFused(gemm.paddingFreeContiguousFp32(a, weights.gateUp(), layout.offsets()))
-          : SwiGlu.apply(gemm.paddingFreeContiguous(a, weights.gateUp(), layout.offsets()));
-      QuantizedActivations q = Fp8Quantizer.quantizeActivations(h, rowSource.length, weights.intermediate());
-      d = gemm.paddingFreeContiguous(q, weights.down(), layout.offsets());
+      gemms = new GroupedGemms((a, w) -> gemm.paddingFreeContiguous(a, w, layout.offsets()),
+          (a, w) -> gemm.paddingFreeContiguousFp32(a, w, layout.offsets()));
     } else {
       PaddedLayout layout = LayoutBuilder.padded(batch);
       rowSource = layout.rowSource();
-      QuantizedActivations a = tokens.gatherRows(DispatchRows.tokenOf(rowSource, batch.topK()));
-      float[] h = fused ? SwiGlu.applyFused(gemm.paddedContiguousFp32(a, weights.gateUp(), layout.groupIndex()))
-          : SwiGlu.apply(gemm.paddedContiguous(a, weights.gateUp(), layout.groupIndex()));
-      QuantizedActivations q = Fp8Quantizer.quantizeActivations(h, rowSource.length, weights.intermediate());
-      d = gemm.paddedContiguous(q, weights.down(), layout.groupIndex());
+      gemms = new GroupedGemms((a, w) -> gemm.paddedContiguous(a, w, layout.groupIndex()),
+          (a, w) -> gemm.paddedContiguousFp32(a, w, layout.groupIndex()));
     }
+    QuantizedActivations a = tokens.gatherRows(DispatchRows.tokenOf(rowSource, batch.topK()));
+    float[] h = fused ? SwiGlu.applyFused(gemms.fp32().apply(a, weights.gateUp()))
+        : SwiGlu.apply(gemms.bf16().apply(a, weights.gateUp()));
+    QuantizedActivations q = Fp8Quantizer.quantizeActivations(h, rowSource.length, weights.intermediate());
+    Bf16Matrix d = gemms.bf16().apply(q, weights.down());
     Bf16Matrix out = combine(batch, d, rowSource, routing, weights.hidden());
     double millis = (System.nanoTime() - start) / 1e6;
     long peak = LayerMemory.peakBytes(batch.numTokens(), rowSource.length, weights.hidden(), weights.intermediate());
     return new Run(form, out, rowSource.length, peak, millis);
   }
+
+  /** One form's grouped GEMM on its layout, with a BF16 or an FP32 (accumulator) output. */
+  private record GroupedGemms(java.util.function.BiFunction<QuantizedActivations, QuantizedWeights, Bf16Matrix> bf16,
+      java.util.function.BiFunction<QuantizedActivations, QuantizedWeights, Fp32Matrix> fp32) {}
 
   /** out[t] = bf16(sum_j fma(w[t, j], D[row(t, j)], acc)), j ascending, FP32. */
   static Bf16Matrix combine(RoutedBatch batch, Bf16Matrix d, int[] rowSource, float[] routing, int hidden) {

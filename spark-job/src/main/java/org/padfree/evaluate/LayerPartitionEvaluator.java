@@ -27,31 +27,16 @@ final class LayerPartitionEvaluator implements FlatMapFunction<Iterator<EvalInpu
   public Iterator<LayerResult> call(Iterator<EvalInput> inputs) {
     long start = System.nanoTime();
     ExecutorInfo where = ExecutorInfo.current();
-    GroupedGemmBackend weightMaker = null;
-    String unavailable = null;
-    try {
-      // The task's GEMM backend, the same one (per JVM) the GEMM rows used: it makes the weight bank.
-      weightMaker = ExecutorBackends.forTask(settings).backend();
-    } catch (ExecutorBackends.BackendUnavailable e) {
-      unavailable = e.getMessage();
-    }
-    org.padfree.model.ModelCatalog catalog = null;
-    try {
-      catalog = ExecutorBackends.catalog(settings.modelsDir());
-    } catch (RuntimeException e) {
-      unavailable = "cannot load the model shapes on executor " + where.executorId() + ": " + e.getMessage();
-    }
+    // The task's GEMM backend, the same one (per JVM) the GEMM rows used: it makes the weight bank.
+    TaskSetup setup = TaskSetup.open(settings, where);
+    GroupedGemmBackend weightMaker = setup.selection() == null ? null : setup.selection().backend();
     int threads = settings.cpuThreads() > 0 ? settings.cpuThreads() : ExecutorBackends.taskCpus();
     // The layer runs where the task's GEMM rows ran: the executor's GPU on a CUDA backend, else the CPU.
     LayerRunner runner = weightMaker == null ? null : LayerRunner.forBackend(weightMaker, settings, threads);
-    LayerEvaluator evaluator = new LayerEvaluator(settings, weightMaker, runner, catalog);
+    LayerEvaluator evaluator = new LayerEvaluator(settings, weightMaker, runner, setup.catalog());
     List<LayerResult> results = new ArrayList<>();
     while (inputs.hasNext()) {
-      EvalInput input = inputs.next();
-      if (unavailable != null) {
-        input = EvalInput.failed(input.index(), input.dataset(), input.batchId(), unavailable);
-      }
-      results.add(evaluator.evaluate(input, where));
+      results.add(evaluator.evaluate(setup.admit(inputs.next()), where));
     }
     TaskContext task = TaskContext.get();
     LOG.info(String.format("layers: partition %d on executor %s: %d layers in %.0f ms",

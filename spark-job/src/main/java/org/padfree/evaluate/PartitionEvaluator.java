@@ -27,35 +27,19 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
   public Iterator<BatchResult> call(Iterator<EvalInput> inputs) {
     long start = System.nanoTime();
     ExecutorInfo where = ExecutorInfo.current();
-    GroupedGemmBackend backend;
-    String note = "";
-    String unavailable = null;
-    try {
-      ExecutorBackends.Selection selection = ExecutorBackends.forTask(settings);
-      backend = selection.backend();
-      note = selection.note();
-      where = where.withGpu(selection.gpuUuid());
-    } catch (ExecutorBackends.BackendUnavailable e) {
-      backend = null;
-      unavailable = e.getMessage();
-    }
     // Without a backend or the model shapes no batch can run here; each still gets its error rows.
-    org.padfree.model.ModelCatalog catalog = null;
-    try {
-      catalog = ExecutorBackends.catalog(settings.modelsDir());
-    } catch (RuntimeException e) {
-      unavailable = "cannot load the model shapes on executor " + where.executorId() + ": " + e.getMessage();
+    TaskSetup setup = TaskSetup.open(settings, where);
+    GroupedGemmBackend backend = setup.selection() == null ? null : setup.selection().backend();
+    String note = setup.selection() == null ? "" : setup.selection().note();
+    if (setup.selection() != null) {
+      where = where.withGpu(setup.selection().gpuUuid());
     }
-    BatchEvaluator evaluator = new BatchEvaluator(settings, backend, catalog, note);
+    BatchEvaluator evaluator = new BatchEvaluator(settings, backend, setup.catalog(), note);
     long ready = System.nanoTime();
     TestHooks.delayTask();
     List<BatchResult> results = new ArrayList<>();
     while (inputs.hasNext()) {
-      EvalInput input = inputs.next();
-      if (unavailable != null) {
-        input = EvalInput.failed(input.index(), input.dataset(), input.batchId(), unavailable);
-      }
-      results.addAll(evaluator.evaluate(input, where));
+      results.addAll(evaluator.evaluate(setup.admit(inputs.next()), where));
       failFirstAttemptIfAsked(where, results.size());
       TestHooks.killExecutorIfAsked();
     }
