@@ -7,6 +7,7 @@
 #
 # Usage: scripts/gpu-spark-run.sh [--unpack-only] [--gpus "1 2"] [--dataset PATH] [--batches N]
 #          [--tokens MIN:MAX] [--gemms LIST] [--repetitions N] [-- extra EvaluateJob arguments]
+#        scripts/gpu-spark-run.sh --sweep conf/sweeps/NAME.yaml [--gpus N] [-- extra SweepJob arguments]
 #   --unpack-only     unpack the parts present and stop (the calls before the last)
 #   --gpus LIST       GPU counts to run with, each a separate job on the first N GPUs (default: all)
 #   --dataset PATH    routed batches to evaluate (default: generated once into $PADFREE_RT/data:
@@ -16,7 +17,12 @@
 #   --no-warmup       skip the warm-up job (2 batches, 1 GPU) that fills the kernel cache first
 #   --scaling-only    run nothing: print the scaling of the runs already under $OUT for --gpus
 #                     (to compare runs made by separate calls, e.g. when one call cannot hold both)
-# Results: $OUT/gpu-<N>/<run-id>/ (report.md, summary.json, results.parquet, ...), $OUT/scaling.txt,
+#   --conf KEY=VALUE  a Spark setting for the job (repeatable), e.g. spark.padfree.layers.fused=true
+#   --sweep SPEC      run the benchmark sweep SPEC (SweepJob) instead of EvaluateJob, on the first GPU
+#                     count of --gpus (default 1), into $OUT/sweeps/<run-id>/; its history table lives in
+#                     $PADFREE_RT/sweep-history (so the next call on the same warm host compares with this
+#                     run) and is copied to $OUT/sweep-history afterwards
+# Results (EvaluateJob): $OUT/gpu-<N>/<run-id>/ (report.md, summary.json, results.parquet, ...), $OUT/scaling.txt,
 # and the console (per-executor busy fraction, throughput over the wall time and over the evaluation
 # stage alone, where the wall time went, scaling against the first GPU count); $OUT/gpu-<N>-executors.log
 # holds the executors' own lines (per partition: setup, row and task times).
@@ -38,11 +44,13 @@ repetitions=auto
 exec_mb=24576
 backend=cuda
 warmup=1
+sweep_spec=
+extra_conf=()
 while (( $# )); do
   case $1 in
     --help|-h) usage; exit 0 ;;
     --unpack-only) unpack_only=1; shift ;;
-    --gpus) gpu_counts=$2; shift 2 ;;
+    --gpus) gpu_counts=$2; gpu_counts_given=1; shift 2 ;;
     --dataset) dataset=$2; shift 2 ;;
     --batches) batches=$2; shift 2 ;;
     --tokens) tokens=$2; shift 2 ;;
@@ -52,6 +60,8 @@ while (( $# )); do
     --backend) backend=$2; shift 2 ;;
     --no-warmup) warmup=0; shift ;;
     --scaling-only) scaling_only=1; shift ;;
+    --sweep) sweep_spec=$2; shift 2 ;;
+    --conf) extra_conf+=(--conf "$2"); shift 2 ;;
     --) shift; break ;;
     -*) echo "gpu-spark-run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) echo "gpu-spark-run.sh: unexpected argument $1 (see --help)" >&2; exit 2 ;;
@@ -142,19 +152,10 @@ gpu_counts=${gpu_counts:-$available}
 nvidia-smi --query-gpu=index,name,uuid,memory.total --format=csv,noheader
 mkdir -p "$out"
 
-if [[ -z $dataset ]]; then
-  dataset=$rt/data/deepseek-v3-b${batches}-t${tokens/:/-}-f8.parquet
-  if [[ ! -d $dataset ]]; then
-    echo "gpu-spark-run.sh: generating $dataset"
-    "$java" "${flags[@]}" -Xmx8g "$log4j" -cp "$cp" org.padfree.jobs.GenerateDataset \
-      --model deepseek-v3 --distribution uniform30 --batches "$batches" --tokens "$tokens" --seed 7 \
-      --partitions 8 --out "$dataset"
-  fi
-fi
-
-# Runs EvaluateJob on local-cluster with N executors, one GPU each: run_job N RUN_ID DATASET [extra args].
-run_job() {
-  local n=$1 run_id=$2 data=$3
+# Runs a job class of the job jar on local-cluster with N executors, one GPU each:
+# spark_submit N LABEL CLASS [job arguments].
+spark_submit() {
+  local n=$1 label=$2 class=$3
   shift 3
   local discover=$rt/discover-$n-gpus.sh
   local addresses
@@ -164,7 +165,7 @@ run_job() {
   # Each executor's host-side parallel work (reference rows, layouts) gets its share of the cores,
   # as it would on a cluster host with one executor per GPU; unshared, N JVMs would each use all.
   local host_share=$(( $(nproc) / n > 1 ? $(nproc) / n : 1 ))
-  echo "gpu-spark-run.sh: $run_id: $n GPU(s): local-cluster[1,$n,$((n * exec_mb))], one executor per GPU, backend $backend, $host_share host threads each"
+  echo "gpu-spark-run.sh: $label: $n GPU(s): local-cluster[1,$n,$((n * exec_mb))], one executor per GPU, backend $backend, $host_share host threads each"
   # minRegisteredResourcesRatio=1: the SparkContext waits for every executor, so executor start-up is
   # not in the job's wall time (it would penalise no GPU count in particular, but blur the scaling).
   "$java" "${flags[@]}" -Xmx8g "$log4j" -cp "$cp" org.apache.spark.deploy.SparkSubmit \
@@ -183,10 +184,45 @@ run_job() {
     --conf spark.ui.showConsoleProgress=false \
     --conf spark.task.maxFailures=1 \
     --conf spark.padfree.backend="$backend" \
-    --class org.padfree.jobs.EvaluateJob "$rt/padfree-job.jar" \
+    "${extra_conf[@]}" \
+    --class "$class" "$rt/padfree-job.jar" "$@"
+}
+
+# Runs EvaluateJob on N GPUs: run_job N RUN_ID DATASET [extra args].
+run_job() {
+  local n=$1 run_id=$2 data=$3
+  shift 3
+  spark_submit "$n" "$run_id" org.padfree.jobs.EvaluateJob \
     --dataset "$data" --gemms "$gemms" --repetitions "$repetitions" --partitions $((8 * n)) \
     --out "$out/gpu-$n" --run-id "$run_id" --overwrite "$@"
 }
+
+# A sweep: SweepJob on the first GPU count, its history kept on the host between calls, then stop.
+if [[ -n $sweep_spec ]]; then
+  [[ -f $sweep_spec ]] || { echo "gpu-spark-run.sh: --sweep $sweep_spec: no such file" >&2; exit 2; }
+  n=1
+  [[ -n ${gpu_counts_given:-} ]] && n=${gpu_counts%% *}
+  (( n >= 1 && n <= available )) || { echo "gpu-spark-run.sh: --gpus $n: this host has $available GPUs" >&2; exit 2; }
+  mkdir -p "$rt/sweep-history"
+  set +e
+  spark_submit "$n" "sweep $(basename "$sweep_spec")" org.padfree.jobs.SweepJob \
+    --spec "$sweep_spec" --backend "$backend" --history "$rt/sweep-history" --out "$out/sweeps" "$@" 2>&1 | tee "$out/sweep.log"
+  status=${PIPESTATUS[0]}
+  set -e
+  cp -r "$rt/sweep-history" "$out/sweep-history"
+  echo "gpu-spark-run.sh: sweep $sweep_spec: exit status $status (SweepJob: 0 no regression, 1 failed checks, 3 regression)"
+  exit "$status"
+fi
+
+if [[ -z $dataset ]]; then
+  dataset=$rt/data/deepseek-v3-b${batches}-t${tokens/:/-}-f8.parquet
+  if [[ ! -d $dataset ]]; then
+    echo "gpu-spark-run.sh: generating $dataset"
+    "$java" "${flags[@]}" -Xmx8g "$log4j" -cp "$cp" org.padfree.jobs.GenerateDataset \
+      --model deepseek-v3 --distribution uniform30 --batches "$batches" --tokens "$tokens" --seed 7 \
+      --partitions 8 --out "$dataset"
+  fi
+fi
 
 # Warm-up: two batches of the same sizes on one GPU compile every kernel the runs use into the node's
 # kernel cache, so no measured run pays nvcc and the runs compare like for like.
