@@ -19,7 +19,7 @@ JAVA_HOME=$(padfree_find_jdk) || exit 1
 export JAVA_HOME PADFREE_ROOT
 
 # Builds spark-job/target/padfree-job.jar and target/classpath.txt (Spark and Scala, which the job
-# jar leaves to the cluster) when either is missing or older than any source, pom or model file.
+# jar leaves to the cluster; not cuDF, which is passed beside the job jar only when asked for) when either is missing or older than any source, pom or model file.
 # PADFREE_MVN_OPTS adds Maven flags (e.g. -o to stay offline).
 padfree_build() {
   local jar="$PADFREE_ROOT/spark-job/target/padfree-job.jar"
@@ -32,7 +32,7 @@ padfree_build() {
   # shellcheck disable=SC2086 # PADFREE_MVN_OPTS is a list of flags
   "$PADFREE_ROOT/mvnw" -B -q ${PADFREE_MVN_OPTS:-} -f "$PADFREE_ROOT/pom.xml" -DskipTests package \
     org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
-    -DincludeScope=compile -Dmdep.outputFile=target/classpath.txt >&2
+    -DincludeScope=compile -DexcludeArtifactIds=cudf -Dmdep.outputFile=target/classpath.txt >&2
   touch "$jar"
 }
 

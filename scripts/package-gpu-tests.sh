@@ -25,7 +25,9 @@ mkdir -p "$out"
 # shellcheck disable=SC2086 # PADFREE_MVN_OPTS is a list of flags
 ./mvnw -B -q ${PADFREE_MVN_OPTS:-} -pl gpu-kernels test-compile \
   org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
-  -DincludeScope=test -Dmdep.outputFile=target/test-classpath.txt
+  -DincludeScope=test -DexcludeArtifactIds=cudf -Dmdep.outputFile=target/test-classpath.txt
+# cuDF (337 MB, provided) is left out: it travels on its own (scripts/package-spark-gpu.sh with
+# PADFREE_CUDF_JAR) and the cuDF GPU suite takes it from /tmp/padfree-rt/cudf/.
 rm -rf "$bundle"
 mkdir -p "$bundle/lib"
 tr ':' '\n' < gpu-kernels/target/test-classpath.txt | while read -r jar; do

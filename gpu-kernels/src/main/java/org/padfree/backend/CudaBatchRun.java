@@ -81,18 +81,24 @@ final class CudaBatchRun {
     DeviceBuffer aTokens = workspace.buffer("tokens", (long) tokens * k);
     DeviceBuffer saTokens = workspace.buffer("token scales", plan.scaleBytes(tokens));
     putTokens(p, tokens, k, aTokens, saTokens);
-    DeviceBuffer tokenOfRow = uploadInts("token of row", p.tokenOfRow());
+    // Layouts routed on the device (cuDF) are read where they are; otherwise the host's go up.
+    DeviceRouting routed = plan.device();
+    DeviceBuffer tokenOfRow = routed != null ? nonEmpty(routed.tokenOfRow(), "token of row")
+        : uploadInts("token of row", p.tokenOfRow());
     DeviceBuffer aFree = workspace.buffer("A", Sm90Fp8GroupedGemm.activationBytes(plan.rows(), k));
     DeviceBuffer saFree = workspace.buffer("A scales", plan.scaleBytes(plan.rows()));
     GpuTimeline.Span dispatch = timeline.start("dispatch", false, compute);
     pad.run(jit, device, compute, aTokens, saTokens, tokens, aFree, saFree, tokenOfRow, plan.rows(), k);
     timeline.stop(dispatch, compute);
-    DeviceBuffer offsets = uploadInts("offsets", plan.offsets());
-    DeviceBuffer blockTable = uploadInts("block table", plan.blockTable());
-    DeviceBuffer groupIndex = uploadInts("group index", plan.groupIndex());
-    DeviceBuffer padSource = uploadInts("pad source", plan.padSource());
-    DeviceBuffer counts = uploadInts("counts", plan.counts());
-    DeviceBuffer maskedSource = uploadInts("masked source", plan.maskedSource());
+    DeviceBuffer offsets = routed != null ? routed.offsets() : uploadInts("offsets", plan.offsets());
+    DeviceBuffer blockTable = routed != null ? nonEmpty(routed.blockTable(), "block table")
+        : uploadInts("block table", plan.blockTable());
+    DeviceBuffer groupIndex = routed != null ? nonEmpty(routed.groupIndex(), "group index")
+        : uploadInts("group index", plan.groupIndex());
+    DeviceBuffer padSource = routed != null ? nonEmpty(routed.padSource(), "pad source")
+        : uploadInts("pad source", plan.padSource());
+    DeviceBuffer counts = routed != null ? routed.counts() : uploadInts("counts", plan.counts());
+    DeviceBuffer maskedSource = routed != null ? routed.maskedSource() : uploadInts("masked source", plan.maskedSource());
 
     DeviceBuffer aPad = workspace.buffer("A padded", (long) plan.paddedRows() * k);
     DeviceBuffer saPad = workspace.buffer("A padded scales", plan.scaleBytes(plan.paddedRows()));
@@ -183,10 +189,11 @@ final class CudaBatchRun {
     int n = plan.n();
     int[] toPadded = new int[rows];
     int[] toMasked = new int[rows];
-    int[] offsets = p.paddingFree().offsets();
+    int[] offsets = plan.offsets();
+    int[] groupStarts = p.groupStarts();
     for (int e = 0; e < plan.experts(); e++) {
       for (int r = offsets[e]; r < offsets[e + 1]; r++) {
-        toPadded[r] = p.padded().groupStarts()[e] + (r - offsets[e]);
+        toPadded[r] = groupStarts[e] + (r - offsets[e]);
         toMasked[r] = e * plan.maxRows() + (r - offsets[e]);
       }
     }
@@ -243,6 +250,14 @@ final class CudaBatchRun {
     DeviceBuffer b = workspace.buffer(name, 4L * values.length);
     workspace.upload(4L * values.length, DeviceWorkspace.ints(values), b, 0, compute, timeline);
     return b;
+  }
+
+  /**
+   * {@code b}, or a one-byte workspace buffer when it is empty (a batch with no rows, or no padding-free
+   * blocks): the host path's buffers are never null either, and no kernel reads past a zero count.
+   */
+  private DeviceBuffer nonEmpty(DeviceBuffer b, String name) {
+    return b.bytes() > 0 ? b : workspace.buffer(name, 1);
   }
 
   /** Copies D back on the copy stream once {@code ready} (its path's last run) has happened. */

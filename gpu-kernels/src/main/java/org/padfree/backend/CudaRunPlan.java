@@ -13,14 +13,22 @@ import org.padfree.quant.ScaleBlocks;
  * are not enough), the layouts checked against each other, and the index arrays the kernels read
  * (pad and masked-gather sources, the padding-free M-block table) derived and range-checked. A bad
  * layout fails here, naming the field and value, and never reaches a kernel.
+ *
+ * <p>A problem routed on the GPU ({@link DeviceRouting}) has no per-row arrays on the host: its plan
+ * holds the E + 1 offsets only (checked here, with the padded group starts, by the DeviceRouting
+ * record), the per-row arrays are null, and the kernels read the routing's device buffers, whose
+ * contents the builder guarantees (and CudfRoutingGpuSuite checks against the host's).
  */
 record CudaRunPlan(
     int rows, int paddedRows, int experts, int maxRows, int n, int k,
     int[] offsets, int[] blockTable, int freeMBlocks, int[] groupIndex, int[] padSource,
-    int[] counts, int[] maskedSource) {
+    int[] counts, int[] maskedSource, DeviceRouting device) {
 
   static CudaRunPlan of(GroupedGemmProblem p) {
     Validate.notNull("problem", p);
+    if (p.deviceRouting() != null) {
+      return onDevice(p, p.deviceRouting());
+    }
     int experts = p.batch().numExperts();
     int rows = p.rows();
     int[] offsets = p.paddingFree().offsets().clone();
@@ -58,7 +66,22 @@ record CudaRunPlan(
     int[] blockTable = DeviceGemmOperands.blockTable(offsets);
     int freeMBlocks = blockTable.length / 2;
     return new CudaRunPlan(rows, paddedRows, experts, maxRows, p.n(), p.k(), offsets, blockTable, freeMBlocks,
-        groupIndex, padSource, counts, maskedSource);
+        groupIndex, padSource, counts, maskedSource, null);
+  }
+
+  private static CudaRunPlan onDevice(GroupedGemmProblem p, DeviceRouting d) {
+    int experts = p.batch().numExperts();
+    int[] offsets = d.hostOffsets().clone();
+    LayoutChecks.checkOffsets(offsets, p.rows(), experts);
+    int blocks = DeviceGemmOperands.blockStarts(offsets)[experts];
+    Validate.require(d.blocks() == blocks, "block_table", d.blocks() + " blocks",
+        "the offsets make " + blocks + " M-blocks of " + GemmHeuristics.BLOCK_M + " rows");
+    int[] counts = new int[experts];
+    for (int e = 0; e < experts; e++) {
+      counts[e] = offsets[e + 1] - offsets[e];
+    }
+    return new CudaRunPlan(p.rows(), d.paddedRows(), experts, d.maxRows(), p.n(), p.k(), offsets, null, blocks,
+        null, null, counts, null, d);
   }
 
   int kBlocks() {

@@ -44,15 +44,17 @@ record DeviceMemoryEstimate(List<Buffer> buffers, int rows, int paddedRows, int 
     }
     b.add(new Buffer("tokens", (long) tokens * k));
     b.add(new Buffer("token scales", plan.scaleBytes(tokens)));
-    b.add(new Buffer("token of row", 4L * plan.rows()));
     b.add(new Buffer("A", Sm90Fp8GroupedGemm.activationBytes(plan.rows(), k)));
     b.add(new Buffer("A scales", plan.scaleBytes(plan.rows())));
-    b.add(new Buffer("offsets", 4L * plan.offsets().length));
-    b.add(new Buffer("block table", 4L * plan.blockTable().length));
-    b.add(new Buffer("group index", 4L * plan.groupIndex().length));
-    b.add(new Buffer("pad source", 4L * plan.padSource().length));
-    b.add(new Buffer("counts", 4L * plan.counts().length));
-    b.add(new Buffer("masked source", 4L * plan.maskedSource().length));
+    if (plan.device() == null) { // layouts built on the device already sit in cuDF's pool
+      b.add(new Buffer("token of row", 4L * plan.rows()));
+      b.add(new Buffer("offsets", 4L * plan.offsets().length));
+      b.add(new Buffer("block table", 4L * plan.blockTable().length));
+      b.add(new Buffer("group index", 4L * plan.groupIndex().length));
+      b.add(new Buffer("pad source", 4L * plan.padSource().length));
+      b.add(new Buffer("counts", 4L * plan.counts().length));
+      b.add(new Buffer("masked source", 4L * plan.maskedSource().length));
+    }
     b.add(new Buffer("A padded", (long) plan.paddedRows() * k));
     b.add(new Buffer("A padded scales", plan.scaleBytes(plan.paddedRows())));
     b.add(new Buffer("A masked", Sm90Fp8GroupedGemm.activationBytes(plan.maskedRows(), k)));

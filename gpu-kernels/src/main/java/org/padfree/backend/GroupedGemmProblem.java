@@ -29,32 +29,50 @@ public final class GroupedGemmProblem {
   private final RoutedBatch batch;
   private final OptionalLong syntheticSeed;
   private QuantizedActivations tokens;
-  private final int[] tokenOfRow;
   private final QuantizedWeights weights;
-  private final PaddingFreeLayout paddingFree;
-  private final PaddedLayout padded;
-  private final MaskedLayout masked;
+  private final DeviceRouting deviceRouting;
+  // The host layouts, made on first use: a problem routed on the device never needs them.
+  private int[] tokenOfRow;
+  private PaddingFreeLayout paddingFree;
+  private PaddedLayout padded;
+  private MaskedLayout masked;
   private QuantizedActivations dispatched;
 
   private GroupedGemmProblem(RoutedBatch batch, QuantizedActivations tokens, OptionalLong syntheticSeed,
-      QuantizedWeights weights) {
+      QuantizedWeights weights, DeviceRouting deviceRouting) {
     Validate.require(weights.experts() == batch.numExperts(), "experts", weights.experts(),
         "weights hold a different number of experts than batch " + batch.batchId() + " (" + batch.numExperts() + ")");
     Validate.require(tokens == null || tokens.k() == weights.k(), "k", tokens == null ? 0 : tokens.k(),
         "weights have K=" + weights.k());
-    PaddingFreeLayout free = LayoutBuilder.paddingFree(batch);
-    int[] tokenOfRow = new int[free.rows()];
-    for (int r = 0; r < tokenOfRow.length; r++) {
-      tokenOfRow[r] = free.rowSource()[r] / batch.topK();
+    if (deviceRouting != null) {
+      Validate.require(deviceRouting.numExperts() == batch.numExperts() && deviceRouting.rows() == batch.routedRows(),
+          "device_routing", deviceRouting.numExperts() + " experts, " + deviceRouting.rows() + " rows",
+          "is not the routing of batch " + batch.batchId() + " (" + batch.numExperts() + " experts, "
+              + batch.routedRows() + " rows)");
     }
     this.batch = batch;
     this.tokens = tokens;
     this.syntheticSeed = syntheticSeed;
-    this.tokenOfRow = tokenOfRow;
     this.weights = weights;
-    this.paddingFree = free;
+    this.deviceRouting = deviceRouting;
+    if (deviceRouting == null) {
+      hostLayouts(); // a bad batch fails here, as it always has, before any backend sees it
+    }
+  }
+
+  private synchronized void hostLayouts() {
+    if (paddingFree != null) {
+      return;
+    }
+    PaddingFreeLayout free = LayoutBuilder.paddingFree(batch);
+    int[] tokenOf = new int[free.rows()];
+    for (int r = 0; r < tokenOf.length; r++) {
+      tokenOf[r] = free.rowSource()[r] / batch.topK();
+    }
+    this.tokenOfRow = tokenOf;
     this.padded = LayoutBuilder.padded(batch);
     this.masked = LayoutBuilder.masked(batch, LayoutBuilder.largestGroup(batch));
+    this.paddingFree = free;
   }
 
   /**
@@ -67,7 +85,7 @@ public final class GroupedGemmProblem {
     Validate.notNull("weights", weights);
     Validate.require(tokens.rows() == batch.numTokens(), "tokens.rows", tokens.rows(),
         "batch " + batch.batchId() + " has " + batch.numTokens() + " tokens");
-    return new GroupedGemmProblem(batch, tokens, OptionalLong.empty(), weights);
+    return new GroupedGemmProblem(batch, tokens, OptionalLong.empty(), weights, null);
   }
 
   /**
@@ -77,7 +95,54 @@ public final class GroupedGemmProblem {
   public static GroupedGemmProblem synthetic(RoutedBatch batch, long activationSeed, QuantizedWeights weights) {
     Validate.notNull("batch", batch);
     Validate.notNull("weights", weights);
-    return new GroupedGemmProblem(batch, null, OptionalLong.of(activationSeed), weights);
+    return new GroupedGemmProblem(batch, null, OptionalLong.of(activationSeed), weights, null);
+  }
+
+  /**
+   * This problem with its layouts already built on the GPU ({@code routing}, which stays the
+   * caller's to close after the run): a CUDA backend reads them by address and the host makes none.
+   */
+  public GroupedGemmProblem withDeviceRouting(DeviceRouting routing) {
+    Validate.notNull("routing", routing);
+    return new GroupedGemmProblem(batch, tokensOnHost() ? tokens() : null, syntheticSeed, weights, routing);
+  }
+
+  /** The layouts built on the GPU, or null when the host builds them. */
+  public DeviceRouting deviceRouting() {
+    return deviceRouting;
+  }
+
+  /** Padding-free offsets (E + 1), from the device routing when there is one. */
+  public int[] offsets() {
+    return deviceRouting != null ? deviceRouting.hostOffsets() : paddingFree().offsets();
+  }
+
+  /** Padded group starts (E + 1), from the device routing when there is one. */
+  public int[] groupStarts() {
+    return deviceRouting != null ? deviceRouting.hostGroupStarts() : padded().groupStarts();
+  }
+
+  /** Rows per expert of the masked layout. */
+  public int maxRows() {
+    return deviceRouting != null ? deviceRouting.maxRows() : masked().maxRows();
+  }
+
+  /** Rows of the padded layout (valid and padding). */
+  public int paddedRows() {
+    return deviceRouting != null ? deviceRouting.paddedRows() : padded().paddedRows();
+  }
+
+  /**
+   * The tokens of dispatched rows {@code rows} (a few sampled rows: read from the device, 4 bytes
+   * each, when routed there; else from the host's layout).
+   */
+  public int[] tokensOfRows(int[] rows) {
+    int[] out = new int[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      Validate.require(rows[i] >= 0 && rows[i] < rows(), "rows[" + i + "]", rows[i], "must be a dispatched row in [0, " + rows() + ")");
+      out[i] = deviceRouting != null ? deviceRouting.tokenOfRow().readInt(4L * rows[i]) : tokenOfRow()[rows[i]];
+    }
+    return out;
   }
 
   public RoutedBatch batch() {
@@ -122,37 +187,42 @@ public final class GroupedGemmProblem {
         tokenIndices.length, k);
   }
 
-  /** For each dispatched (padding-free) row, the token whose activations it holds. */
+  /** For each dispatched (padding-free) row, the token whose activations it holds (host layout). */
   public int[] tokenOfRow() {
+    hostLayouts();
     return tokenOfRow;
   }
 
   /** The dispatched activations in the padding-free layout, gathered from the tokens on first use. */
   public synchronized QuantizedActivations dispatched() {
     if (dispatched == null) {
-      dispatched = tokens().gatherRows(tokenOfRow);
+      dispatched = tokens().gatherRows(tokenOfRow());
     }
     return dispatched;
   }
 
   /** Rows of the padding-free layout (dispatched rows), without materialising them. */
   public int rows() {
-    return paddingFree.rows();
+    return batch.routedRows();
   }
 
   public QuantizedWeights weights() {
     return weights;
   }
 
+  /** The host's padding-free layout (made on first use when the problem was routed on the device). */
   public PaddingFreeLayout paddingFree() {
+    hostLayouts();
     return paddingFree;
   }
 
   public PaddedLayout padded() {
+    hostLayouts();
     return padded;
   }
 
   public MaskedLayout masked() {
+    hostLayouts();
     return masked;
   }
 
@@ -166,16 +236,17 @@ public final class GroupedGemmProblem {
 
   /** For each padded row, the dispatched (padding-free) row the pad operation copies there, or -1. */
   public int[] padSource() {
-    return LayoutBuilder.padSource(paddingFree, padded);
+    return LayoutBuilder.padSource(paddingFree(), padded());
   }
 
   /** For each masked row, the dispatched row it holds, or -1 past the expert's count. */
   public int[] maskedSource() {
+    MaskedLayout masked = masked();
     int[] source = new int[masked.rowSource().length];
     java.util.Arrays.fill(source, -1);
     for (int e = 0; e < masked.numExperts(); e++) {
       for (int i = 0; i < masked.counts()[e]; i++) {
-        source[e * masked.maxRows() + i] = paddingFree.offsets()[e] + i;
+        source[e * masked.maxRows() + i] = paddingFree().offsets()[e] + i;
       }
     }
     return source;

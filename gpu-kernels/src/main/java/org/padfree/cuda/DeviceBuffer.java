@@ -23,20 +23,51 @@ import org.padfree.Validate;
  * {@link PinnedHostBuffer} on a {@link CudaStream} instead.
  */
 public final class DeviceBuffer implements AutoCloseable {
-  private final CUdeviceptr pointer = new CUdeviceptr();
+  private final CUdeviceptr pointer;
   private final long bytes;
   private final long address;
   private final String label;
+  /** False for a {@link #view} of memory another allocator owns: close then forgets it without freeing. */
+  private final boolean owned;
   private boolean closed;
 
   private DeviceBuffer(long bytes, String label) {
     this.bytes = bytes;
     this.label = label;
+    this.owned = true;
+    this.pointer = new CUdeviceptr();
     CudaException.check(cuMemAlloc(pointer, Math.max(1, bytes)), "cuMemAlloc", "allocating " + bytes + " bytes for " + label);
     long[] value = {0};
     CudaException.check(cuPointerGetAttribute(Pointer.to(value), CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, pointer),
         "cuPointerGetAttribute", label);
     this.address = value[0];
+  }
+
+  private DeviceBuffer(long address, long bytes, String label) {
+    this.bytes = bytes;
+    this.label = label;
+    this.owned = false;
+    this.address = address;
+    // JCuda passes a pointer as its native value plus its byte offset: a null pointer offset by the
+    // address is that address, wherever JCuda takes a CUdeviceptr (copies, kernel arguments).
+    this.pointer = new CUdeviceptr().withByteOffset(address);
+  }
+
+  /**
+   * A view of {@code bytes} of device memory at {@code address} that another allocator owns (e.g. a
+   * cuDF column in RMM's pool, in the same primary context): kernels take it like any buffer, and
+   * {@link #close} only ends the view. The owner must keep the memory alive, and its writes must be
+   * complete (its stream synchronised) before padfree's streams read it.
+   */
+  public static DeviceBuffer view(long address, long bytes, String label) {
+    Validate.require(address != 0 || bytes == 0, "address", address, "a view of " + bytes + " bytes needs a device address (" + label + ")");
+    Validate.require(bytes >= 0, "bytes", bytes, "must be >= 0 (" + label + ")");
+    return new DeviceBuffer(address, bytes, label);
+  }
+
+  /** Whether this buffer owns its memory (false for a {@link #view}). */
+  public boolean owned() {
+    return owned;
   }
 
   /** Allocates on the current context's device (call {@link CudaDevice#makeCurrent()} first). */
@@ -113,6 +144,16 @@ public final class DeviceBuffer implements AutoCloseable {
     return out;
   }
 
+  /** The 32-bit value at {@code offsetBytes} (e.g. one entry of an index array), after queued work. */
+  public int readInt(long offsetBytes) {
+    Validate.require(offsetBytes >= 0 && offsetBytes + 4 <= bytes, "offset_bytes", offsetBytes,
+        "reading one 32-bit value must stay within the " + bytes + " bytes of " + label);
+    synchronize("before reading " + label);
+    int[] out = new int[1];
+    CudaException.check(cuMemcpyDtoH(Pointer.to(out), pointer().withByteOffset(offsetBytes), 4), "cuMemcpyDtoH", label);
+    return out[0];
+  }
+
   /** The first {@code count} 64-bit values (e.g. counters a kernel added to). */
   public long[] readLongs(int count) {
     Validate.require(count >= 0 && 8L * count <= bytes, "count", count, "exceeds the " + bytes + " bytes of " + label);
@@ -159,7 +200,9 @@ public final class DeviceBuffer implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
-      CudaException.check(cuMemFree(pointer), "cuMemFree", label);
+      if (owned) {
+        CudaException.check(cuMemFree(pointer), "cuMemFree", label);
+      }
     }
   }
 
@@ -175,6 +218,6 @@ public final class DeviceBuffer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "DeviceBuffer[" + label + ", " + bytes + " bytes" + (closed ? ", freed" : "") + "]";
+    return "DeviceBuffer[" + label + ", " + bytes + " bytes" + (owned ? "" : ", view") + (closed ? ", freed" : "") + "]";
   }
 }
