@@ -52,13 +52,4 @@ public final class CudfRuntime {
   public static synchronized long poolBytes() {
     return pool;
   }
-
-  /** Whether cuDF can reach a GPU here (driver and device usable by its runtime); false without one. */
-  public static boolean gpuUsable() {
-    try {
-      return Cuda.isEnvCompatibleForTesting();
-    } catch (RuntimeException | LinkageError e) {
-      return false;
-    }
-  }
 }

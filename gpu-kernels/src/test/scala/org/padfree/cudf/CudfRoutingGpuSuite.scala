@@ -17,8 +17,8 @@ import org.scalatest.funsuite.AnyFunSuite
  * The cuDF routing path on the H200: layouts built by cuDF on the GPU equal the host's element for
  * element (every array the kernels read), and the padded, padding-free and masked D computed from the
  * device-built layouts equal those from the host-built ones bit for bit. Cancels, visibly, without a
- * Hopper GPU, without the cuDF jar on the classpath (it is provided: see run-cudf.sh's classpath), or
- * where cuDF cannot use the GPU.
+ * Hopper GPU or without the cuDF jar on the classpath (it is provided: see run-cudf.sh's classpath); on a
+ * Hopper GPU with the jar, cuDF failing to start is a failure, not a cancellation.
  */
 class CudfRoutingGpuSuite extends AnyFunSuite with GpuSuite {
   private lazy val jit = new KernelJit(CudaSettings.fromEnvironment().withCacheDir(Files.createTempDirectory("padfree-cudf")))
@@ -28,7 +28,6 @@ class CudfRoutingGpuSuite extends AnyFunSuite with GpuSuite {
   private def cudfDevice(): CudaDevice = {
     val device = hopper()
     CudfJar.missing().ifPresent(reason => cancel(s"no cuDF: $reason"))
-    if (!CudfRuntime.gpuUsable()) cancel("cuDF cannot use this GPU (Cuda.isEnvCompatibleForTesting is false)")
     CudfRuntime.initialize(device, 1L << 30)
     device
   }

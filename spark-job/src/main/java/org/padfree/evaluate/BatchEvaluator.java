@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.padfree.InvalidInputException;
 import org.padfree.backend.BackendKind;
+import org.padfree.backend.DeviceRouting;
 import org.padfree.backend.GroupedGemmBackend;
 import org.padfree.backend.GroupedGemmProblem;
 import org.padfree.backend.PathOutputs;
@@ -12,6 +13,7 @@ import org.padfree.layout.MemoryAccounting;
 import org.padfree.model.GemmShape;
 import org.padfree.model.ModelCatalog;
 import org.padfree.model.ModelShape;
+import org.padfree.quant.QuantizedWeights;
 import org.padfree.routing.RoutedBatch;
 import org.padfree.results.BatchResult;
 
@@ -25,6 +27,7 @@ final class BatchEvaluator {
   private final GroupedGemmBackend backend;
   private final ModelCatalog catalog;
   private final String backendNote;
+  private final RoutingPaths.Choice routing;
 
   BatchEvaluator(EvaluateSettings settings, GroupedGemmBackend backend, ModelCatalog catalog) {
     this(settings, backend, catalog, "");
@@ -32,10 +35,17 @@ final class BatchEvaluator {
 
   /** @param backendNote what every row must say about the backend choice (e.g. auto's fallback reason) */
   BatchEvaluator(EvaluateSettings settings, GroupedGemmBackend backend, ModelCatalog catalog, String backendNote) {
+    this(settings, backend, catalog, backendNote, new RoutingPaths.Choice(RoutingPaths.HOST, null));
+  }
+
+  /** @param routing where the layouts are built: the host, or the backend's GPU with cuDF */
+  BatchEvaluator(EvaluateSettings settings, GroupedGemmBackend backend, ModelCatalog catalog, String backendNote,
+      RoutingPaths.Choice routing) {
     this.settings = settings;
     this.backend = backend;
     this.catalog = catalog;
     this.backendNote = backendNote == null ? "" : backendNote;
+    this.routing = routing;
   }
 
   List<BatchResult> evaluate(EvalInput input, ExecutorInfo where) {
@@ -55,19 +65,42 @@ final class BatchEvaluator {
           input.rawText(DatasetSchema.DISTRIBUTION), message);
     }
     List<BatchResult> results = new ArrayList<>();
-    for (GemmShape gemm : model.gemms()) {
-      if (settings.gemms().contains(gemm.name())) {
-        results.add(evaluateGemm(input, where, batch, gemm));
+    // With cuDF the batch's layouts are built once on the GPU and serve every GEMM of the batch; they
+    // are freed after the last GEMM's run, which has synchronised the backend's streams.
+    DeviceRouting onDevice = null;
+    double routingMs = Double.NaN;
+    if (routing.cudf()) {
+      long t = System.nanoTime();
+      try {
+        onDevice = CudfTaskRouting.build(routing.device(), batch);
+      } catch (RuntimeException e) {
+        return errorRows(input, where, batch.batchId(), batch.model(), batch.distribution(),
+            "cannot build the layouts on the GPU with cuDF (" + PadfreeConf.ROUTING.name() + " = "
+                + settings.routing().label() + "): " + e.getClass().getSimpleName() + ": " + e.getMessage());
+      }
+      routingMs = (System.nanoTime() - t) / 1e6;
+    }
+    try {
+      for (GemmShape gemm : model.gemms()) {
+        if (settings.gemms().contains(gemm.name())) {
+          results.add(evaluateGemm(input, where, batch, gemm, onDevice, routingMs));
+        }
+      }
+    } finally {
+      if (onDevice != null) {
+        onDevice.close();
       }
     }
     return results;
   }
 
-  private BatchResult evaluateGemm(EvalInput input, ExecutorInfo where, RoutedBatch batch, GemmShape gemm) {
+  private BatchResult evaluateGemm(EvalInput input, ExecutorInfo where, RoutedBatch batch, GemmShape gemm,
+      DeviceRouting onDevice, double cudfRoutingMs) {
     long start = System.nanoTime();
     int bank = settings.weightBankFor(backend.kind());
     BatchResultBuilder row = new BatchResultBuilder(settings.runId(), input.dataset(), input.index(), where)
-        .routing(batch).gemm(gemm).backend(backend.name(), backend.device(), bank).backendNote(backendNote);
+        .routing(batch).gemm(gemm).backend(backend.name(), backend.device(), bank).backendNote(backendNote)
+        .routingPath(routing.path(), Double.NaN);
     String tooLarge = heapShortfall(batch, gemm, bank);
     if (tooLarge != null) {
       return row.status(BatchResult.ERROR, tooLarge).build();
@@ -76,16 +109,20 @@ final class BatchEvaluator {
       long seed = batch.seed() * 31 + gemm.name().hashCode();
       // Synthetic tokens: a GPU backend makes them on its device, the CPU backend on the host, the
       // reference check only the rows it samples; the same values everywhere.
-      GroupedGemmProblem problem = GroupedGemmProblem.synthetic(batch, seed,
-          WeightBank.weights(batch.model(), gemm, batch.numExperts(), bank, settings.weightSeed(), backend));
+      QuantizedWeights weights = WeightBank.weights(batch.model(), gemm, batch.numExperts(), bank, settings.weightSeed(),
+          backend);
+      long routed = System.nanoTime();
+      GroupedGemmProblem problem = onDevice == null ? GroupedGemmProblem.synthetic(batch, seed, weights)
+          : GroupedGemmProblem.synthetic(batch, seed, weights).withDeviceRouting(onDevice);
+      row.routingPath(routing.path(), onDevice == null ? (System.nanoTime() - routed) / 1e6 : cudfRoutingMs);
       // The rows to check against the reference, chosen first so a GPU backend can compare the paths
       // on its device and send back only these rows.
-      int[] checkRows = PathChecks.sampleRows(problem.paddingFree().rows(), settings.referenceRows(), seed);
+      int[] checkRows = PathChecks.sampleRows(problem.rows(), settings.referenceRows(), seed);
       PathOutputs out = backend.run(problem, settings.repetitionsFor(backend.kind()), checkRows);
       PathChecks.Outcome checks = PathChecks.check(problem, out, checkRows);
       row.measured(out.timings(), out.kernelConfig(),
-              MemoryAccounting.of(problem.paddingFree(), problem.padded(), gemm.n(), gemm.k()),
-              problem.padded().paddedRows())
+              MemoryAccounting.of(problem.rows(), problem.paddedRows(), batch.numExperts(), gemm.n(), gemm.k()),
+              problem.paddedRows())
           .checks(checks.paddedMismatches(), checks.maskedMismatches(), checks.referenceRows(),
               checks.referenceError(), checks.boundViolations());
       row.busy(out.deviceBusyMs(), out.callWallMs(), (System.nanoTime() - start) / 1e6);
@@ -153,7 +190,7 @@ final class BatchEvaluator {
       rows.add(new BatchResultBuilder(settings.runId(), input.dataset(), input.index(), where)
           .identity(batchId, model, distribution).gemmName(gemm)
           .backend(backend == null ? "" : backend.name(), backend == null ? "" : backend.device(), 0)
-          .backendNote(backendNote).status(BatchResult.ERROR, error).build());
+          .backendNote(backendNote).routingPath(routing.path(), Double.NaN).status(BatchResult.ERROR, error).build());
     }
     return rows;
   }

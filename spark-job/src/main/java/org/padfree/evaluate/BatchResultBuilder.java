@@ -48,6 +48,8 @@ final class BatchResultBuilder {
   private double backendWallMs = Double.NaN;
   private double taskMs = Double.NaN;
   private String backendNote = "";
+  private String routingPath = "";
+  private double routingMs = Double.NaN;
   private final ExecutorInfo executor;
 
   BatchResultBuilder(String runId, String dataset, long inputIndex, ExecutorInfo executor) {
@@ -107,6 +109,13 @@ final class BatchResultBuilder {
     return this;
   }
 
+  /** Where the layouts were built ("host" or "cudf") and the build's wall time (NaN when none was made). */
+  BatchResultBuilder routingPath(String path, double ms) {
+    routingPath = path == null ? "" : path;
+    routingMs = ms;
+    return this;
+  }
+
   /** Device busy time and the backend call's wall time (PathOutputs), and the row's executor wall time. */
   BatchResultBuilder busy(double deviceBusyMs, double callWallMs, double rowWallMs) {
     gpuBusyMs = deviceBusyMs;
@@ -152,7 +161,7 @@ final class BatchResultBuilder {
         memory == null ? 0 : memory.savedBytes(), memory == null ? Double.NaN : memory.savedFraction(),
         saved("padded_A_copy"), saved("padded_A_scales"), saved("layout_index"), saved("D"),
         backend, device, executor.executorId(), executor.host(), executor.gpuUuid(), kernelConfig,
-        executor.attempt(), weightBank, gpuBusyMs, backendWallMs, taskMs, backendNote);
+        executor.attempt(), weightBank, gpuBusyMs, backendWallMs, taskMs, backendNote, routingPath, routingMs);
   }
 
   private long saved(String tensor) {

@@ -133,7 +133,9 @@ public record EvaluateOptions(
         line.cpuThreads,
         line.confDir,
         confFlag(conf, PadfreeConf.FAIL_FIRST_ATTEMPT),
-        confFlag(conf, PadfreeConf.LAYERS_FUSED));
+        confFlag(conf, PadfreeConf.LAYERS_FUSED),
+        EvaluateSettings.Routing.parse(PadfreeConf.ROUTING.name(), confText(conf, PadfreeConf.ROUTING)),
+        ByteSizes.parse(PadfreeConf.CUDF_POOL_BYTES.name(), confText(conf, PadfreeConf.CUDF_POOL_BYTES)));
     for (String t : line.traces) {
       int eq = t.indexOf('=');
       Validate.require(eq > 0 && eq < t.length() - 1, "--trace", t, "expected MODEL=PATH, e.g. deepseek-v3=trace.csv");
@@ -143,6 +145,11 @@ public record EvaluateOptions(
     Validate.nonNegative("--partitions", line.partitions);
     return new EvaluateOptions(List.copyOf(line.datasets), List.copyOf(line.traces), Values.items(line.models),
         line.out, line.partitions, line.layers, line.overwrite, line.help, settings);
+  }
+
+  /** A conf key's text, or its default (also without a SparkConf, as in tests and --help). */
+  private static String confText(SparkConf conf, PadfreeConf.Key key) {
+    return conf == null ? key.defaultValue() : conf.get(key.name(), key.defaultValue());
   }
 
   /** A true/false conf key that has no option; a bad value is an error naming the key. */

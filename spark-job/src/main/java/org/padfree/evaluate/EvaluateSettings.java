@@ -13,6 +13,8 @@ import org.padfree.backend.BackendKind;
  * @param weightBank distinct weight matrices per (model, GEMM), 0 = one per expert, -1 = auto (per backend)
  * @param cpuThreads CPU backend threads per task, 0 = decide on the executor
  * @param layersFused the layer stage on a GPU also times the fused gate_up epilogue (spark.padfree.layers.fused)
+ * @param routing where batches' layouts are built (spark.padfree.routing)
+ * @param cudfPoolBytes RMM pool of the cudf routing path per GPU, 0 = none (spark.padfree.cudf.poolBytes)
  */
 public record EvaluateSettings(
     String runId,
@@ -26,7 +28,20 @@ public record EvaluateSettings(
     int cpuThreads,
     String modelsDir,
     boolean failFirstAttempt,
-    boolean layersFused) implements Serializable {
+    boolean layersFused,
+    Routing routing,
+    long cudfPoolBytes) implements Serializable {
+
+  /** The default routing (auto) and cuDF pool (1 GiB). */
+  public static final long DEFAULT_CUDF_POOL_BYTES = 1L << 30;
+
+  /** Settings with the default routing and cuDF pool. */
+  public EvaluateSettings(String runId, Backend backend, List<String> gemms, int repetitions, int referenceRows,
+      boolean failOnMismatch, int weightBank, long weightSeed, int cpuThreads, String modelsDir, boolean failFirstAttempt,
+      boolean layersFused) {
+    this(runId, backend, gemms, repetitions, referenceRows, failOnMismatch, weightBank, weightSeed, cpuThreads,
+        modelsDir, failFirstAttempt, layersFused, Routing.AUTO, DEFAULT_CUDF_POOL_BYTES);
+  }
 
   /** Settings without the fused layer (sweeps, tests): {@code layersFused} false. */
   public EvaluateSettings(String runId, Backend backend, List<String> gemms, int repetitions, int referenceRows,
@@ -53,6 +68,24 @@ public record EvaluateSettings(
     }
   }
 
+  /** spark.padfree.routing: where a batch's grouped layouts are built. */
+  public enum Routing {
+    AUTO, HOST, CUDF;
+
+    public static Routing parse(String field, String text) {
+      for (Routing r : values()) {
+        if (r.name().equalsIgnoreCase(text.trim())) {
+          return r;
+        }
+      }
+      throw new org.padfree.InvalidInputException(field, text, "expected auto, host or cudf");
+    }
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   /** Checks name the command-line option of each setting (the sweep spec's keys mirror them). */
   public EvaluateSettings {
     Validate.folderName("--run-id", runId);
@@ -66,6 +99,8 @@ public record EvaluateSettings(
     Validate.nonNegative("--reference-rows", referenceRows);
     Validate.require(weightBank >= -1, "--weight-bank", weightBank, "must be >= 0 (or auto)");
     Validate.nonNegative("--cpu-threads", cpuThreads);
+    Validate.notNull(PadfreeConf.ROUTING.name(), routing);
+    Validate.require(cudfPoolBytes >= 0, PadfreeConf.CUDF_POOL_BYTES.name(), cudfPoolBytes, "must be >= 0");
     gemms = List.copyOf(gemms);
   }
 

@@ -41,6 +41,14 @@ public final class PadfreeConf {
   public static final Key LAYERS_FUSED = new Key(PREFIX + "layers.fused", "false", "",
       "true | false: on GPU executors, also time the layer with the fused SwiGLU-FP8 gate_up epilogue (fused_ms);"
           + " not yet validated on the H200");
+  public static final Key ROUTING = new Key(PREFIX + "routing", "auto", "",
+      "auto | host | cudf: where a batch's layouts are built (sort by expert, counts, offsets, padded and masked"
+          + " layouts, block table). cudf builds them on the task's GPU with RAPIDS cuDF and the kernels read them"
+          + " there; it needs the CUDA backend and the cuDF jar beside the job jar (--jars " + org.padfree.cudf.CudfJar.FILE
+          + "). auto = cudf where both are present, else host. Rows say which (routing_path)");
+  public static final Key CUDF_POOL_BYTES = new Key(PREFIX + "cudf.poolBytes", "1g", "",
+      "bytes of the fixed RMM pool cuDF takes on each GPU for the cudf routing path (k, m, g suffixes; 0 = no pool,"
+          + " cuDF allocates per column); it must fit beside the resident expert weights and padfree's buffers");
   public static final Key MODELS_DIR = new Key(PREFIX + "modelsDir", "", "--conf-dir",
       "directory of model .properties files (default: the copy of conf/models in the jar)");
   /** Test hook: every task's first attempt fails after its first batch, to prove exactly-once results. */
@@ -59,6 +67,6 @@ public final class PadfreeConf {
       "testing only: the driver waits this many milliseconds in the middle of writing the run folder");
 
   public static final List<Key> ALL = List.of(BACKEND, REPETITIONS, REFERENCE_ROWS, FAIL_ON_MISMATCH,
-      WEIGHT_BANK, WEIGHT_SEED, PARTITIONS, CPU_THREADS, LAYERS, LAYERS_FUSED, MODELS_DIR, FAIL_FIRST_ATTEMPT, KILL_EXECUTOR,
+      WEIGHT_BANK, WEIGHT_SEED, PARTITIONS, CPU_THREADS, LAYERS, LAYERS_FUSED, ROUTING, CUDF_POOL_BYTES, MODELS_DIR, FAIL_FIRST_ATTEMPT, KILL_EXECUTOR,
       TASK_DELAY_MS, PUBLISH_PAUSE_MS);
 }

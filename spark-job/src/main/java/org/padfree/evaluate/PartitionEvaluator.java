@@ -34,12 +34,25 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
     if (setup.selection() != null) {
       where = where.withGpu(setup.selection().gpuUuid());
     }
-    BatchEvaluator evaluator = new BatchEvaluator(settings, backend, setup.catalog(), note);
+    // Where layouts are built (spark.padfree.routing); a cudf request that cannot run here fails every
+    // input of the task with the reason, as an unavailable backend does.
+    RoutingPaths.Choice routing = new RoutingPaths.Choice(RoutingPaths.HOST, null);
+    String routingUnavailable = null;
+    try {
+      routing = RoutingPaths.forTask(settings, backend);
+    } catch (RoutingPaths.RoutingUnavailable e) {
+      routingUnavailable = e.getMessage();
+    }
+    BatchEvaluator evaluator = new BatchEvaluator(settings, backend, setup.catalog(), note, routing);
     long ready = System.nanoTime();
     TestHooks.delayTask();
     List<BatchResult> results = new ArrayList<>();
     while (inputs.hasNext()) {
-      results.addAll(evaluator.evaluate(setup.admit(inputs.next()), where));
+      EvalInput input = setup.admit(inputs.next());
+      if (routingUnavailable != null && input.error() == null) {
+        input = EvalInput.failed(input.index(), input.dataset(), input.batchId(), routingUnavailable);
+      }
+      results.addAll(evaluator.evaluate(input, where));
       failFirstAttemptIfAsked(where, results.size());
       TestHooks.killExecutorIfAsked();
     }

@@ -61,17 +61,20 @@ final class PathChecks {
    * ({@link PathOutputs#checkedOnDevice()}).
    */
   static Outcome check(GroupedGemmProblem p, PathOutputs out, int[] checkRows) {
-    int[] offsets = p.paddingFree().offsets();
     if (out.checkedOnDevice()) {
       return compareWithReference(p, out, out.sampledRows(), out.paddedMismatches(), out.maskedMismatches(), true);
     }
+    // Offsets, group starts and max rows only: a problem routed on the GPU has no host layouts.
+    int[] offsets = p.offsets();
+    int[] groupStarts = p.groupStarts();
+    int maxRows = p.maxRows();
     long padded = 0;
     long masked = 0;
-    for (int e = 0; e < p.paddingFree().numExperts(); e++) {
-      for (int i = 0; i < p.paddingFree().groupSize(e); i++) {
+    for (int e = 0; e + 1 < offsets.length; e++) {
+      for (int i = 0; i < offsets[e + 1] - offsets[e]; i++) {
         int row = offsets[e] + i;
-        padded += differing(out.paddingFree(), row, out.padded(), p.padded().groupStarts()[e] + i);
-        masked += differing(out.paddingFree(), row, out.masked(), e * p.masked().maxRows() + i);
+        padded += differing(out.paddingFree(), row, out.padded(), groupStarts[e] + i);
+        masked += differing(out.paddingFree(), row, out.masked(), e * maxRows + i);
       }
     }
     return compareWithReference(p, out, checkRows, padded, masked, false);
@@ -87,14 +90,12 @@ final class PathChecks {
     if (sampled == 0) {
       return new Outcome(padded, masked, 0, Double.NaN, 0);
     }
-    int[] offsets = p.paddingFree().offsets();
+    int[] offsets = p.offsets();
     int n = p.n();
     // A dispatched row is its token's row, bit for bit: the reference reads just the sampled tokens
-    // (no host gather, and synthetic tokens are made for these rows only).
-    int[] tokens = new int[sampled];
-    for (int s = 0; s < sampled; s++) {
-      tokens[s] = p.tokenOfRow()[chosen[s]];
-    }
+    // (no host gather, and synthetic tokens are made for these rows only; routed on the GPU, only
+    // these rows' tokens come back).
+    int[] tokens = p.tokensOfRows(chosen);
     QuantizedActivations checkedTokens = p.tokenRows(tokens);
     double[] actual = new double[sampled * n];
     double[] expected = new double[sampled * n];

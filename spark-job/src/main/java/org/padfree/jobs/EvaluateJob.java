@@ -161,6 +161,15 @@ public final class EvaluateJob {
     // Why auto fell back, or that a task used a GPU it was not assigned: every distinct reason once.
     results.stream().map(BatchResult::backendNote).filter(n -> n != null && !n.isEmpty()).distinct().limit(5)
         .forEach(n -> notes.add("Backend " + s.backend().label() + ": " + n));
+    long cudfRows = results.stream().filter(r -> "cudf".equals(r.routingPath())).count();
+    if (cudfRows > 0) {
+      double[] cudfMs = results.stream().filter(r -> "cudf".equals(r.routingPath())).mapToDouble(BatchResult::routingMs)
+          .filter(Double::isFinite).sorted().toArray();
+      notes.add("Layouts of " + cudfRows + " of " + results.size() + " result rows were built on the GPU with RAPIDS cuDF"
+          + " (routing_path cudf, spark.padfree.routing = " + s.routing().label() + ")"
+          + (cudfMs.length == 0 ? "" : String.format(java.util.Locale.ROOT, ", median %.2f ms per batch", cudfMs[cudfMs.length / 2]))
+          + "; the rest on the executors' CPUs (routing_path host).");
+    }
     if (backends.contains("cuda")) {
       notes.add("GPU timings are CUDA-event medians of the timed runs after one untimed warm-up; expert weights"
           + " stay resident on each GPU (a bank of distinct matrices replicated to all experts on the device).");

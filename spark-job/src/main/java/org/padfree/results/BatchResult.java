@@ -17,6 +17,11 @@ import java.io.Serializable;
  * executor's wall time for the whole row (building the problem and its layouts, the backend call, the
  * checks). {@link #busyFraction()} = gpuBusyMs / taskMs. {@code backendNote} says why auto fell back
  * to the CPU, or that a task without a GPU assignment used device 0; empty otherwise.
+ *
+ * <p>{@code routingPath} says where the row's layouts were built: "host" (the executor's CPU) or "cudf"
+ * (on its GPU with RAPIDS cuDF, read there by the kernels); empty where no task ran for it.
+ * {@code routingMs} is that build's wall time: on the host per GEMM row (each row's problem builds its
+ * layouts), with cuDF the batch's one build (ids up to the GPU included), repeated on each of its rows.
  */
 public record BatchResult(
     // identity
@@ -40,7 +45,9 @@ public record BatchResult(
     String backend, String device, String executorId, String host, String gpuUuid, String kernelConfig,
     int taskAttempt, int weightBank,
     // how busy the device was (GPU rows; NaN elsewhere), and what the backend choice needs to say
-    double gpuBusyMs, double backendWallMs, double taskMs, String backendNote) implements Serializable {
+    double gpuBusyMs, double backendWallMs, double taskMs, String backendNote,
+    // where the layouts were built: "host" or "cudf" (spark.padfree.routing), and how long that took
+    String routingPath, double routingMs) implements Serializable {
 
   public static final BatchStatus OK = BatchStatus.OK;
   public static final BatchStatus MISMATCH = BatchStatus.MISMATCH;
