@@ -7,11 +7,17 @@
 #     padfree-job.jar    the shaded job jar (gpu-kernels, JCuda included)
 #     spark/jars/*.jar   Spark 4.2 and its dependencies, as resolved by Maven (provided in the pom),
 #                        minus jars a local-cluster run does not need (SPARK-NOTES.md)
+#     cudf/cudf-26.08.1-cuda13.jar.partNN   only with PADFREE_CUDF_JAR: the RAPIDS cuDF jar (337 MB) cut
+#                        into pieces of <= 56 MiB, each fitting a part; join them on the host with
+#                        cat padfree-rt/cudf/*.jar.part* > padfree-rt/cudf/cudf-26.08.1-cuda13.jar and pass
+#                        that jar to Spark (--jars, or --conf spark.jars=...) for spark.padfree.routing cudf
 #     MANIFEST           every file with its size, checked before a run
 # The parts are cut by scripts/split-carry.sh; .carry/ is ignored by git (.gitignore).
 # Usage: scripts/package-spark-gpu.sh [--dry-run] [--help]
 #   --dry-run   list what would be packed, build nothing (needs spark-job/target/classpath.txt)
-# Environment: PADFREE_MVN_OPTS (default -o), PADFREE_PACK_JDK (replaces scripts/pack-jdk.sh).
+# Environment: PADFREE_MVN_OPTS (default -o), PADFREE_PACK_JDK (replaces scripts/pack-jdk.sh),
+# PADFREE_CUDF_JAR (the cuDF jar to carry as well, e.g. ~/.m2/repository/ai/rapids/cudf/26.08.1/
+# cudf-26.08.1-cuda13.jar; never inside the job jar, and left out of spark/jars).
 set -euo pipefail
 script=package-spark-gpu.sh
 
@@ -36,7 +42,12 @@ pack_jdk=${PADFREE_PACK_JDK:-$PADFREE_ROOT/scripts/pack-jdk.sh}
 split_carry=$PADFREE_ROOT/scripts/split-carry.sh
 # Jars a local-cluster or standalone run works without (SPARK-NOTES.md, "Classpath size"), and
 # padfree's own jars, JCuda and commons-csv, which are inside the shaded job jar.
-excluded='/(rocksdbjni|netty-tcnative-boringssl-static|leveldbjni-all|gpu-kernels|spark-job|jcuda|jcuda-natives|commons-csv)-[^/]*\.jar$|/org/apache/(curator|zookeeper)/'
+excluded='/(rocksdbjni|netty-tcnative-boringssl-static|leveldbjni-all|gpu-kernels|spark-job|jcuda|jcuda-natives|commons-csv|cudf)-[^/]*\.jar$|/org/apache/(curator|zookeeper)/'
+cudf_jar=${PADFREE_CUDF_JAR:-}
+if [[ -n $cudf_jar && ! -f $cudf_jar ]]; then
+  echo "$script: PADFREE_CUDF_JAR=$cudf_jar: no such file (Maven Central: ai.rapids:cudf:26.08.1, classifier cuda13)" >&2
+  exit 2
+fi
 
 # The parts must never be committed; .gitignore says so, and a clone needs no setting of its own.
 git check-ignore -q .carry/x || { echo "$script: .carry/ is not ignored by git; .gitignore should list it" >&2; exit 1; }
@@ -60,6 +71,7 @@ total=$(du -cb "${jars[@]}" | tail -n1 | cut -f1)
 echo "$script: ${#jars[@]} Spark jars, $((total / 1048576)) MiB; job jar $(du -h spark-job/target/padfree-job.jar | cut -f1)"
 if (( dry )); then
   printf '  %s\n' "${jars[@]##*/}"
+  [[ -n $cudf_jar ]] && echo "$script: --dry-run: would carry $cudf_jar in pieces under padfree-rt/cudf/"
   echo "$script: --dry-run: would write $out/part*.tar (jdk.tgz, padfree-job.jar, spark/jars, MANIFEST)"
   exit 0
 fi
@@ -74,6 +86,12 @@ for j in "$rt"/spark/jars/datasketches-memory-*.jar; do
   [[ -f $j ]] && zip -q -d "$j" 'org/apache/datasketches/memory/internal/ResourceImpl.class' >/dev/null 2>&1 || true
 done
 cp spark-job/target/padfree-job.jar "$rt/"
+if [[ -n $cudf_jar ]]; then
+  # One file may not exceed a part (split-carry.sh), so the jar travels in pieces that fit one each.
+  mkdir -p "$rt/cudf"
+  split -b $((56 * 1048576)) -d -a 2 "$cudf_jar" "$rt/cudf/$(basename "$cudf_jar").part"
+  echo "$script: cuDF jar in $(ls "$rt/cudf" | wc -l) pieces under padfree-rt/cudf/"
+fi
 if [[ -f .carry/jdk-spark.tgz ]]; then
   cp .carry/jdk-spark.tgz "$rt/jdk.tgz"
 else

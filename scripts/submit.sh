@@ -23,6 +23,10 @@ Options
                        org.padfree.jobs.GenerateDataset)
   --jar PATH           job jar (default spark-job/target/padfree-job.jar; build it with
                        ./mvnw -B -DskipTests package)
+  --cudf-jar PATH      RAPIDS cuDF (cudf-26.08.1-cuda13.jar, ai.rapids:cudf:26.08.1 classifier cuda13) for
+                       the GPU routing path: passed with --jars beside the job jar, never inside it; with it
+                       spark.padfree.routing=auto builds layouts on the executors' GPUs (rows say cudf);
+                       default $PADFREE_CUDF_JAR when set
   --dry-run            print the command, do not run it (works without Spark)
   --help               print this text
 
@@ -38,7 +42,8 @@ Examples
     --conf spark.kubernetes.container.image=registry/padfree:latest --conf spark.executor.instances=8 \
     --jar local:///opt/padfree/padfree-job.jar -- --dataset s3a://moe/batches.parquet --out /reports
 
-Environment: SPARK_HOME (required unless --dry-run), SPARK_MASTER (default master).
+Environment: SPARK_HOME (required unless --dry-run), SPARK_MASTER (default master), PADFREE_CUDF_JAR
+(default --cudf-jar).
 Exit status: the job's (EvaluateJob: 0 passed, 1 failed checks, 2 usage); 2 for bad options here.
 USAGE
 }
@@ -54,6 +59,7 @@ gpu_conf=
 klass=org.padfree.jobs.EvaluateJob
 jar=$root/spark-job/target/padfree-job.jar
 dry=0
+cudf_jar=${PADFREE_CUDF_JAR:-}
 confs=()
 while (( $# )); do
   case $1 in
@@ -65,6 +71,7 @@ while (( $# )); do
       confs+=(--conf "$2"); shift 2 ;;
     --class) (( $# > 1 )) || die "--class needs a value"; klass=$2; shift 2 ;;
     --jar) (( $# > 1 )) || die "--jar needs a value"; jar=$2; shift 2 ;;
+    --cudf-jar) (( $# > 1 )) || die "--cudf-jar needs a value"; cudf_jar=$2; shift 2 ;;
     --dry-run) dry=1; shift ;;
     --) shift; break ;;
     -*) die "unknown option $1 (see --help)" ;;
@@ -77,6 +84,9 @@ if [[ -n $gpu_conf && ! -f $gpu_conf ]]; then
 fi
 if [[ $jar != local://* && $jar != hdfs://* && $jar != s3a://* && ! -f $jar ]]; then
   (( dry )) || die "job jar $jar not found; build it with ./mvnw -B -DskipTests package, or pass --jar"
+fi
+if [[ -n $cudf_jar && $cudf_jar != local://* && $cudf_jar != hdfs://* && $cudf_jar != s3a://* && ! -f $cudf_jar ]]; then
+  die "--cudf-jar $cudf_jar: no such file (Maven Central: ai.rapids:cudf:26.08.1, classifier cuda13)"
 fi
 
 if (( dry )); then
@@ -92,6 +102,7 @@ cmd=("$submit")
 cmd+=(--deploy-mode "$deploy")
 # Spark 4 ignores spark-defaults.conf when --properties-file is given, unless told to load it too.
 [[ -n $gpu_conf ]] && cmd+=(--properties-file "$gpu_conf" --load-spark-defaults)
+[[ -n $cudf_jar ]] && cmd+=(--jars "$cudf_jar")
 cmd+=("${confs[@]}" --class "$klass" "$jar" "$@")
 printf 'submit.sh:'; printf ' %q' "${cmd[@]}"; printf '\n'
 (( dry )) && exit 0
