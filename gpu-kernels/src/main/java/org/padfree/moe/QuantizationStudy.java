@@ -152,8 +152,10 @@ public final class QuantizationStudy {
     float[] x = SyntheticData.activationRows(seed, tokens, hidden);
     float[] xOutliers = x.clone();
     scaleColumns(xOutliers, tokens.length, hidden, outlierCols, outlierFactor);
-    double[] without = layer.errors(x, batchAmax(seed, batch.numTokens(), hidden, new int[0], 1.0));
-    double[] with = layer.errors(xOutliers, batchAmax(seed, batch.numTokens(), hidden, outlierCols, outlierFactor));
+    float[] amax = batchAmax(seed, batch.numTokens(), hidden, outlierCols, outlierFactor);
+    double[][] errs = layer.errors(new float[][] {x, xOutliers}, amax);
+    double[] without = errs[0];
+    double[] with = errs[1];
 
     Map<ActivationScaling, Errors> errors = new EnumMap<>(ActivationScaling.class);
     for (ActivationScaling s : ActivationScaling.values()) {
@@ -214,60 +216,93 @@ public final class QuantizationStudy {
       }
     }
 
-    /** Each scaling's relative error (indexed by ordinal) for activations x of the sampled tokens. */
-    double[] errors(float[] x, float xTensorAmax) {
-      double[] xd = new double[x.length];
-      for (int i = 0; i < x.length; i++) {
-        xd[i] = x[i];
+    /**
+     * Each scaling's relative error (indexed by ordinal) for each of the sampled tokens' activations
+     * {@code xs[v]}, whose per-tensor amax is {@code xTensorAmax[v]}. Every variant (the double
+     * reference and each scaling, for each x) goes through the two GEMMs together, so each weight is
+     * read and decoded once for all of them; each variant's sums are the ones it would have alone.
+     */
+    double[][] errors(float[][] xs, float[] xTensorAmax) {
+      ActivationScaling[] scalings = ActivationScaling.values();
+      int per = 1 + scalings.length;
+      double[][] inputs = new double[xs.length * per][];
+      for (int v = 0; v < xs.length; v++) {
+        double[] xd = new double[xs[v].length];
+        for (int i = 0; i < xd.length; i++) {
+          xd[i] = xs[v][i];
+        }
+        inputs[v * per] = xd;
+        for (ActivationScaling s : scalings) {
+          inputs[v * per + 1 + s.ordinal()] = fakeQuantize(xs[v], tokens, hidden, s, xTensorAmax[v]);
+        }
       }
-      double[] reference = down(gateUpSwiGlu(xd), null);
-      double[] errors = new double[ActivationScaling.values().length];
-      for (ActivationScaling s : ActivationScaling.values()) {
-        double[] h = gateUpSwiGlu(fakeQuantize(x, tokens, hidden, s, xTensorAmax));
-        errors[s.ordinal()] = relativeFrobenius(down(h, s), reference);
+      double[][] h = gateUpSwiGlu(inputs);
+      for (int v = 0; v < xs.length; v++) {
+        for (ActivationScaling s : scalings) {
+          h[v * per + 1 + s.ordinal()] = quantizeH(h[v * per + 1 + s.ordinal()], s);
+        }
+      }
+      double[][] out = down(h);
+      double[][] errors = new double[xs.length][scalings.length];
+      for (int v = 0; v < xs.length; v++) {
+        for (ActivationScaling s : scalings) {
+          errors[v][s.ordinal()] = relativeFrobenius(out[v * per + 1 + s.ordinal()], out[v * per]);
+        }
       }
       return errors;
     }
 
-    /** h (tokens * topK rows x I) in double, from x (tokens x H). */
-    private double[] gateUpSwiGlu(double[] x) {
-      double[] h = new double[tokens * topK * inter];
-      rows((long) 2 * inter * hidden).forEach(r -> {
+    /** h (tokens * topK rows x I) in double, from each x (tokens x H). */
+    private double[][] gateUpSwiGlu(double[][] xs) {
+      int n = xs.length;
+      double[][] h = new double[n][tokens * topK * inter];
+      rows((long) 2 * inter * hidden * n).forEach(r -> {
         int e = experts[r];
         int xAt = (r / topK) * hidden;
+        double[] g = new double[n];
+        double[] u = new double[n];
         for (int c = 0; c < inter; c++) {
-          double g = weights.gateUpDot(e, 2 * c, x, xAt);
-          double u = weights.gateUpDot(e, 2 * c + 1, x, xAt);
-          h[r * inter + c] = g / (1 + Math.exp(-g)) * u;
+          weights.gateUpDots(e, 2 * c, xs, xAt, g);
+          weights.gateUpDots(e, 2 * c + 1, xs, xAt, u);
+          for (int i = 0; i < n; i++) {
+            h[i][r * inter + c] = g[i] / (1 + Math.exp(-g[i])) * u[i];
+          }
         }
       });
       return h;
     }
 
-    /** The routed sum of Down . h per token (tokens x H); h is first FP8 round-tripped unless scaling is null. */
-    private double[] down(double[] h, ActivationScaling scaling) {
-      double[] hq = h;
-      if (scaling != null) {
-        float[] hf = new float[h.length];
-        for (int i = 0; i < h.length; i++) {
-          hf[i] = (float) h[i];
-        }
-        hq = fakeQuantize(hf, tokens * topK, inter, scaling, amax(hf, 0, hf.length));
+    /** h rounded to float, then FP8 round-tripped with the scaling's groups (per-tensor: over these rows). */
+    private double[] quantizeH(double[] h, ActivationScaling scaling) {
+      float[] hf = new float[h.length];
+      for (int i = 0; i < h.length; i++) {
+        hf[i] = (float) h[i];
       }
-      double[] rowOut = new double[tokens * topK * hidden];
-      double[] hRows = hq;
-      rows((long) hidden * inter).forEach(r -> {
+      return fakeQuantize(hf, tokens * topK, inter, scaling, amax(hf, 0, hf.length));
+    }
+
+    /** The routed sum of Down . h per token (tokens x H), for each h. */
+    private double[][] down(double[][] hs) {
+      int n = hs.length;
+      double[][] rowOut = new double[n][tokens * topK * hidden];
+      rows((long) hidden * inter * n).forEach(r -> {
         int e = experts[r];
+        double[] d = new double[n];
         for (int o = 0; o < hidden; o++) {
-          rowOut[r * hidden + o] = routing[r] * weights.downDot(e, o, hRows, r * inter);
+          weights.downDots(e, o, hs, r * inter, d);
+          for (int i = 0; i < n; i++) {
+            rowOut[i][r * hidden + o] = routing[r] * d[i];
+          }
         }
       });
       // Summed over slots in slot order after the parallel part, so the result never depends on threads.
-      double[] out = new double[tokens * hidden];
-      for (int r = 0; r < tokens * topK; r++) {
-        int at = (r / topK) * hidden;
-        for (int o = 0; o < hidden; o++) {
-          out[at + o] += rowOut[r * hidden + o];
+      double[][] out = new double[n][tokens * hidden];
+      for (int i = 0; i < n; i++) {
+        for (int r = 0; r < tokens * topK; r++) {
+          int at = (r / topK) * hidden;
+          for (int o = 0; o < hidden; o++) {
+            out[i][at + o] += rowOut[i][r * hidden + o];
+          }
         }
       }
       return out;
@@ -288,22 +323,58 @@ public final class QuantizationStudy {
   }
 
   /**
-   * amax of the whole batch's x (numTokens x H, outlier columns scaled), made a slice of rows at a time
-   * so that a large batch's activations never have to be held at once.
+   * {@link #dot} of one weight row with several vectors: per vector the same sum in the same order,
+   * four vectors at a time so that four independent sums are in flight.
    */
-  private static float batchAmax(long seed, int numTokens, int hidden, int[] outlierCols, double factor) {
-    float amax = 0f;
+  static void dots(float[] w, int wAt, double[][] vs, int vAt, int n, double[] out) {
+    int i = 0;
+    for (; i + 4 <= vs.length; i += 4) {
+      double[] v0 = vs[i];
+      double[] v1 = vs[i + 1];
+      double[] v2 = vs[i + 2];
+      double[] v3 = vs[i + 3];
+      double s0 = 0;
+      double s1 = 0;
+      double s2 = 0;
+      double s3 = 0;
+      for (int k = 0; k < n; k++) {
+        double weight = w[wAt + k];
+        s0 += weight * v0[vAt + k];
+        s1 += weight * v1[vAt + k];
+        s2 += weight * v2[vAt + k];
+        s3 += weight * v3[vAt + k];
+      }
+      out[i] = s0;
+      out[i + 1] = s1;
+      out[i + 2] = s2;
+      out[i + 3] = s3;
+    }
+    for (; i < vs.length; i++) {
+      out[i] = dot(w, wAt, vs[i], vAt, n);
+    }
+  }
+
+
+  /**
+   * amax of the whole batch's x (numTokens x H), without and with the outlier columns scaled, made a
+   * slice of rows at a time so that a large batch's activations are never held at once (and made once
+   * for both).
+   */
+  private static float[] batchAmax(long seed, int numTokens, int hidden, int[] outlierCols, double factor) {
+    float plain = 0f;
+    float scaled = 0f;
     for (int first = 0; first < numTokens; first += AMAX_SCAN_ROWS) {
       int[] slice = IntStream.range(first, Math.min(numTokens, first + AMAX_SCAN_ROWS)).toArray();
       float[] rows = SyntheticData.activationRows(seed, slice, hidden);
+      plain = Math.max(plain, amax(rows, 0, rows.length));
       scaleColumns(rows, slice.length, hidden, outlierCols, factor);
-      amax = Math.max(amax, amax(rows, 0, rows.length));
+      scaled = Math.max(scaled, amax(rows, 0, rows.length));
     }
-    if (!Float.isFinite(amax)) {
+    if (!Float.isFinite(scaled)) {
       throw new InvalidInputException("outlier_factor", factor, "overflows float: the activations' amax becomes "
-          + amax);
+          + scaled);
     }
-    return amax;
+    return new float[] {plain, scaled};
   }
 
   private static void scaleColumns(float[] x, int rows, int cols, int[] columns, double factor) {

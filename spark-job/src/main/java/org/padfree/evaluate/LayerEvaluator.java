@@ -33,6 +33,7 @@ import org.padfree.routing.RoutedBatch;
  * multiply-adds, at least {@value #MIN_STUDY_TOKENS} and at most {@value #MAX_STUDY_TOKENS}.
  */
 final class LayerEvaluator {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LayerEvaluator.class);
   /** The backend label of rows that failed before a runner was chosen (the task had no backend). */
   static final String NO_BACKEND = "none";
   /** Multiply-adds of one layer pass over the study's sampled tokens (2 DeepSeek-V3 tokens: 0.7 G). */
@@ -107,14 +108,17 @@ final class LayerEvaluator {
     MoeLayerWeights weights = new MoeLayerWeights(model.experts(), hidden, inter,
         WeightBank.weights(batch.model(), model.gateUp(), batch.numExperts(), bank, settings.weightSeed(), weightMaker),
         WeightBank.weights(batch.model(), model.down(), batch.numExperts(), bank, settings.weightSeed(), weightMaker));
+    long made = System.nanoTime();
     QuantizedActivations tokens = CpuMoeLayer.tokens(batch, hidden);
     float[] routing = RoutingWeights.synthetic(batch);
+    long inputs = System.nanoTime();
     LayerRunner.Runs runs = runner.run(new LayerRunner.WeightsKey(batch.model(), hidden, inter, batch.numExperts(), bank,
         settings.weightSeed()), weights, batch, tokens, routing);
     CpuMoeLayer.Run free = runs.paddingFree();
     CpuMoeLayer.Run padded = runs.padded();
     boolean identical = Arrays.equals(free.out().bits(), padded.out().bits());
 
+    long ran = System.nanoTime();
     int[] checked = PathChecks.sampleRows(batch.numTokens(), settings.referenceRows(), batch.seed() * 41 + 7);
     double layerError = Double.NaN;
     double fusedError = Double.NaN;
@@ -133,10 +137,17 @@ final class LayerEvaluator {
     // The fused layer quantizes h from FP32, so it is held to the double reference, not to the unfused bits.
     boolean fusedPassed = runs.fused() == null || checked.length == 0 || fusedError < LayerReference.RELATIVE_ERROR_BOUND;
 
+    long referenced = System.nanoTime();
     int sampled = studyTokens(batch.numTokens(), batch.topK(), hidden, inter);
     QuantizationStudy.Result study = sampled == 0 ? null : QuantizationStudy.run(batch, weights, batch.seed(), sampled,
         QuantizationStudy.DEFAULT_OUTLIER_FRACTION, QuantizationStudy.DEFAULT_OUTLIER_FACTOR);
 
+    long studied = System.nanoTime();
+    // Where a layer's host time goes, per batch, for whoever tunes the stage (executor log).
+    LOG.info(String.format(java.util.Locale.ROOT, "layer of batch %s (%d tokens, %s): weights %.0f ms, tokens %.0f ms,"
+        + " %s runs %.0f ms, reference (%d tokens) %.0f ms, study (%d tokens) %.0f ms", batch.batchId(),
+        batch.numTokens(), batch.model(), (made - start) / 1e6, (inputs - made) / 1e6, runner.label(),
+        (ran - inputs) / 1e6, checked.length, (referenced - ran) / 1e6, sampled, (studied - referenced) / 1e6));
     java.util.List<String> problems = new java.util.ArrayList<>();
     if (!identical) {
       problems.add("padded and padding-free layer outputs differ");

@@ -24,7 +24,7 @@ class SweepSpecSuite extends AnyFunSuite {
     assert(points.size == 9, points)
     assert(nightly.regression.cpuMetrics.asScala == Seq(RegressionPolicy.MEMORY_SAVED))
     val gpu = SweepSpec.load(root.resolve("conf/sweeps/gpu-deepseek-qwen.yaml"))
-    assert(SweepGrid.expand(gpu, catalog).size == 2 * 3 * 2 * 5 * 6)
+    assert(SweepGrid.expand(gpu, catalog).size == 2 * 2 * 2 * 4 * 6)
     assert(gpu.layers && !nightly.layers, "the GPU sweep asks for layer rows, the nightly CPU sweep does not")
     assert(gpu.regression.metrics.asScala.toSet == RegressionPolicy.METRICS.asScala.toSet, "every metric gates GPU runs")
   }
