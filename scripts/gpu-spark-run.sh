@@ -209,7 +209,9 @@ if [[ -n $sweep_spec ]]; then
     --spec "$sweep_spec" --backend "$backend" --history "$rt/sweep-history" --out "$out/sweeps" "$@" 2>&1 | tee "$out/sweep.log"
   status=${PIPESTATUS[0]}
   set -e
-  cp -r "$rt/sweep-history" "$out/sweep-history"
+  rm -rf "$out/sweep-history"; cp -r "$rt/sweep-history" "$out/sweep-history"
+  app=$(ls -td "$SPARK_HOME"/work/app-* 2>/dev/null | head -1)
+  [[ -n $app ]] && grep -h "padfree\|PartitionEvaluator\|LayerEvaluator\|ERROR" "$app"/*/stderr > "$out/sweep-executors.log" 2>/dev/null
   echo "gpu-spark-run.sh: sweep $sweep_spec: exit status $status (SweepJob: 0 no regression, 1 failed checks, 3 regression)"
   exit "$status"
 fi
@@ -247,7 +249,7 @@ for n in $gpu_counts; do
   if [[ -n $app ]]; then
     for log in "$app"/*/stderr; do
       echo "== executor $(basename "$(dirname "$log")")"
-      grep -h "padfree\|PartitionEvaluator\|ERROR" "$log" || true
+      grep -h "padfree\|PartitionEvaluator\|LayerEvaluator\|ERROR" "$log" || true
     done > "$out/gpu-$n-executors.log"
   fi
 done

@@ -19,6 +19,9 @@ import org.padfree.results.LayerResult;
  * @param bitIdenticalRate share of the rows that ran whose padded and padding-free outputs are equal bit for bit
  * @param speedupP50 per row, padded layer time / padding-free layer time
  * @param savingP50 per row, 1 - padding-free peak activation bytes / padded peak
+ * @param fusedMsP50 padding-free layer time with the fused SwiGLU-FP8 gate_up epilogue (GPU rows run with
+ *     spark.padfree.layers.fused=true; NaN where none was timed)
+ * @param fusedSpeedupP50 per row that timed both, unfused / fused padding-free layer time
  * @param layerErrorMax the largest layer error (DeepGEMM's measure) against the double reference
  * @param backend the backends that ran the layers (their times are that backend's)
  */
@@ -26,7 +29,8 @@ public record LayerSummary(
     String model, String distribution, long batches, long errors, long failedChecks, double bitIdenticalRate,
     double paddedMsP50, double paddingFreeMsP50, double speedupP50, double speedupP90, double speedupMin,
     double paddedPeakBytesP50, double paddingFreePeakBytesP50, double savingP50, double savingMax,
-    double savedBytesP50, double layerErrorMax, double layerErrorBound, String backend) {
+    double savedBytesP50, double fusedMsP50, double fusedSpeedupP50, double fusedSpeedupMin,
+    double fusedSpeedupMax, double layerErrorMax, double layerErrorBound, String backend) {
 
   /** Per (model, distribution) in key order, each model's rows then its all-distributions row; the total last. */
   public static List<LayerSummary> of(List<LayerResult> layers) {
@@ -76,11 +80,14 @@ public record LayerSummary(
     Percentiles speedup = of(ran, LayerResult::speedup);
     Percentiles saving = of(ran, LayerResult::savedFraction);
     String backends = String.join(", ", ran.stream().map(LayerResult::backend).distinct().sorted().toList());
+    List<LayerResult> fused = ran.stream().filter(r -> r.fusedMs() != null && r.unfusedMs() != null).toList();
+    Percentiles fusedSpeedup = of(fused, r -> r.unfusedMs() / r.fusedMs());
     return new LayerSummary(model, distribution, rows.size(), errors, failed, identical,
         of(ran, LayerResult::paddedLayerMs).median(), of(ran, LayerResult::paddingFreeLayerMs).median(),
         speedup.median(), speedup.at(90), speedup.min(),
         of(ran, r -> r.paddedPeakBytes()).median(), of(ran, r -> r.paddingFreePeakBytes()).median(),
         saving.median(), saving.max(), of(ran, r -> r.savedBytes()).median(),
+        of(fused, r -> r.fusedMs()).median(), fusedSpeedup.median(), fusedSpeedup.min(), fusedSpeedup.max(),
         of(ran, LayerResult::layerError).max(), of(ran, LayerResult::layerErrorBound).max(), backends);
   }
 

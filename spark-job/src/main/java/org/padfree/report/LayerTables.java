@@ -38,6 +38,26 @@ final class LayerTables {
       new Column<>("bound", true, s -> scientific(s.layerErrorBound())),
       new Column<>("backend", false, LayerSummary::backend));
 
+  /** The same with the fused epilogue's figures, for runs that timed it. */
+  private static final List<Column<LayerSummary>> LAYER_COLUMNS_FUSED = List.of(
+      new Column<>("distribution", false, s -> s.isModelTotal() ? "all" : s.distribution()),
+      new Column<>("batches", true, s -> HumanFormat.count(s.batches())),
+      new Column<>("errors", true, s -> HumanFormat.count(s.errors())),
+      new Column<>("failed checks", true, s -> HumanFormat.count(s.failedChecks())),
+      new Column<>("padded ms p50", true, s -> HumanFormat.significant(s.paddedMsP50(), 3)),
+      new Column<>("padding-free ms p50", true, s -> HumanFormat.significant(s.paddingFreeMsP50(), 3)),
+      new Column<>("speedup p50", true, s -> HumanFormat.ratio(s.speedupP50())),
+      new Column<>("fused ms p50", true, s -> HumanFormat.significant(s.fusedMsP50(), 3)),
+      new Column<>("fused speedup p50 (min-max)", true, s -> HumanFormat.ratio(s.fusedSpeedupP50()) + " ("
+          + HumanFormat.ratio(s.fusedSpeedupMin()) + "-" + HumanFormat.ratio(s.fusedSpeedupMax()) + ")"),
+      new Column<>("peak padded p50", true, s -> HumanFormat.bytes(s.paddedPeakBytesP50())),
+      new Column<>("peak padding-free p50", true, s -> HumanFormat.bytes(s.paddingFreePeakBytesP50())),
+      new Column<>("memory saved p50", true, s -> HumanFormat.percent(s.savingP50())),
+      new Column<>("bit-identical", true, s -> HumanFormat.percent(s.bitIdenticalRate())),
+      new Column<>("layer error max", true, s -> scientific(s.layerErrorMax())),
+      new Column<>("bound", true, s -> scientific(s.layerErrorBound())),
+      new Column<>("backend", false, LayerSummary::backend));
+
   private static final List<Column<QuantizationSummary>> QUANT_COLUMNS = List.of(
       new Column<>("model", false, q -> q.model().equals(GroupSummary.ALL) ? "all models" : q.model()),
       new Column<>("batches", true, q -> HumanFormat.count(q.batches())),
@@ -65,7 +85,10 @@ final class LayerTables {
       + "intermediates of the dispatched rows (A and G, G and h, h and its FP8 form, that and D), the padded "
       + "form's padding rows counted in each. Checks: padded and padding-free outputs bit-identical, and the "
       + "layer error (DeepGEMM's measure, 1 - 2<x,y>/(<x,x>+<y,y>)) of sampled tokens against the layer in "
-      + "double precision below the bound.";
+      + "double precision below the bound. Where the run timed the fused epilogue (GPU executors with "
+      + "spark.padfree.layers.fused=true: gate_up's epilogue computes SwiGLU and writes FP8 with 1x128 scales, "
+      + "so h never exists in BF16), the fused columns give its padding-free layer time and, per batch, the "
+      + "unfused time over the fused one (above 1: fusing is faster); its error is held to the same bound.";
 
   /** How the study was made, with the outliers' fraction and factor as this run used them. */
   static String quantizationLead(List<QuantizationSummary> summaries) {
@@ -83,6 +106,8 @@ final class LayerTables {
 
   /** One table per model, its distributions then its total. */
   static List<Table> layerTables(List<LayerResult> layers) {
+    boolean anyFused = layers.stream().anyMatch(r -> r.fusedMs() != null);
+    List<Column<LayerSummary>> columns = anyFused ? LAYER_COLUMNS_FUSED : LAYER_COLUMNS;
     List<Table> tables = new ArrayList<>();
     List<LayerSummary> current = new ArrayList<>();
     for (LayerSummary s : LayerSummary.of(layers)) {
@@ -91,7 +116,7 @@ final class LayerTables {
       }
       current.add(s);
       if (s.isModelTotal()) {
-        tables.add(table(s.model(), LAYER_COLUMNS, current, LayerSummary::isModelTotal));
+        tables.add(table(s.model(), columns, current, LayerSummary::isModelTotal));
         current = new ArrayList<>();
       }
     }

@@ -118,7 +118,7 @@ class SvgChartsSuite extends AnyFunSuite {
   test("layer time bars: padded and padding-free layer per model total, the speedup and backend under it; no data without times") {
     def summary(model: String, distribution: String, padded: Double, free: Double) =
       new LayerSummary(model, distribution, 2, 0, 0, 1.0, padded, free, padded / free, padded / free, padded / free,
-        3000, 2000, 1.0 / 3, 1.0 / 3, 1000, 3e-4, 2e-3, "cpu")
+        3000, 2000, 1.0 / 3, 1.0 / 3, 1000, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 3e-4, 2e-3, "cpu")
     val summaries = java.util.List.of(summary("deepseek-v3", "balanced", 9.0, 4.0), summary("deepseek-v3", "*", 12.0, 5.0),
       summary("qwen3-30b-a3b", "*", 3.0, 2.5), summary("*", "*", 7.5, 3.75))
     val root = checkAccessible(SvgCharts.LAYER_TIME, SvgCharts.layerTimes(summaries))
