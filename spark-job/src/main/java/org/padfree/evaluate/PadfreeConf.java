@@ -40,7 +40,7 @@ public final class PadfreeConf {
           + " layers.parquet and the reports' layer sections");
   public static final Key LAYERS_FUSED = new Key(PREFIX + "layers.fused", "false", "",
       "true | false: on GPU executors, also time the layer with the fused SwiGLU-FP8 gate_up epilogue (fused_ms);"
-          + " not yet validated on the H200");
+          + " off by default: a third timed layer run per batch, and on the H200 it is not faster yet");
   public static final Key ROUTING = new Key(PREFIX + "routing", "auto", "",
       "auto | host | cudf: where a batch's layouts are built (sort by expert, counts, offsets, padded and masked"
           + " layouts, block table). cudf builds them on the task's GPU with RAPIDS cuDF and the kernels read them"
