@@ -114,19 +114,13 @@ public final class RoutingColumns {
   }
 
   /**
-   * The padding-free M-block table (see {@code DeviceGemmOperands.blockTable}): block g of expert e
-   * (b-th of its nb blocks) covers rows offsets[e] + 128 b on; it goes to slot pairedStart[e] + b when
-   * b is below nb rounded down to even, else to singleStart[e] (after every paired block); entry
-   * {2 slot, 2 slot + 1} = {first row, e << 8 | valid rows}.
+   * The padding-free M-block table (see {@code DeviceGemmOperands.blockTable}, row order): block g, the
+   * b-th of expert e's, covers rows offsets[e] + 128 b on; entry {2 g, 2 g + 1} = {first row,
+   * e << 8 | valid rows}.
    */
   private static <C> C blockTable(ColumnOps<C> ops, C offsets, C counts, int numExperts, int blocks, int blockM) {
     C perExpert = ops.divScalar(ops.addScalar(counts, blockM - 1), blockM);
     C blockStarts = prefixWithZero(ops, perExpert);
-    C paired = ops.mulScalar(ops.divScalar(perExpert, 2), 2);
-    C pairedStarts = prefixWithZero(ops, paired);
-    C singles = ops.sub(perExpert, paired);
-    int totalPaired = ops.toHost(ops.slice(pairedStarts, numExperts, numExperts + 1))[0];
-    C singleStarts = ops.addScalar(prefixWithZero(ops, singles), totalPaired);
 
     C block = ops.sequence(0, blocks);
     C expert = ops.upperBound(ops.slice(blockStarts, 1, numExperts + 1), block);
@@ -135,9 +129,7 @@ public final class RoutingColumns {
     C left = ops.sub(ops.gather(ops.slice(offsets, 1, numExperts + 1), expert), firstRow);
     C validRows = ops.ifElseScalar(ops.lessThanScalar(left, blockM), left, blockM);
     C packed = ops.add(ops.mulScalar(expert, 256), validRows);
-    C slot = ops.ifElse(ops.lessThan(within, ops.gather(paired, expert)),
-        ops.add(ops.gather(pairedStarts, expert), within), ops.gather(singleStarts, expert));
-    C even = ops.mulScalar(slot, 2);
+    C even = ops.mulScalar(block, 2);
     return ops.scatter(ops.concat(firstRow, packed), ops.concat(even, ops.addScalar(even, 1)), 2 * blocks);
   }
 

@@ -89,21 +89,19 @@ class GemmHeuristicsSuite extends AnyFunSuite {
     assert(msg(Array.empty[Int]).contains("offsets.length = 0"))
   }
 
-  test("padding-free block table: first row, expert << 8 | valid rows, per block of 128 rows; pairs of one expert first") {
-    // experts 1 (1 row at 0), 2 (128 rows at 1), 3 (256 rows at 129): expert 3's pair, then the single blocks
+  test("padding-free block table: first row, expert << 8 | valid rows, per block of 128 rows, in row order") {
+    // experts 1 (1 row at 0), 2 (128 rows at 1), 3 (256 rows at 129), in row order
     assert(DeviceGemmOperands.blockTable(Array(0, 0, 1, 129, 385, 385)).toSeq ==
-      Seq(129, 3 << 8 | 128, 257, 3 << 8 | 128, 0, 1 << 8 | 1, 1, 2 << 8 | 128))
-    // expert 0: 300 rows (3 blocks), expert 1: 256 rows (2 blocks): pairs (0: 0, 128), (1: 300, 428), then 0's residual
+      Seq(0, 1 << 8 | 1, 1, 2 << 8 | 128, 129, 3 << 8 | 128, 257, 3 << 8 | 128))
+    // expert 0: 300 rows (3 blocks, the residual of 44 rows right after its two full ones: they share
+    // B in L2), then expert 1: 256 rows (2 blocks)
     assert(DeviceGemmOperands.blockTable(Array(0, 300, 556)).toSeq ==
-      Seq(0, 128, 128, 128, 300, 1 << 8 | 128, 428, 1 << 8 | 128, 256, 44))
+      Seq(0, 128, 128, 128, 256, 44, 300, 1 << 8 | 128, 428, 1 << 8 | 128))
     // every block once, whatever the counts
     val counts = Array(0, 5, 129, 256, 1, 383, 384, 0, 700)
     val offsets = counts.scanLeft(0)(_ + _)
     val table = DeviceGemmOperands.blockTable(offsets).grouped(2).map(e => (e(0), e(1))).toSeq
     val expected = counts.indices.flatMap(e => (offsets(e) until offsets(e + 1) by 128).map(r => (r, e << 8 | math.min(128, offsets(e + 1) - r))))
-    assert(table.sorted == expected.sorted)
-    // and the pairs come first: entries 2p, 2p + 1 of one expert for every p below the paired count
-    val pairedBlocks = counts.map(c => (c + 127) / 128 / 2 * 2).sum
-    for (p <- 0 until pairedBlocks / 2) assert(table(2 * p)._2 >> 8 == table(2 * p + 1)._2 >> 8)
+    assert(table == expected, "row order: each expert's blocks together, experts in order")
   }
 }
