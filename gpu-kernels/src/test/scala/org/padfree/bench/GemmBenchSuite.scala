@@ -177,7 +177,7 @@ class GemmBenchSuite extends AnyFunSuite with TempFolders {
 
   test("every shipped cases file parses, and the generated cases have the rows and groups they ask for") {
     val files = Files.list(Paths.get("../conf/bench")).toArray.map(_.asInstanceOf[Path]).filter(_.toString.endsWith(".yaml"))
-    assert(files.map(_.getFileName.toString).toSet == Set("ci-cpu.yaml", "frontier.yaml", "models.yaml", "sweep.yaml"))
+    assert(files.map(_.getFileName.toString).toSet == Set("ci-cpu.yaml", "frontier.yaml", "many-experts.yaml", "models.yaml", "sweep.yaml"))
     for (f <- files; c <- BenchCasesFile.read(f).cases().toArray(Array.empty[BenchCase])) {
       assert(c.rows() >= 1 && c.counts().forall(_ >= 0), s"$f ${c.name()}")
     }
