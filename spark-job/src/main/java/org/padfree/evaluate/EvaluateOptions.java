@@ -121,7 +121,28 @@ public record EvaluateOptions(
 
   public static EvaluateOptions parse(SparkConf conf, String... args) {
     Line line = CommandLines.parse(new Line(), defaults(conf), args);
-    EvaluateSettings settings = new EvaluateSettings(
+    EvaluateSettings settings = settings(line, conf);
+    for (String t : line.traces) {
+      int eq = t.indexOf('=');
+      Validate.require(eq > 0 && eq < t.length() - 1, "--trace", t, "expected MODEL=PATH, e.g. deepseek-v3=trace.csv");
+    }
+    Validate.require(line.help || !line.datasets.isEmpty() || !line.traces.isEmpty(), "--dataset", "<none>",
+        "give at least one --dataset or --trace; see --help");
+    Validate.nonNegative("--partitions", line.partitions);
+    return new EvaluateOptions(List.copyOf(line.datasets), List.copyOf(line.traces), Values.items(line.models),
+        line.out, line.partitions, line.layers, line.overwrite, line.help, settings);
+  }
+
+  /**
+   * The settings the spark.padfree.* keys of {@code conf} give, without a command line: what an
+   * executor knows before any task arrives (ExecutorPreparePlugin). A bad value names its key.
+   */
+  public static EvaluateSettings settingsFromConf(SparkConf conf) {
+    return settings(CommandLines.parse(new Line(), defaults(conf)), conf);
+  }
+
+  private static EvaluateSettings settings(Line line, SparkConf conf) {
+    return new EvaluateSettings(
         line.runId != null ? line.runId : "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")),
         EvaluateSettings.Backend.parse("--backend", line.backend),
         line.gemms.isEmpty() ? List.of("gate_up", "down") : Values.items(line.gemms),
@@ -136,15 +157,6 @@ public record EvaluateOptions(
         confFlag(conf, PadfreeConf.LAYERS_FUSED),
         EvaluateSettings.Routing.parse(PadfreeConf.ROUTING.name(), confText(conf, PadfreeConf.ROUTING)),
         ByteSizes.parse(PadfreeConf.CUDF_POOL_BYTES.name(), confText(conf, PadfreeConf.CUDF_POOL_BYTES)));
-    for (String t : line.traces) {
-      int eq = t.indexOf('=');
-      Validate.require(eq > 0 && eq < t.length() - 1, "--trace", t, "expected MODEL=PATH, e.g. deepseek-v3=trace.csv");
-    }
-    Validate.require(line.help || !line.datasets.isEmpty() || !line.traces.isEmpty(), "--dataset", "<none>",
-        "give at least one --dataset or --trace; see --help");
-    Validate.nonNegative("--partitions", line.partitions);
-    return new EvaluateOptions(List.copyOf(line.datasets), List.copyOf(line.traces), Values.items(line.models),
-        line.out, line.partitions, line.layers, line.overwrite, line.help, settings);
   }
 
   /** A conf key's text, or its default (also without a SparkConf, as in tests and --help). */

@@ -80,7 +80,6 @@ final class ExecutorBackends {
     return new Decision(true, gpuAddresses.get(0), "");
   }
 
-  /** The backend for this task, created on first use in this JVM. */
   /** Notes already logged by this JVM: each is said once, not once per task. */
   private static final java.util.Set<String> LOGGED_NOTES = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -90,10 +89,18 @@ final class ExecutorBackends {
   }
 
   static Selection forTask(EvaluateSettings settings) {
+    return forExecutor(settings, taskGpuAddresses());
+  }
+
+  /**
+   * The backend for the given GPU addresses (a task's, or the executor's own when it starts:
+   * {@link ExecutorPreparation}), created on first use in this JVM and shared from then on.
+   */
+  static Selection forExecutor(EvaluateSettings settings, List<String> gpuAddresses) {
     EvaluateSettings.Backend requested = settings.backend();
     Decision d = requested == EvaluateSettings.Backend.CPU
         ? decide(requested, List.of(), Optional.empty())
-        : decide(requested, taskGpuAddresses(), Cuda.unavailableReason());
+        : decide(requested, gpuAddresses, Cuda.unavailableReason());
     if (d.cuda()) {
       try {
         CudaDevice device = d.address() == null ? CudaDevice.byOrdinal(0) : CudaDevice.byAddress(d.address());

@@ -26,8 +26,8 @@ public final class PadfreeConf {
       "exit non-zero when any batch's padded and padding-free rows differ or its reference check fails");
   public static final Key WEIGHT_BANK = new Key(PREFIX + "weightBank", "auto", "--weight-bank",
       "distinct synthetic weight matrices per (model, GEMM); expert e uses matrix e mod N; 0 = one per"
-          + " expert; auto = 4 on the CPU (DeepSeek-V3's 256 experts would need 11 GB there), 0 on the GPU"
-          + " (shared matrices would let L2 flatter the timings)");
+          + " expert; auto = 4 on the CPU (DeepSeek-V3's 256 experts would need 11 GB there), 16 on the GPU"
+          + " (each expert still gets its own device copy, so L2 cannot flatter the timings)");
   public static final Key WEIGHT_SEED = new Key(PREFIX + "weightSeed", "2025", "--weight-seed",
       "seed of the synthetic expert weights");
   public static final Key PARTITIONS = new Key(PREFIX + "partitions", "0", "--partitions",
@@ -49,6 +49,10 @@ public final class PadfreeConf {
   public static final Key CUDF_POOL_BYTES = new Key(PREFIX + "cudf.poolBytes", "1g", "",
       "bytes of the fixed RMM pool cuDF takes on each GPU for the cudf routing path (k, m, g suffixes; 0 = no pool,"
           + " cuDF allocates per column); it must fit beside the resident expert weights and padfree's buffers");
+  public static final Key PREPARE_MODELS = new Key(PREFIX + "prepare.models", "", "",
+      "models (comma-separated conf/models names) whose GPU weight banks an executor makes when it starts, with"
+          + " spark.plugins=" + "org.padfree.evaluate.ExecutorPreparePlugin" + " (which also opens its GPU's CUDA"
+          + " backend then), so the first task does not; empty = the backend only");
   public static final Key MODELS_DIR = new Key(PREFIX + "modelsDir", "", "--conf-dir",
       "directory of model .properties files (default: the copy of conf/models in the jar)");
   /** Test hook: every task's first attempt fails after its first batch, to prove exactly-once results. */
@@ -67,6 +71,6 @@ public final class PadfreeConf {
       "testing only: the driver waits this many milliseconds in the middle of writing the run folder");
 
   public static final List<Key> ALL = List.of(BACKEND, REPETITIONS, REFERENCE_ROWS, FAIL_ON_MISMATCH,
-      WEIGHT_BANK, WEIGHT_SEED, PARTITIONS, CPU_THREADS, LAYERS, LAYERS_FUSED, ROUTING, CUDF_POOL_BYTES, MODELS_DIR, FAIL_FIRST_ATTEMPT, KILL_EXECUTOR,
+      WEIGHT_BANK, WEIGHT_SEED, PARTITIONS, CPU_THREADS, LAYERS, LAYERS_FUSED, ROUTING, CUDF_POOL_BYTES, PREPARE_MODELS, MODELS_DIR, FAIL_FIRST_ATTEMPT, KILL_EXECUTOR,
       TASK_DELAY_MS, PUBLISH_PAUSE_MS);
 }
