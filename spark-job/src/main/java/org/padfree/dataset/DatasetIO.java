@@ -94,11 +94,22 @@ public final class DatasetIO {
 
   /** The dataset at {@code path}, checked to have every column, with exactly the schema's columns. */
   public static Dataset<Row> read(SparkSession spark, String path) {
+    return readFiles(spark, path).select(schemaColumns());
+  }
+
+  /**
+   * The dataset at {@code path} as Spark's Parquet source reads it, checked to have every column, with
+   * whatever columns its files have and the source's hidden {@code _metadata}: select from it to read
+   * fewer columns ({@link DatasetSchema#scalarColumnNames()}) or each row's file
+   * ({@code _metadata.file_path}). Selections from one such Dataset share its file listing, so they
+   * read the same files in the same partitions.
+   */
+  public static Dataset<Row> readFiles(SparkSession spark, String path) {
     Validate.require(path != null && !path.isBlank(), "dataset", path, "must be a non-empty path");
     requireExists(spark, path, "dataset");
     Dataset<Row> dataset = spark.read().parquet(path);
     DatasetSchema.requireColumns(dataset.schema());
-    return dataset.select(schemaColumns());
+    return dataset;
   }
 
   /** Every batch at {@code path} on the driver, sorted by batch id. */
@@ -156,7 +167,8 @@ public final class DatasetIO {
     }
   }
 
-  private static Column[] schemaColumns() {
+  /** Every column of {@link DatasetSchema}, in its order. */
+  public static Column[] schemaColumns() {
     return DatasetSchema.columnNames().stream().map(functions::col).toArray(Column[]::new);
   }
 

@@ -6,7 +6,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.CatalystTypeConverters;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -80,30 +83,49 @@ public final class DatasetSchema {
   }
 
   /**
-   * {@code row} with its expert_ids as an int[] rather than Spark's boxed sequence (10^5 Integer
-   * objects per large batch), so the row is cheap to cache and to shuffle; a row whose expert_ids
-   * are missing, null or hold anything but ints comes back unchanged, for {@link #fromRow} to reject
-   * by name.
+   * Every column but expert_ids, in schema order: what planning reads, so that it never reads or
+   * decodes the id lists (Parquet skips the pruned column's pages).
    */
-  public static Row compact(Row row) {
-    if (row == null || row.schema() == null || row.schema().getFieldIndex(EXPERT_IDS).isEmpty()) {
-      return row;
-    }
-    int at = row.fieldIndex(EXPERT_IDS);
-    if (row.isNullAt(at) || row.get(at) instanceof int[]) {
-      return row;
-    }
-    int[] ids;
-    try {
-      ids = expertIds(row, "");
-    } catch (InvalidInputException e) {
-      return row; // fromRow names the problem, with the batch id
-    }
-    Object[] values = new Object[row.length()];
+  public static List<String> scalarColumnNames() {
+    return columnNames().stream().filter(name -> !name.equals(EXPERT_IDS)).toList();
+  }
+
+  /**
+   * A row as Spark's Parquet reader hands it over internally ({@code Dataset.queryExecution().toRdd()};
+   * {@code schema} is the Dataset's), as a Row whose int arrays are int[]: the decoded ids are copied
+   * once, in bulk, with no boxed Integer per routed slot and no Scala sequence in between. An array
+   * holding a null comes back as a list with the null in it, for {@link #fromRow} to reject by name;
+   * other columns convert as Spark converts them for a Row. Reads {@code row} before returning only,
+   * so a reader may reuse it.
+   */
+  public static Row fromInternal(InternalRow row, StructType schema) {
+    Validate.notNull("schema", schema);
+    Object[] values = new Object[schema.length()];
     for (int c = 0; c < values.length; c++) {
-      values[c] = c == at ? ids : row.get(c);
+      DataType type = schema.fields()[c].dataType();
+      if (row.isNullAt(c)) {
+        values[c] = null;
+      } else if (type instanceof ArrayType array && array.elementType().equals(DataTypes.IntegerType)) {
+        values[c] = ints(row.getArray(c));
+      } else {
+        values[c] = CatalystTypeConverters.convertToScala(row.get(c, type), type);
+      }
     }
-    return new GenericRowWithSchema(values, row.schema());
+    return new GenericRowWithSchema(values, schema);
+  }
+
+  private static Object ints(ArrayData array) {
+    int n = array.numElements();
+    for (int i = 0; i < n; i++) {
+      if (array.isNullAt(i)) {
+        List<Integer> boxed = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+          boxed.add(array.isNullAt(j) ? null : array.getInt(j));
+        }
+        return boxed;
+      }
+    }
+    return array.toIntArray();
   }
 
   /**

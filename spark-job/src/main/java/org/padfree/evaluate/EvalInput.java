@@ -9,8 +9,9 @@ import org.padfree.dataset.DatasetSchema;
  * One input batch on its way to an executor: its position among all inputs (the exactly-once key),
  * where it came from, and what it is. Exactly one of three:
  * <ul>
- *   <li>a dataset row ({@code batch}), decoded once, by the executor that evaluates it (the driver
- *       only reads its scalar columns to plan);</li>
+ *   <li>a dataset row ({@code batch}) with its expert_ids as an int[]: read from Parquet and decoded
+ *       once, on an executor, when the evaluation places it ({@link DatasetInputReader}; the driver
+ *       planned from its scalar columns only), and validated by the task that evaluates it;</li>
  *   <li>a routed batch already in memory ({@code routed}: a trace's, a sweep's), evaluated as it is,
  *       never turned into a Spark Row;</li>
  *   <li>a named failure ({@code error}): an input that could not even be read, with its batch id if

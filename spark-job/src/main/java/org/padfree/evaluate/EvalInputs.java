@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.functions;
-import org.apache.spark.storage.StorageLevel;
 import org.padfree.dataset.DatasetIO;
 import org.padfree.dataset.DatasetSchema;
 import org.padfree.routing.RoutedBatch;
@@ -32,25 +33,21 @@ final class EvalInputs {
   private EvalInputs() {}
 
   /**
-   * The inputs with what planning needs of each ({@code metas}: one per input, in index order).
-   * Dataset rows are cached: {@link #release} them when the run is done.
+   * The inputs with what planning needs of each ({@code metas}: one per input, in index order). A
+   * dataset's rows are read and decoded by {@code inputs} itself, on the executors, when the evaluation
+   * places them: nothing is cached.
    */
-  record Loaded(JavaRDD<EvalInput> inputs, List<InputMeta> metas, List<JavaRDD<Row>> cached) {
+  record Loaded(JavaRDD<EvalInput> inputs, List<InputMeta> metas) {
     long count() {
       return metas.size();
     }
-
-    void release() {
-      cached.forEach(rdd -> rdd.unpersist(false));
-    }
   }
 
-  /** What loading gathers, in index order: inputs on the driver, inputs in cached datasets, their metas. */
+  /** What loading gathers, in index order: inputs on the driver, inputs read from datasets, their metas. */
   private static final class Gathered {
     final List<EvalInput> onDriver = new ArrayList<>();
     final List<JavaRDD<EvalInput>> fromFiles = new ArrayList<>();
     final List<InputMeta> metas = new ArrayList<>();
-    final List<JavaRDD<Row>> cached = new ArrayList<>();
     long next;
 
     void failed(String dataset, String batchId, String error) {
@@ -114,62 +111,82 @@ final class EvalInputs {
     for (JavaRDD<EvalInput> rdd : g.fromFiles) {
       all = all.union(rdd);
     }
-    return new Loaded(all, metas, g.cached);
+    return new Loaded(all, metas);
   }
 
   /**
-   * Reads {@code readPath} (the dataset, or one of its files) as inputs labelled {@code dataset}: one
-   * pass decodes, compacts and caches every row and sends back each partition's sizes; dense indices
-   * then follow from the partition counts on the driver (no count job, no zipWithIndex job decoding
-   * every row again). Nothing is added to {@code g} unless the whole read succeeds.
+   * Plans {@code readPath} (the dataset, or one of its files) as inputs labelled {@code dataset}: one
+   * pass over the scalar columns only (batch id, model, sizes; Parquet never reads expert_ids' pages)
+   * sends back each partition's metas and data files, and dense indices follow from the partition
+   * counts on the driver. The rows themselves are read later, in the same partitions, by a
+   * {@link DatasetInputReader} in the evaluation's placing step: the only read of expert_ids. Nothing
+   * is added to {@code g} unless the planning read succeeds.
    */
   private static void loadDataset(SparkSession spark, EvaluateOptions options, String dataset, String readPath,
       Gathered g) {
-    Dataset<Row> frame = DatasetIO.read(spark, readPath);
+    Dataset<Row> files = DatasetIO.readFiles(spark, readPath);
+    Dataset<Row> rows = files.select(DatasetIO.schemaColumns());
+    Dataset<Row> scalars = files.select(scalarColumnsAndFile());
     if (!options.models().isEmpty()) {
-      frame = frame.filter(functions.lower(functions.col(DatasetSchema.MODEL))
-          .isin(options.models().stream().map(String::toLowerCase).toArray()));
+      Column model = functions.lower(functions.col(DatasetSchema.MODEL))
+          .isin(options.models().stream().map(String::toLowerCase).toArray());
+      rows = rows.filter(model);
+      scalars = scalars.filter(model);
     }
     long start = System.nanoTime();
-    JavaRDD<Row> rows = frame.javaRDD().map(DatasetSchema::compact).persist(StorageLevel.MEMORY_AND_DISK());
-    List<List<InputMeta>> perPartition;
-    try {
-      perPartition = rows.mapPartitionsWithIndex((partition, it) -> {
-        List<InputMeta> local = new ArrayList<>();
-        for (long position = 0; it.hasNext(); position++) {
-          local.add(InputMeta.of(position, dataset, it.next()));
-        }
-        return List.of(local).iterator();
-      }, true).collect();
-    } catch (Throwable e) { // rethrown as it came: Spark's SparkException, a RuntimeException or an Error
-      rows.unpersist(false);
-      throw e;
-    }
+    List<List<PlannedRow>> perPartition = scalars.javaRDD().mapPartitionsWithIndex((partition, it) -> {
+      List<PlannedRow> local = new ArrayList<>();
+      for (long position = 0; it.hasNext(); position++) {
+        Row r = it.next();
+        local.add(new PlannedRow(InputMeta.of(position, dataset, r), r.getString(r.fieldIndex(FILE))));
+      }
+      return List.of(local).iterator();
+    }, true).collect();
     long count = perPartition.stream().mapToLong(List::size).sum();
-    LOG.info(String.format("dataset %s: %d batches read, decoded and cached in %.0f ms", readPath, count,
+    LOG.info(String.format("dataset %s: %d batches planned from their scalar columns in %.0f ms", readPath, count,
         (System.nanoTime() - start) / 1e6));
     if (count == 0) {
-      rows.unpersist(false);
       g.failed(dataset, "", "invalid dataset = " + readPath + ": holds no batches"
           + (options.models().isEmpty() ? "" : " of models " + options.models()));
       return;
     }
+    JavaRDD<InternalRow> decoded = rows.queryExecution().toRdd().toJavaRDD();
+    if (decoded.getNumPartitions() != perPartition.size()) { // one file listing, one split rule: never expected
+      throw new IllegalStateException("dataset " + readPath + " read as " + perPartition.size() + " partitions for"
+          + " planning but " + decoded.getNumPartitions() + " for its rows");
+    }
+    long base = g.next;
     long[] firstIndex = new long[perPartition.size()];
+    String[] batchIds = new String[(int) count];
+    String[] dataFiles = new String[(int) count];
+    Map<String, String> sameFile = new HashMap<>(); // one String per file in the broadcast, not one per row
     for (int p = 0; p < firstIndex.length; p++) {
       firstIndex[p] = g.next;
-      for (InputMeta m : perPartition.get(p)) {
-        g.metas.add(m.at(g.next++));
+      for (PlannedRow planned : perPartition.get(p)) {
+        int at = (int) (g.next - base);
+        batchIds[at] = planned.meta().batchId();
+        dataFiles[at] = sameFile.computeIfAbsent(planned.file(), f -> f);
+        g.metas.add(planned.meta().at(g.next++));
       }
     }
-    g.fromFiles.add(rows.mapPartitionsWithIndex((partition, it) -> {
-      List<EvalInput> local = new ArrayList<>();
-      for (long index = firstIndex[partition]; it.hasNext(); index++) {
-        local.add(EvalInput.of(index, dataset, it.next()));
-      }
-      return local.iterator();
-    }, true));
-    g.cached.add(rows);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int attempts = DatasetInputReader.maxTaskFailures(jsc.master(), jsc.getConf().getInt("spark.task.maxFailures", 4));
+    g.fromFiles.add(decoded.mapPartitionsWithIndex(new DatasetInputReader(dataset, rows.schema(), firstIndex,
+        jsc.broadcast(new DatasetInputReader.Planned(base, batchIds, dataFiles)), attempts), true));
   }
+
+  /** The column planning reads each row's data file into. */
+  private static final String FILE = "padfree_planned_file";
+
+  private static Column[] scalarColumnsAndFile() {
+    List<Column> columns = new ArrayList<>();
+    DatasetSchema.scalarColumnNames().forEach(name -> columns.add(functions.col(name)));
+    columns.add(functions.col("_metadata.file_path").as(FILE));
+    return columns.toArray(Column[]::new);
+  }
+
+  /** A planned row: its meta and the data file it came from. */
+  private record PlannedRow(InputMeta meta, String file) implements java.io.Serializable {}
 
   private static List<String> filesOf(SparkSession spark, String path) {
     try {

@@ -46,36 +46,32 @@ public final class EvaluationRun {
     EvaluateSettings settings = options.settings();
     ModelCatalog catalog = ModelCatalog.load(settings.modelsDir());
     EvalInputs.Loaded loaded = EvalInputs.load(spark, options, catalog);
-    try {
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-
-      List<EvalInputs.InputMeta> metas = loaded.metas();
-      long[] indices = new long[metas.size()];
-      double[] costs = new double[metas.size()];
-      for (int i = 0; i < indices.length; i++) {
-        indices[i] = metas.get(i).index();
-        costs[i] = metas.get(i).cost(catalog, settings.gemms());
-      }
-      int wanted = options.partitions() > 0 ? options.partitions() : 2 * jsc.defaultParallelism();
-      PartitionPlan plan = PartitionPlan.of(indices, costs, wanted);
-      Broadcast<Map<Long, String>> rejected = jsc.broadcast(EvalInputs.duplicates(metas));
-
-      JavaRDD<EvalInput> inputs = loaded.inputs()
-          .map(in -> rejected.value().containsKey(in.index())
-              ? EvalInput.failed(in.index(), in.dataset(), in.batchId(), rejected.value().get(in.index()))
-              : in);
-      Outcome outcome = evaluatePlanned(spark, settings, inputs, plan, loaded.count(), loaded.count() + " batches",
-          startMillis);
-      // The layer stage reads the same inputs, still cached, after the GEMM rows are in.
-      if (!options.layers()) {
-        return outcome;
-      }
-      long layersStart = System.nanoTime();
-      List<LayerResult> layers = evaluateLayers(spark, settings, inputs, plan, loaded.count());
-      return new Outcome(outcome.results(), layers, (System.nanoTime() - layersStart) / 1e9, outcome.timings());
-    } finally {
-      loaded.release();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<EvalInputs.InputMeta> metas = loaded.metas();
+    long[] indices = new long[metas.size()];
+    double[] costs = new double[metas.size()];
+    for (int i = 0; i < indices.length; i++) {
+      indices[i] = metas.get(i).index();
+      costs[i] = metas.get(i).cost(catalog, settings.gemms());
     }
+    int wanted = options.partitions() > 0 ? options.partitions() : 2 * jsc.defaultParallelism();
+    PartitionPlan plan = PartitionPlan.of(indices, costs, wanted);
+    Broadcast<Map<Long, String>> rejected = jsc.broadcast(EvalInputs.duplicates(metas));
+
+    JavaRDD<EvalInput> placed = place(loaded.inputs()
+        .map(in -> rejected.value().containsKey(in.index())
+            ? EvalInput.failed(in.index(), in.dataset(), in.batchId(), rejected.value().get(in.index()))
+            : in), plan);
+    Outcome outcome = evaluatePlanned(spark, settings, placed, plan, loaded.count(), loaded.count() + " batches",
+        startMillis);
+    if (!options.layers()) {
+      return outcome;
+    }
+    // The layer stage reads the same placed inputs: the placing shuffle's output, which Spark keeps for
+    // as long as `placed` is referenced, so datasets are not read or decoded again.
+    long layersStart = System.nanoTime();
+    List<LayerResult> layers = evaluateLayers(spark, settings, placed, loaded.count());
+    return new Outcome(outcome.results(), layers, (System.nanoTime() - layersStart) / 1e9, outcome.timings());
   }
 
   /**
@@ -109,33 +105,41 @@ public final class EvaluationRun {
     }
     int wanted = partitions > 0 ? partitions : 2 * jsc.defaultParallelism();
     PartitionPlan plan = PartitionPlan.of(indices, costs, wanted);
-    JavaRDD<EvalInput> rdd = jsc.parallelize(inputs, Math.min(inputs.size(), wanted));
-    Outcome outcome = evaluatePlanned(spark, settings, rdd, plan, inputs.size(), inputs.size() + " batches of " + source,
+    JavaRDD<EvalInput> placed = place(jsc.parallelize(inputs, Math.min(inputs.size(), wanted)), plan);
+    Outcome outcome = evaluatePlanned(spark, settings, placed, plan, inputs.size(), inputs.size() + " batches of " + source,
         startMillis);
     if (!layers) {
       return outcome;
     }
-    // The inputs live in the driver's list, so the layer stage re-reads them from there: nothing to cache.
+    // As in execute: the layer stage reads the placing shuffle's output again.
     long layersStart = System.nanoTime();
-    List<LayerResult> layerRows = evaluateLayers(spark, settings, rdd, plan, inputs.size());
+    List<LayerResult> layerRows = evaluateLayers(spark, settings, placed, inputs.size());
     return new Outcome(outcome.results(), layerRows, (System.nanoTime() - layersStart) / 1e9, outcome.timings());
   }
 
   /**
-   * The part every evaluation shares: places {@code inputs} by the plan, runs {@link PartitionEvaluator}
-   * on the executors under a job group with progress reporting, and collects the rows, sorted by input
-   * and GEMM and checked to hold each of the {@code count} inputs exactly once.
+   * {@code inputs} placed on the evaluation tasks by the plan: one shuffle, whose map side is where a
+   * dataset's rows are read and decoded ({@link DatasetInputReader}). Both stages run over the one
+   * returned RDD, so the layer stage reuses the shuffle's output instead of placing the inputs again.
+   */
+  static JavaRDD<EvalInput> place(JavaRDD<EvalInput> inputs, PartitionPlan plan) {
+    return inputs
+        .mapToPair(in -> new Tuple2<>(in.index(), in))
+        .partitionBy(plan.partitioner())
+        .values();
+  }
+
+  /**
+   * The part every evaluation shares: runs {@link PartitionEvaluator} over the {@link #place placed}
+   * inputs on the executors under a job group with progress reporting, and collects the rows, sorted by
+   * input and GEMM and checked to hold each of the {@code count} inputs exactly once.
    *
    * @param startMillis when the caller began loading and planning (epoch milliseconds), where the
    *     timings' planning phase starts
    */
-  public static Outcome evaluatePlanned(SparkSession spark, EvaluateSettings settings, JavaRDD<EvalInput> inputs,
+  static Outcome evaluatePlanned(SparkSession spark, EvaluateSettings settings, JavaRDD<EvalInput> placed,
       PartitionPlan plan, long count, String description, long startMillis) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    JavaRDD<EvalInput> placed = inputs
-        .mapToPair(in -> new Tuple2<>(in.index(), in))
-        .partitionBy(plan.partitioner())
-        .values();
     String jobGroup = "padfree-evaluate-" + settings.runId();
     ProgressListener progress = new ProgressListener(jobGroup, plan, count);
     spark.sparkContext().addSparkListener(progress);
@@ -154,18 +158,15 @@ public final class EvaluationRun {
   }
 
   /**
-   * The layer stage: a second Spark job over the same inputs, placed by the same plan (a layer's work
-   * is its batch's two GEMMs again), one {@link LayerResult} per input, collected, sorted by input and
-   * checked to hold each of the {@code count} inputs exactly once. Its own job group, so the GEMM
-   * stage's progress and timings stay its own.
+   * The layer stage: a second Spark job over the GEMM stage's {@link #place placed} inputs (a layer's
+   * work is its batch's two GEMMs again, so the same plan fits), one {@link LayerResult} per input,
+   * collected, sorted by input and checked to hold each of the {@code count} inputs exactly once. The
+   * placing shuffle has run, so Spark skips its map stage and the tasks read its output. Its own job
+   * group, so the GEMM stage's progress and timings stay its own.
    */
-  static List<LayerResult> evaluateLayers(SparkSession spark, EvaluateSettings settings, JavaRDD<EvalInput> inputs,
-      PartitionPlan plan, long count) {
+  static List<LayerResult> evaluateLayers(SparkSession spark, EvaluateSettings settings, JavaRDD<EvalInput> placed,
+      long count) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    JavaRDD<EvalInput> placed = inputs
-        .mapToPair(in -> new Tuple2<>(in.index(), in))
-        .partitionBy(plan.partitioner())
-        .values();
     long start = System.nanoTime();
     jsc.setJobGroup("padfree-layers-" + settings.runId(), "padfree: MoE layers of " + count + " batches", false);
     List<LayerResult> layers;

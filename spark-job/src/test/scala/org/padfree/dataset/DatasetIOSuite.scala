@@ -5,7 +5,9 @@ import java.nio.file.Files
 import scala.jdk.CollectionConverters._
 
 import org.apache.spark.sql.Row
-import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema
+import org.apache.spark.sql.catalyst.expressions.{GenericInternalRow, GenericRowWithSchema}
+import org.apache.spark.sql.catalyst.util.GenericArrayData
+import org.apache.spark.unsafe.types.UTF8String
 import org.padfree.{InvalidInputException, LocalSparkSuite}
 import org.padfree.routing.{RoutedBatch, RoutingDistribution, RoutingGenerator}
 import org.scalatest.funsuite.AnyFunSuite
@@ -113,21 +115,25 @@ class DatasetIOSuite extends AnyFunSuite with LocalSparkSuite {
     assert(e.field() == "expert_ids[5]" && e.value() == "16" && e.getMessage.contains("batch b1"), e.getMessage)
   }
 
-  test("compact rows hold expert_ids as int[] and give the same batch; rows it cannot compact stay as they are") {
-    val out = tempDir("compact").resolve("batches.parquet").toString
+  test("rows as Spark reads them internally become rows with expert_ids as int[] and the same batches; a null id stays for fromRow to name") {
+    val out = tempDir("internal").resolve("batches.parquet").toString
     DatasetIO.write(spark, batches.asJava, out, false)
-    val read = DatasetIO.read(spark, out).collectAsList().asScala
-    for (row <- read) {
-      val compact = DatasetSchema.compact(row)
-      assert(compact.get(compact.fieldIndex("expert_ids")).isInstanceOf[Array[Int]], "a Spark row's ids become int[]")
-      assert(DatasetSchema.fromRow(compact) == DatasetSchema.fromRow(row))
-      assert(compact.schema == row.schema)
+    val frame = DatasetIO.read(spark, out)
+    val schema = frame.schema
+    val rows = frame.queryExecution.toRdd.map(r => DatasetSchema.fromInternal(r, schema)).collect().toSeq
+    for (row <- rows) {
+      assert(row.get(row.fieldIndex("expert_ids")).isInstanceOf[Array[Int]], "ids as int[], not boxed")
+      assert(row.schema == schema)
     }
-    val withNull = rowWith("expert_ids", java.util.Arrays.asList[Integer](1, null))
-    assert(DatasetSchema.compact(withNull) eq withNull)
-    val text = rowWith("expert_ids", "1,2")
-    assert(DatasetSchema.compact(text) eq text)
-    val e = intercept[InvalidInputException](DatasetSchema.fromRow(DatasetSchema.compact(withNull)))
-    assert(e.field() == "expert_ids[1]", "the original problem is still reported by name")
+    assert(rows.map(DatasetSchema.fromRow).sortBy(_.batchId) == batches)
+    val withNull = DatasetSchema.fromInternal(new GenericInternalRow(Array[Any](UTF8String.fromString("b1"),
+      UTF8String.fromString("toy"), UTF8String.fromString("balanced"), 16, 2, 1, 7L, new GenericArrayData(Array[Any](1, null)))),
+      DatasetSchema.SCHEMA)
+    val e = intercept[InvalidInputException](DatasetSchema.fromRow(withNull))
+    assert(e.field() == "expert_ids[1]" && e.getMessage.contains("batch b1"), e.getMessage)
+    val nullIds = DatasetSchema.fromInternal(new GenericInternalRow(Array[Any](UTF8String.fromString("b2"),
+      UTF8String.fromString("toy"), UTF8String.fromString("balanced"), 16, 2, 1, 7L, null)), DatasetSchema.SCHEMA)
+    val n = intercept[InvalidInputException](DatasetSchema.fromRow(nullIds))
+    assert(n.field() == "expert_ids" && n.getMessage.contains("batch b2"), n.getMessage)
   }
 }

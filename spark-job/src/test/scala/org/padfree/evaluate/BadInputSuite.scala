@@ -4,6 +4,7 @@ import java.io.{ByteArrayOutputStream, PrintStream}
 import java.nio.file.{Files, Path, Paths}
 import scala.jdk.CollectionConverters._
 import org.padfree.LocalSparkSuite
+import org.padfree.dataset.{DatasetIO, DatasetSchema}
 import org.padfree.output.RunFolder
 import org.padfree.jobs.SweepJob
 import org.scalatest.funsuite.AnyFunSuite
@@ -84,6 +85,35 @@ class BadInputSuite extends AnyFunSuite with LocalSparkSuite {
     assert(errors.exists(e => e.contains("dataset file = ") && e.contains("part-99999-corrupt.parquet")), errors)
     assert(Files.isRegularFile(run.dir.resolve("index.html")), "the run still ends with its report")
     assert(Files.exists(Paths.get(badPart)), "inputs are never modified")
+  }
+
+  test("a file whose expert_ids cannot be decoded fails its own batches when they are placed, naming it; the rest run") {
+    val dir = tempDir("damaged")
+    val dataset = writeDataset(spark, dir, "d", qwenBatches(2, 16, 71L))
+    val other = dir.resolve("other").toString // one file holding both batches
+    DatasetIO.write(spark.createDataFrame(qwenBatches(2, 16, 81L).map(DatasetSchema.toRow).asJava, DatasetSchema.SCHEMA)
+      .coalesce(1), other, false)
+    val moved = Files.list(Paths.get(other)).iterator().asScala.find(_.getFileName.toString.endsWith(".parquet")).get
+    val damaged = Files.move(moved, Paths.get(dataset).resolve(moved.getFileName))
+    // Planning reads the footer and the scalar columns only; garbage over the expert_ids chunk's first
+    // page header is found when the rows are read to be placed.
+    val footer = org.apache.parquet.hadoop.ParquetFileReader.readFooter(new org.apache.hadoop.conf.Configuration(),
+      new org.apache.hadoop.fs.Path(damaged.toString))
+    val chunk = footer.getBlocks.get(0).getColumns.asScala.find(_.getPath.toDotString.startsWith("expert_ids")).get
+    val file = new java.io.RandomAccessFile(damaged.toFile, "rw")
+    try { file.seek(chunk.getStartingPos); file.write(Array.fill[Byte](64)(0xff.toByte)) } finally file.close()
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "64m") // one file per partition
+    spark.conf.set("spark.sql.files.openCostInBytes", "64m")
+    val run = try evaluate(spark, dir.resolve("out"), "d", Seq("--dataset", dataset, "--gemms", "down"))
+      finally { spark.conf.unset("spark.sql.files.maxPartitionBytes"); spark.conf.unset("spark.sql.files.openCostInBytes") }
+    assert(run.exitCode == EvaluateJob.EXIT_FAILED_CHECKS)
+    val rows = run.results
+    assert(rows.filter(_.isOk).map(_.batchId).toSet == Set("q71-000", "q71-001"), rows.map(r => r.batchId -> r.error))
+    val failed = rows.filterNot(_.isOk)
+    assert(failed.map(_.batchId).toSet == Set("q81-000", "q81-001"), "each batch of the damaged file fails by its id")
+    for (r <- failed) assert(r.error.contains("invalid dataset file = ") && r.error.contains(damaged.getFileName.toString)
+      && r.error.contains("cannot be read") && r.error.contains(s"(in dataset $dataset)"), r.error)
+    assert(Files.isRegularFile(run.dir.resolve("index.html")), "the run still ends with its report")
   }
 
   test("batches too large for the heap become error rows naming size and limit; the run finishes") {

@@ -88,6 +88,30 @@ class LayerRowsSuite extends AnyFunSuite with LocalSparkSuite {
     assert(run.exitCode == EvaluateJob.EXIT_OK && layersOf(run).map(_.status) == Seq(BatchStatus.OK))
   }
 
+  test("the layer stage reads the GEMM stage's placed inputs: one stage, no dataset byte read or decoded again") {
+    val dir = tempDir("layers-reuse")
+    val dataset = writeDataset(spark, dir, "q", qwenBatches(2, 8, 9L))
+    val layerStages = java.util.concurrent.ConcurrentHashMap.newKeySet[Int]()
+    val layerBytesRead = new java.util.concurrent.atomic.AtomicLong()
+    val layerTasks = new java.util.concurrent.atomic.AtomicLong()
+    val listener = new org.apache.spark.scheduler.SparkListener {
+      override def onStageSubmitted(s: org.apache.spark.scheduler.SparkListenerStageSubmitted): Unit =
+        if (Option(s.properties).flatMap(p => Option(p.getProperty("spark.jobGroup.id"))).exists(_.startsWith("padfree-layers-")))
+          layerStages.add(s.stageInfo.stageId)
+      override def onTaskEnd(end: org.apache.spark.scheduler.SparkListenerTaskEnd): Unit =
+        if (layerStages.contains(end.stageId) && end.taskMetrics != null) {
+          layerTasks.incrementAndGet()
+          layerBytesRead.addAndGet(end.taskMetrics.inputMetrics.bytesRead)
+        }
+    }
+    spark.sparkContext.addSparkListener(listener)
+    val run = try evaluate(spark, dir.resolve("out"), "reuse", Seq("--dataset", dataset, "--gemms", "down", "--layers", "true"))
+      finally spark.sparkContext.removeSparkListener(listener)
+    assert(run.exitCode == EvaluateJob.EXIT_OK && layersOf(run).map(_.status) == Seq(BatchStatus.OK, BatchStatus.OK))
+    assert(layerStages.size == 1, s"the layer job ran stages $layerStages: the placing stage must be skipped, not rerun")
+    assert(layerTasks.get > 0 && layerBytesRead.get == 0, s"layer tasks read ${layerBytesRead.get} bytes of the dataset")
+  }
+
   test("a bad batch fails only its own layer row, naming the error; the other layers run and the exit status is 1") {
     val dir = tempDir("layers-bad")
     val good = writeDataset(spark, dir, "good", qwenBatches(2, 16, 7L))
