@@ -3,6 +3,8 @@ package org.padfree.evaluate;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
@@ -62,16 +64,18 @@ final class DatasetInputReader implements Function2<Integer, Iterator<InternalRo
    * local mode ({@code local}, {@code local[N]}), F in {@code local[N,F]}, else spark.task.maxFailures.
    */
   static int maxTaskFailures(String master, int confMaxFailures) {
-    java.util.regex.Matcher withFailures = java.util.regex.Pattern
-        .compile("local\\[\\s*([0-9]+|\\*)\\s*,\\s*([0-9]+)\\s*\\]").matcher(master);
+    Matcher withFailures = LOCAL_WITH_FAILURES.matcher(master);
     if (withFailures.matches()) {
       return Integer.parseInt(withFailures.group(2));
     }
-    if (master.equals("local") || master.matches("local\\[\\s*([0-9]+|\\*)\\s*\\]")) {
+    if (master.equals("local") || LOCAL.matcher(master).matches()) {
       return 1;
     }
     return Math.max(1, confMaxFailures);
   }
+
+  private static final Pattern LOCAL = Pattern.compile("local\\[\\s*([0-9]+|\\*)\\s*\\]");
+  private static final Pattern LOCAL_WITH_FAILURES = Pattern.compile("local\\[\\s*([0-9]+|\\*)\\s*,\\s*([0-9]+)\\s*\\]");
 
   @Override
   public Iterator<EvalInput> call(Integer partition, Iterator<InternalRow> rows) {

@@ -78,4 +78,12 @@ class EvalInputsSuite extends AnyFunSuite with LocalSparkSuite {
     val decoded = loaded.inputs.collect().asScala.map(_.decode())
     assert(decoded.sortBy(_.batchId) == batches.sortBy(_.batchId), "the rows read when placed are the batches written")
   }
+
+  test("a read error fails inputs only on the task's last attempt, counted as Spark's scheduler counts them") {
+    assert(DatasetInputReader.maxTaskFailures("local", 4) == 1)
+    assert(DatasetInputReader.maxTaskFailures("local[2]", 4) == 1 && DatasetInputReader.maxTaskFailures("local[*]", 2) == 1)
+    assert(DatasetInputReader.maxTaskFailures("local[2,3]", 4) == 3 && DatasetInputReader.maxTaskFailures("local[*, 2]", 4) == 2)
+    assert(DatasetInputReader.maxTaskFailures("local-cluster[2,1,1024]", 2) == 2)
+    assert(DatasetInputReader.maxTaskFailures("spark://host:7077", 4) == 4 && DatasetInputReader.maxTaskFailures("yarn", 0) == 1)
+  }
 }
