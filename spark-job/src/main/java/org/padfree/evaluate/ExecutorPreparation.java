@@ -30,10 +30,30 @@ final class ExecutorPreparation {
   record Prepared(String backend, String device, List<String> banks, long millis, String note) {}
 
   private static volatile Prepared last;
+  private static final Object DONE = new Object();
 
   /** The last preparation in this JVM, or null (tests). */
   static Prepared last() {
     return last;
+  }
+
+  /** The last preparation, waiting up to {@code millis} for one to finish (tests); null if none did. */
+  static Prepared awaitLast(long millis) throws InterruptedException {
+    long until = System.currentTimeMillis() + millis;
+    synchronized (DONE) {
+      while (last == null && System.currentTimeMillis() < until) {
+        DONE.wait(Math.max(1, until - System.currentTimeMillis()));
+      }
+      return last;
+    }
+  }
+
+  private static Prepared finish(Prepared done) {
+    synchronized (DONE) {
+      last = done;
+      DONE.notifyAll();
+    }
+    return done;
   }
 
   /** The models spark.padfree.prepare.models names, each checked against the catalog. */
@@ -68,10 +88,9 @@ final class ExecutorPreparation {
           : ExecutorBackends.decide(settings.backend(), gpuAddresses, org.padfree.cuda.Cuda.unavailableReason());
       if (!decision.cuda()) {
         // The CPU reference: nothing of a GPU's to prepare (its backends are sized per task).
-        last = new Prepared("cpu", "", List.of(), (System.nanoTime() - start) / 1_000_000, decision.note());
         LOG.info("padfree: executor preparation: backend cpu here, nothing to prepare{}",
             decision.note().isEmpty() ? "" : " (" + decision.note() + ")");
-        return last;
+        return finish(new Prepared("cpu", "", List.of(), (System.nanoTime() - start) / 1_000_000, decision.note()));
       }
       ExecutorBackends.Selection selection = ExecutorBackends.forExecutor(settings, gpuAddresses);
       GroupedGemmBackend backend = selection.backend();
@@ -95,7 +114,6 @@ final class ExecutorPreparation {
       LOG.warn("padfree: executor preparation failed after {} ms, tasks will set up themselves: {}", done.millis(),
           e.toString());
     }
-    last = done;
-    return done;
+    return finish(done);
   }
 }

@@ -21,7 +21,7 @@ class ExecutorPreparePluginSuite extends AnyFunSuite {
   test("the plugin prepares the executor when it starts: on the CPU backend nothing to prepare") {
     val spark = session(Map("spark.padfree.backend" -> "cpu", "spark.padfree.prepare.models" -> "qwen3-30b-a3b"))
     try {
-      val prepared = ExecutorPreparation.last()
+      val prepared = ExecutorPreparation.awaitLast(30000)
       assert(prepared != null, "the executor plugin did not run when the executor started")
       assert(prepared.backend == "cpu" && prepared.banks.isEmpty && prepared.device.isEmpty, prepared)
       // and the tasks still run as before
