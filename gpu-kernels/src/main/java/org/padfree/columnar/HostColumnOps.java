@@ -99,36 +99,27 @@ public final class HostColumnOps implements ColumnOps<int[]> {
 
   @Override
   public int[] lowerBound(int[] sorted, int[] values) {
-    return Arrays.stream(values).map(v -> {
-      int lo = 0;
-      int hi = sorted.length;
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (sorted[mid] < v) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      return lo;
-    }).toArray();
+    return Arrays.stream(values).map(v -> bound(sorted, v, false)).toArray();
   }
 
   @Override
   public int[] upperBound(int[] sorted, int[] values) {
-    return Arrays.stream(values).map(v -> {
-      int lo = 0;
-      int hi = sorted.length;
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (sorted[mid] <= v) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
+    return Arrays.stream(values).map(v -> bound(sorted, v, true)).toArray();
+  }
+
+  /** The first index whose value is >= v (lower bound), or > v (upper bound), by binary search. */
+  private static int bound(int[] sorted, int v, boolean upper) {
+    int lo = 0;
+    int hi = sorted.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (sorted[mid] < v || upper && sorted[mid] == v) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
       }
-      return lo;
-    }).toArray();
+    }
+    return lo;
   }
 
   @Override

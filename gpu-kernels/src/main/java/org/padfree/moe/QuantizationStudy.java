@@ -314,47 +314,6 @@ public final class QuantizationStudy {
     }
   }
 
-  static double dot(float[] w, int wAt, double[] v, int vAt, int n) {
-    double sum = 0;
-    for (int k = 0; k < n; k++) {
-      sum += w[wAt + k] * v[vAt + k];
-    }
-    return sum;
-  }
-
-  /**
-   * {@link #dot} of one weight row with several vectors: per vector the same sum in the same order,
-   * four vectors at a time so that four independent sums are in flight.
-   */
-  static void dots(float[] w, int wAt, double[][] vs, int vAt, int n, double[] out) {
-    int i = 0;
-    for (; i + 4 <= vs.length; i += 4) {
-      double[] v0 = vs[i];
-      double[] v1 = vs[i + 1];
-      double[] v2 = vs[i + 2];
-      double[] v3 = vs[i + 3];
-      double s0 = 0;
-      double s1 = 0;
-      double s2 = 0;
-      double s3 = 0;
-      for (int k = 0; k < n; k++) {
-        double weight = w[wAt + k];
-        s0 += weight * v0[vAt + k];
-        s1 += weight * v1[vAt + k];
-        s2 += weight * v2[vAt + k];
-        s3 += weight * v3[vAt + k];
-      }
-      out[i] = s0;
-      out[i + 1] = s1;
-      out[i + 2] = s2;
-      out[i + 3] = s3;
-    }
-    for (; i < vs.length; i++) {
-      out[i] = dot(w, wAt, vs[i], vAt, n);
-    }
-  }
-
-
   /**
    * amax of the whole batch's x (numTokens x H), without and with the outlier columns scaled, made a
    * slice of rows at a time so that a large batch's activations are never held at once (and made once

@@ -15,21 +15,29 @@ interface StudyWeights {
   /** Called for every expert a sampled row uses, before any dot product (single-threaded). */
   void prepare(int expert);
 
-  /** GateUp_e[row] . v[vAt, vAt + H). */
-  double gateUpDot(int expert, int row, double[] v, int vAt);
-
-  /** Down_e[row] . v[vAt, vAt + I). */
-  double downDot(int expert, int row, double[] v, int vAt);
-
   /**
    * {@code out[i] = GateUp_e[row] . vs[i][vAt, vAt + H)} for every vector: each weight is read and
-   * decoded once for all of them (the study's variants share the weights), and each sum is taken in
-   * the same order as {@link #gateUpDot}, so each result is bit for bit that method's.
+   * decoded once for all of them (the study's variants share the weights); each vector's sum is taken
+   * in one fixed order, so a vector's result does not depend on which others go with it.
    */
   void gateUpDots(int expert, int row, double[][] vs, int vAt, double[] out);
 
   /** As {@link #gateUpDots} for Down_e[row] over I values. */
   void downDots(int expert, int row, double[][] vs, int vAt, double[] out);
+
+  /** GateUp_e[row] . v[vAt, vAt + H): {@link #gateUpDots} of one vector. */
+  default double gateUpDot(int expert, int row, double[] v, int vAt) {
+    double[] out = new double[1];
+    gateUpDots(expert, row, new double[][] {v}, vAt, out);
+    return out[0];
+  }
+
+  /** Down_e[row] . v[vAt, vAt + I): {@link #downDots} of one vector. */
+  default double downDot(int expert, int row, double[] v, int vAt) {
+    double[] out = new double[1];
+    downDots(expert, row, new double[][] {v}, vAt, out);
+    return out[0];
+  }
 
   /** Synthetic float weights of the experts the sampled tokens use, made from the seed. */
   final class Synthetic implements StudyWeights {
@@ -52,23 +60,53 @@ interface StudyWeights {
     }
 
     @Override
-    public double gateUpDot(int expert, int row, double[] v, int vAt) {
-      return QuantizationStudy.dot(gateUp.get(expert), row * hidden, v, vAt, hidden);
-    }
-
-    @Override
-    public double downDot(int expert, int row, double[] v, int vAt) {
-      return QuantizationStudy.dot(down.get(expert), row * inter, v, vAt, inter);
-    }
-
-    @Override
     public void gateUpDots(int expert, int row, double[][] vs, int vAt, double[] out) {
-      QuantizationStudy.dots(gateUp.get(expert), row * hidden, vs, vAt, hidden, out);
+      dots(gateUp.get(expert), row * hidden, vs, vAt, hidden, out);
     }
 
     @Override
     public void downDots(int expert, int row, double[][] vs, int vAt, double[] out) {
-      QuantizationStudy.dots(down.get(expert), row * inter, vs, vAt, inter, out);
+      dots(down.get(expert), row * inter, vs, vAt, inter, out);
+    }
+
+    private static double dot(float[] w, int wAt, double[] v, int vAt, int n) {
+      double sum = 0;
+      for (int k = 0; k < n; k++) {
+        sum += w[wAt + k] * v[vAt + k];
+      }
+      return sum;
+    }
+
+    /**
+     * {@link #dot} of one weight row with several vectors: per vector the same sum in the same order,
+     * four vectors at a time so that four independent sums are in flight.
+     */
+    private static void dots(float[] w, int wAt, double[][] vs, int vAt, int n, double[] out) {
+      int i = 0;
+      for (; i + 4 <= vs.length; i += 4) {
+        double[] v0 = vs[i];
+        double[] v1 = vs[i + 1];
+        double[] v2 = vs[i + 2];
+        double[] v3 = vs[i + 3];
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        for (int k = 0; k < n; k++) {
+          double weight = w[wAt + k];
+          s0 += weight * v0[vAt + k];
+          s1 += weight * v1[vAt + k];
+          s2 += weight * v2[vAt + k];
+          s3 += weight * v3[vAt + k];
+        }
+        out[i] = s0;
+        out[i + 1] = s1;
+        out[i + 2] = s2;
+        out[i + 3] = s3;
+      }
+      for (; i < vs.length; i++) {
+        out[i] = dot(w, wAt, vs[i], vAt, n);
+      }
     }
   }
 
@@ -87,16 +125,6 @@ interface StudyWeights {
     }
 
     @Override
-    public double gateUpDot(int expert, int row, double[] v, int vAt) {
-      return dot(weights.gateUp(), expert, row, v, vAt);
-    }
-
-    @Override
-    public double downDot(int expert, int row, double[] v, int vAt) {
-      return dot(weights.down(), expert, row, v, vAt);
-    }
-
-    @Override
     public void gateUpDots(int expert, int row, double[][] vs, int vAt, double[] out) {
       dots(weights.gateUp(), expert, row, vs, vAt, out);
     }
@@ -107,7 +135,7 @@ interface StudyWeights {
     }
 
     /**
-     * {@link #dot} for several vectors at once; per vector the same operations in the same order. Each
+     * FP8 values times their block scale, summed per 128-value block in double, for several vectors at once. Each
      * 128-value block is decoded once, then dotted with four vectors at a time: four independent sums
      * keep the core busy where one sum waits on its own previous addition.
      */
@@ -158,23 +186,6 @@ interface StudyWeights {
           out[i] += block * scale;
         }
       }
-    }
-
-    private static double dot(org.padfree.quant.QuantizedWeights w, int expert, int row, double[] v, int vAt) {
-      byte[] values = w.values()[expert];
-      int k = w.k();
-      int at = row * k;
-      double sum = 0;
-      for (int kb = 0; kb * ScaleBlocks.BLOCK < k; kb++) {
-        int from = kb * ScaleBlocks.BLOCK;
-        int to = Math.min(k, from + ScaleBlocks.BLOCK);
-        double block = 0;
-        for (int c = from; c < to; c++) {
-          block += DECODE[values[at + c] & 0xFF] * v[vAt + c];
-        }
-        sum += block * w.scale(expert, row / ScaleBlocks.BLOCK, kb);
-      }
-      return sum;
     }
   }
 }

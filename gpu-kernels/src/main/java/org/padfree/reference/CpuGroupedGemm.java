@@ -55,10 +55,7 @@ public final class CpuGroupedGemm implements AutoCloseable {
 
   /** As {@link #paddedContiguous}, D kept in FP32 (the accumulators, not rounded to BF16). */
   public Fp32Matrix paddedContiguousFp32(QuantizedActivations a, QuantizedWeights b, int[] groupIndex) {
-    Fp32Matrix d = Fp32Matrix.zeros(a.rows(), b.n());
-    run(paddedGroups(a, b, groupIndex), a, b, (kernel, t) -> kernel.run(a, t.aRows(), t.dRows(), t.from(), t.rows(), b,
-        t.expert(), t.n0(), t.cols(), d));
-    return d;
+    return runFp32(paddedGroups(a, b, groupIndex), a, b);
   }
 
   private static List<Group> paddedGroups(QuantizedActivations a, QuantizedWeights b, int[] groupIndex) {
@@ -92,10 +89,7 @@ public final class CpuGroupedGemm implements AutoCloseable {
 
   /** As {@link #paddingFreeContiguous}, D kept in FP32 (the accumulators, not rounded to BF16). */
   public Fp32Matrix paddingFreeContiguousFp32(QuantizedActivations a, QuantizedWeights b, int[] offsets) {
-    Fp32Matrix d = Fp32Matrix.zeros(a.rows(), b.n());
-    run(paddingFreeGroups(a, b, offsets), a, b, (kernel, t) -> kernel.run(a, t.aRows(), t.dRows(), t.from(), t.rows(), b,
-        t.expert(), t.n0(), t.cols(), d));
-    return d;
+    return runFp32(paddingFreeGroups(a, b, offsets), a, b);
   }
 
   private static List<Group> paddingFreeGroups(QuantizedActivations a, QuantizedWeights b, int[] offsets) {
@@ -149,6 +143,13 @@ public final class CpuGroupedGemm implements AutoCloseable {
 
   /** Rows aRows/dRows[from, from+rows) against one weight matrix (held by {@code expert}), columns [n0, n0+cols). */
   private record Tile(int[] aRows, int[] dRows, int from, int rows, int expert, int n0, int cols) {}
+
+  /** The groups' tiles into a fresh FP32 D (accumulators not rounded). */
+  private Fp32Matrix runFp32(List<Group> groups, QuantizedActivations a, QuantizedWeights b) {
+    Fp32Matrix d = Fp32Matrix.zeros(a.rows(), b.n());
+    run(groups, a, b, (kernel, t) -> kernel.run(a, t.aRows(), t.dRows(), t.from(), t.rows(), b, t.expert(), t.n0(), t.cols(), d));
+    return d;
+  }
 
   private void runBf16(Bf16Matrix d, List<Group> groups, QuantizedActivations a, QuantizedWeights b) {
     run(groups, a, b, (kernel, t) -> kernel.run(a, t.aRows(), t.dRows(), t.from(), t.rows(), b, t.expert(), t.n0(), t.cols(), d));

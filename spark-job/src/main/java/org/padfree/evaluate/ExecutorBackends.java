@@ -52,6 +52,13 @@ final class ExecutorBackends {
 
   static final String FALLBACK = "auto fell back to cpu: ";
 
+  /** {@link #decide} on this JVM: CUDA's availability asked only when the CPU was not requested. */
+  static Decision decideHere(EvaluateSettings.Backend requested, List<String> gpuAddresses) {
+    return requested == EvaluateSettings.Backend.CPU
+        ? decide(requested, List.of(), Optional.empty())
+        : decide(requested, gpuAddresses, Cuda.unavailableReason());
+  }
+
   /**
    * The choice for a task, from the requested backend, the task's GPU addresses and why CUDA is
    * unusable here (empty when it works). Throws {@link BackendUnavailable} for cuda without CUDA.
@@ -98,9 +105,7 @@ final class ExecutorBackends {
    */
   static Selection forExecutor(EvaluateSettings settings, List<String> gpuAddresses) {
     EvaluateSettings.Backend requested = settings.backend();
-    Decision d = requested == EvaluateSettings.Backend.CPU
-        ? decide(requested, List.of(), Optional.empty())
-        : decide(requested, gpuAddresses, Cuda.unavailableReason());
+    Decision d = decideHere(requested, gpuAddresses);
     if (d.cuda()) {
       try {
         CudaDevice device = d.address() == null ? CudaDevice.byOrdinal(0) : CudaDevice.byAddress(d.address());

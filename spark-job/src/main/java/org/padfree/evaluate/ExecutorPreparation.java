@@ -83,9 +83,7 @@ final class ExecutorPreparation {
     Prepared done;
     try {
       EvaluateSettings settings = EvaluateOptions.settingsFromConf(conf);
-      ExecutorBackends.Decision decision = settings.backend() == EvaluateSettings.Backend.CPU
-          ? ExecutorBackends.decide(settings.backend(), gpuAddresses, java.util.Optional.empty())
-          : ExecutorBackends.decide(settings.backend(), gpuAddresses, org.padfree.cuda.Cuda.unavailableReason());
+      ExecutorBackends.Decision decision = ExecutorBackends.decideHere(settings.backend(), gpuAddresses);
       if (!decision.cuda()) {
         // The CPU reference: nothing of a GPU's to prepare (its backends are sized per task).
         LOG.info("padfree: executor preparation: backend cpu here, nothing to prepare{}",

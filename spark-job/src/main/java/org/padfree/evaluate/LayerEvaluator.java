@@ -145,12 +145,13 @@ final class LayerEvaluator {
     long studied = System.nanoTime();
     // Where a layer's host time goes, per batch, for whoever tunes the stage: in the executor log on a
     // GPU, where host time is time the GPU waits; at debug level on the CPU, whose console stays quiet.
-    if (LOG.isInfoEnabled() && runner.label().equals("cuda") || LOG.isDebugEnabled()) {
+    boolean onGpu = runner.label().equals("cuda");
+    if (onGpu ? LOG.isInfoEnabled() : LOG.isDebugEnabled()) {
       String line = String.format(java.util.Locale.ROOT, "layer of batch %s (%d tokens, %s): weights %.0f ms, tokens %.0f ms,"
           + " %s runs %.0f ms, reference (%d tokens) %.0f ms, study (%d tokens) %.0f ms", batch.batchId(),
           batch.numTokens(), batch.model(), (made - start) / 1e6, (inputs - made) / 1e6, runner.label(),
           (ran - inputs) / 1e6, checked.length, (referenced - ran) / 1e6, sampled, (studied - referenced) / 1e6);
-      if (runner.label().equals("cuda")) {
+      if (onGpu) {
         LOG.info(line);
       } else {
         LOG.debug(line);

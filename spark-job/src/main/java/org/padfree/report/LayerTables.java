@@ -38,25 +38,21 @@ final class LayerTables {
       new Column<>("bound", true, s -> scientific(s.layerErrorBound())),
       new Column<>("backend", false, LayerSummary::backend));
 
-  /** The same with the fused epilogue's figures, for runs that timed it. */
-  private static final List<Column<LayerSummary>> LAYER_COLUMNS_FUSED = List.of(
-      new Column<>("distribution", false, s -> s.isModelTotal() ? "all" : s.distribution()),
-      new Column<>("batches", true, s -> HumanFormat.count(s.batches())),
-      new Column<>("errors", true, s -> HumanFormat.count(s.errors())),
-      new Column<>("failed checks", true, s -> HumanFormat.count(s.failedChecks())),
-      new Column<>("padded ms p50", true, s -> HumanFormat.significant(s.paddedMsP50(), 3)),
-      new Column<>("padding-free ms p50", true, s -> HumanFormat.significant(s.paddingFreeMsP50(), 3)),
-      new Column<>("speedup p50", true, s -> HumanFormat.ratio(s.speedupP50())),
+  /** The fused epilogue's figures, after the speedup column, for runs that timed it. */
+  private static final List<Column<LayerSummary>> FUSED_COLUMNS = List.of(
       new Column<>("fused ms p50", true, s -> HumanFormat.significant(s.fusedMsP50(), 3)),
       new Column<>("fused speedup p50 (min-max)", true, s -> HumanFormat.ratio(s.fusedSpeedupP50()) + " ("
-          + HumanFormat.ratio(s.fusedSpeedupMin()) + "-" + HumanFormat.ratio(s.fusedSpeedupMax()) + ")"),
-      new Column<>("peak padded p50", true, s -> HumanFormat.bytes(s.paddedPeakBytesP50())),
-      new Column<>("peak padding-free p50", true, s -> HumanFormat.bytes(s.paddingFreePeakBytesP50())),
-      new Column<>("memory saved p50", true, s -> HumanFormat.percent(s.savingP50())),
-      new Column<>("bit-identical", true, s -> HumanFormat.percent(s.bitIdenticalRate())),
-      new Column<>("layer error max", true, s -> scientific(s.layerErrorMax())),
-      new Column<>("bound", true, s -> scientific(s.layerErrorBound())),
-      new Column<>("backend", false, LayerSummary::backend));
+          + HumanFormat.ratio(s.fusedSpeedupMin()) + "-" + HumanFormat.ratio(s.fusedSpeedupMax()) + ")"));
+
+  private static List<Column<LayerSummary>> layerColumns(boolean fused) {
+    if (!fused) {
+      return LAYER_COLUMNS;
+    }
+    List<Column<LayerSummary>> columns = new ArrayList<>(LAYER_COLUMNS);
+    int speedup = columns.stream().map(Column::label).toList().indexOf("speedup p50");
+    columns.addAll(speedup + 1, FUSED_COLUMNS);
+    return columns;
+  }
 
   private static final List<Column<QuantizationSummary>> QUANT_COLUMNS = List.of(
       new Column<>("model", false, q -> q.model().equals(GroupSummary.ALL) ? "all models" : q.model()),
@@ -106,8 +102,7 @@ final class LayerTables {
 
   /** One table per model, its distributions then its total. */
   static List<Table> layerTables(List<LayerResult> layers) {
-    boolean anyFused = layers.stream().anyMatch(r -> r.fusedMs() != null);
-    List<Column<LayerSummary>> columns = anyFused ? LAYER_COLUMNS_FUSED : LAYER_COLUMNS;
+    List<Column<LayerSummary>> columns = layerColumns(layers.stream().anyMatch(r -> r.fusedMs() != null));
     List<Table> tables = new ArrayList<>();
     List<LayerSummary> current = new ArrayList<>();
     for (LayerSummary s : LayerSummary.of(layers)) {
