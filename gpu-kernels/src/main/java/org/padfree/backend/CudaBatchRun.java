@@ -21,7 +21,8 @@ import org.padfree.reference.Bf16Matrix;
 
 /**
  * One batch through the padded, padding-free and masked paths on {@link CudaBackend}'s GPU: the token
- * activations made on the device when synthetic (else uploaded with their scales), the layout arrays
+ * activations made on the device when synthetic, read where they are when cuDF put a dataset's there
+ * ({@link DeviceTokens}), else uploaded with their scales, the layout arrays
  * up through pinned staging on the compute stream, the tokens dispatched to grouped rows on the
  * device, the masked A gathered there (untimed, as the CPU backend gathers it on the host); every
  * path once untimed and then {@code repetitions} times, timed with CUDA events per step (median);
@@ -78,9 +79,15 @@ final class CudaBatchRun {
     // array; the MoE dispatch itself (token -> grouped rows) runs on the device with the pad kernel
     // as a gather, bit for bit the host's gather.
     int tokens = p.batch().numTokens();
-    DeviceBuffer aTokens = workspace.buffer("tokens", (long) tokens * k);
-    DeviceBuffer saTokens = workspace.buffer("token scales", plan.scaleBytes(tokens));
-    putTokens(p, tokens, k, aTokens, saTokens);
+    // A dataset's activations read onto the GPU by cuDF are used where they are; others are made or uploaded.
+    DeviceTokens onDevice = p.deviceTokens();
+    DeviceBuffer aTokens = onDevice != null ? nonEmpty(onDevice.values(), "tokens")
+        : workspace.buffer("tokens", (long) tokens * k);
+    DeviceBuffer saTokens = onDevice != null ? nonEmpty(onDevice.mMajorScales(), "token scales")
+        : workspace.buffer("token scales", plan.scaleBytes(tokens));
+    if (onDevice == null) {
+      putTokens(p, tokens, k, aTokens, saTokens);
+    }
     // Layouts routed on the device (cuDF) are read where they are; otherwise the host's go up.
     DeviceRouting routed = plan.device();
     DeviceBuffer tokenOfRow = routed != null ? nonEmpty(routed.tokenOfRow(), "token of row")

@@ -31,6 +31,7 @@ public final class GroupedGemmProblem {
   private QuantizedActivations tokens;
   private final QuantizedWeights weights;
   private final DeviceRouting deviceRouting;
+  private final DeviceTokens deviceTokens;
   // The host layouts, made on first use: a problem routed on the device never needs them.
   private int[] tokenOfRow;
   private PaddingFreeLayout paddingFree;
@@ -39,7 +40,7 @@ public final class GroupedGemmProblem {
   private QuantizedActivations dispatched;
 
   private GroupedGemmProblem(RoutedBatch batch, QuantizedActivations tokens, OptionalLong syntheticSeed,
-      QuantizedWeights weights, DeviceRouting deviceRouting) {
+      QuantizedWeights weights, DeviceRouting deviceRouting, DeviceTokens deviceTokens) {
     Validate.require(weights.experts() == batch.numExperts(), "experts", weights.experts(),
         "weights hold a different number of experts than batch " + batch.batchId() + " (" + batch.numExperts() + ")");
     Validate.require(tokens == null || tokens.k() == weights.k(), "k", tokens == null ? 0 : tokens.k(),
@@ -54,7 +55,15 @@ public final class GroupedGemmProblem {
     this.tokens = tokens;
     this.syntheticSeed = syntheticSeed;
     this.weights = weights;
+    if (deviceTokens != null) {
+      Validate.require(deviceTokens.rows() == batch.numTokens() && deviceTokens.k() == weights.k(), "device_tokens",
+          deviceTokens.rows() + " x " + deviceTokens.k(), "batch " + batch.batchId() + " needs " + batch.numTokens()
+              + " tokens x K=" + weights.k());
+    }
+    Validate.require(deviceRouting != null || batch.hasHostIds(), "expert_ids", "not on the host",
+        "batch " + batch.batchId() + " has its ids on a device: give its device routing");
     this.deviceRouting = deviceRouting;
+    this.deviceTokens = deviceTokens;
     if (deviceRouting == null) {
       hostLayouts(); // a bad batch fails here, as it always has, before any backend sees it
     }
@@ -85,7 +94,36 @@ public final class GroupedGemmProblem {
     Validate.notNull("weights", weights);
     Validate.require(tokens.rows() == batch.numTokens(), "tokens.rows", tokens.rows(),
         "batch " + batch.batchId() + " has " + batch.numTokens() + " tokens");
-    return new GroupedGemmProblem(batch, tokens, OptionalLong.empty(), weights, null);
+    return of(batch, tokens, weights, null);
+  }
+
+  /**
+   * As {@link #of(RoutedBatch, QuantizedActivations, QuantizedWeights)}, with the layouts already
+   * built on the GPU when {@code routing} is not null (the host then builds none; the routing stays the
+   * caller's to close after the run).
+   */
+  public static GroupedGemmProblem of(RoutedBatch batch, QuantizedActivations tokens, QuantizedWeights weights,
+      DeviceRouting routing) {
+    Validate.notNull("batch", batch);
+    Validate.notNull("tokens", tokens);
+    Validate.notNull("weights", weights);
+    Validate.require(tokens.rows() == batch.numTokens(), "tokens.rows", tokens.rows(),
+        "batch " + batch.batchId() + " has " + batch.numTokens() + " tokens");
+    return new GroupedGemmProblem(batch, tokens, OptionalLong.empty(), weights, routing, null);
+  }
+
+  /**
+   * Tokens already in GPU memory ({@code tokens}: a dataset's activations read there by cuDF) and the
+   * layouts built there ({@code routing}): nothing of the batch is on the host. Both stay the caller's.
+   * The reference check reads the few tokens it samples back ({@link #tokenRows}).
+   */
+  public static GroupedGemmProblem onDevice(RoutedBatch batch, DeviceTokens tokens, QuantizedWeights weights,
+      DeviceRouting routing) {
+    Validate.notNull("batch", batch);
+    Validate.notNull("tokens", tokens);
+    Validate.notNull("weights", weights);
+    Validate.notNull("routing", routing);
+    return new GroupedGemmProblem(batch, null, OptionalLong.empty(), weights, routing, tokens);
   }
 
   /**
@@ -95,7 +133,15 @@ public final class GroupedGemmProblem {
   public static GroupedGemmProblem synthetic(RoutedBatch batch, long activationSeed, QuantizedWeights weights) {
     Validate.notNull("batch", batch);
     Validate.notNull("weights", weights);
-    return new GroupedGemmProblem(batch, null, OptionalLong.of(activationSeed), weights, null);
+    return synthetic(batch, activationSeed, weights, null);
+  }
+
+  /** As {@link #synthetic(RoutedBatch, long, QuantizedWeights)}, routed on the GPU when {@code routing} is not null. */
+  public static GroupedGemmProblem synthetic(RoutedBatch batch, long activationSeed, QuantizedWeights weights,
+      DeviceRouting routing) {
+    Validate.notNull("batch", batch);
+    Validate.notNull("weights", weights);
+    return new GroupedGemmProblem(batch, null, OptionalLong.of(activationSeed), weights, routing, null);
   }
 
   /**
@@ -104,7 +150,12 @@ public final class GroupedGemmProblem {
    */
   public GroupedGemmProblem withDeviceRouting(DeviceRouting routing) {
     Validate.notNull("routing", routing);
-    return new GroupedGemmProblem(batch, tokensOnHost() ? tokens() : null, syntheticSeed, weights, routing);
+    return new GroupedGemmProblem(batch, tokensOnHost() ? tokens() : null, syntheticSeed, weights, routing, deviceTokens);
+  }
+
+  /** The tokens in GPU memory (a dataset's, read there by cuDF), or null when they are on the host or synthetic. */
+  public DeviceTokens deviceTokens() {
+    return deviceTokens;
   }
 
   /** The layouts built on the GPU, or null when the host builds them. */
@@ -151,6 +202,9 @@ public final class GroupedGemmProblem {
 
   /** The quantized activations of the batch's tokens, [numTokens][K] (synthetic ones made now, once). */
   public synchronized QuantizedActivations tokens() {
+    if (tokens == null && deviceTokens != null) {
+      tokens = deviceTokens.rowsToHost(allTokens()); // only the CPU's paths need them all on the host
+    }
     if (tokens == null) {
       int k = weights.k();
       tokens = Fp8Quantizer.quantizeActivations(SyntheticData.activations(syntheticSeed.getAsLong(), batch.numTokens(), k),
@@ -182,9 +236,20 @@ public final class GroupedGemmProblem {
     if (tokens != null) {
       return tokens.gatherRows(tokenIndices);
     }
+    if (deviceTokens != null) {
+      return deviceTokens.rowsToHost(tokenIndices);
+    }
     int k = weights.k();
     return Fp8Quantizer.quantizeActivations(SyntheticData.activationRows(syntheticSeed.getAsLong(), tokenIndices, k),
         tokenIndices.length, k);
+  }
+
+  private int[] allTokens() {
+    int[] all = new int[batch.numTokens()];
+    for (int t = 0; t < all.length; t++) {
+      all[t] = t;
+    }
+    return all;
   }
 
   /** For each dispatched (padding-free) row, the token whose activations it holds (host layout). */

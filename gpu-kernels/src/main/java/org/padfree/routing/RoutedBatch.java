@@ -10,6 +10,10 @@ import org.padfree.Validate;
  * {@code expertIds[t*topK .. t*topK+topK-1]}. Activations are not stored; they are generated from
  * {@code seed} (see {@code org.padfree.reference.SyntheticData}).
  *
+ * <p>{@code expertIds} is null for a batch whose ids live elsewhere ({@link #idsElsewhere}): the GPU
+ * path that reads them from the dataset file straight into device memory and routes them there. Such a
+ * batch carries the shape only; asking it for host ids or counts is an error that says so.
+ *
  * @param batchId unique within a dataset
  * @param model model name as in conf/models (may be empty for ad-hoc batches)
  * @param distribution how the routing was produced, e.g. {@code lognormal(sigma=1.0)} or {@code trace}
@@ -32,7 +36,12 @@ public record RoutedBatch(
     Validate.require(topK >= 1 && topK <= numExperts, "top_k", topK,
         "must be in [1, num_experts=" + numExperts + "] (batch " + batchId + ")");
     Validate.nonNegative("num_tokens", numTokens);
-    Validate.notNull("expert_ids", expertIds);
+    if (expertIds != null) { // null: ids elsewhere (idsElsewhere), checked where they are by the device routing
+      checkIds(batchId, numExperts, topK, numTokens, expertIds);
+    }
+  }
+
+  private static void checkIds(String batchId, int numExperts, int topK, int numTokens, int[] expertIds) {
     Validate.length("expert_ids", expertIds.length, (long) numTokens * topK,
         "num_tokens=" + numTokens + " x top_k=" + topK + " (batch " + batchId + ")");
     // Per routed slot (10^5 per batch): the messages are built only on failure.
@@ -60,6 +69,20 @@ public record RoutedBatch(
    */
   public static final int MAX_ROUTED_ROWS = 1 << 24;
 
+  /**
+   * A batch whose expert ids are not on the host (read into GPU memory and checked there, as
+   * {@code RoutingColumns} checks them): the shape and identity only, validated as any batch's.
+   */
+  public static RoutedBatch idsElsewhere(String batchId, String model, String distribution, int numExperts, int topK,
+      int numTokens, long seed) {
+    return new RoutedBatch(batchId, model, distribution, numExperts, topK, numTokens, null, seed);
+  }
+
+  /** Whether the expert ids are on the host (false for {@link #idsElsewhere} batches). */
+  public boolean hasHostIds() {
+    return expertIds != null;
+  }
+
   /** Rows of the grouped GEMM: every (token, expert) pair. */
   public int routedRows() {
     return numTokens * topK;
@@ -67,6 +90,10 @@ public record RoutedBatch(
 
   /** Tokens routed to each expert; sums to {@link #routedRows()}. */
   public int[] expertCounts() {
+    if (expertIds == null) {
+      throw new IllegalStateException("batch " + batchId + " has its expert ids on a device, not the host;"
+          + " take the counts from its device routing's offsets");
+    }
     int[] counts = new int[numExperts];
     for (int e : expertIds) {
       counts[e]++;

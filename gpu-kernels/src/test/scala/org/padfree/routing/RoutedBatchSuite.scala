@@ -35,4 +35,14 @@ class RoutedBatchSuite extends AnyFunSuite {
     rejects("sum of counts must be a multiple of top_k=2")(RoutedBatch.fromCounts("b", "m", "d", 2, Array(3, 2, 2), 1L))
     rejects("expert_counts[0] = 5")(RoutedBatch.fromCounts("b", "m", "d", 2, Array(5, 1, 0), 1L))
   }
+
+  test("a batch with its ids elsewhere (on a GPU) keeps its checked shape and refuses host counts, saying why") {
+    val b = RoutedBatch.idsElsewhere("b", "m", "d", 4, 2, 3, 7L)
+    assert(!b.hasHostIds && b.routedRows == 6 && b.numTokens == 3 && b.seed == 7L)
+    assert(new RoutedBatch("b", "m", "d", 4, 2, 1, Array(0, 1), 7L).hasHostIds)
+    val e = intercept[IllegalStateException](b.expertCounts())
+    assert(e.getMessage.contains("batch b") && e.getMessage.contains("device routing"), e.getMessage)
+    rejects("top_k = 5")(RoutedBatch.idsElsewhere("b", "m", "d", 4, 5, 1, 1L))
+    rejects("num_tokens = -1")(RoutedBatch.idsElsewhere("b", "m", "d", 4, 1, -1, 1L))
+  }
 }
