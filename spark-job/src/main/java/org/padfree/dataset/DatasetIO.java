@@ -27,7 +27,7 @@ public final class DatasetIO {
 
   /**
    * Writes {@code batches} (which must have the {@link DatasetSchema} columns; others are dropped) to
-   * {@code path}. An existing target is an error unless {@code overwrite}; then it is replaced only
+   * {@code path} (with the optional activations columns when it has them). An existing target is an error unless {@code overwrite}; then it is replaced only
    * after the new data is complete.
    */
   public static void write(Dataset<Row> batches, String path, boolean overwrite) {
@@ -48,7 +48,7 @@ public final class DatasetIO {
       // A leading dot hides the temporary directory from readers of the parent directory.
       Path temporary = new Path(parent, "." + target.getName() + ".tmp-" + UUID.randomUUID());
       try {
-        batches.select(schemaColumns()).write().parquet(temporary.toString());
+        batches.select(readColumns(batches.schema())).write().parquet(temporary.toString());
         replace(fs, temporary, target);
       } finally {
         if (fs.exists(temporary)) {
@@ -165,6 +165,11 @@ public final class DatasetIO {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot check " + path, e);
     }
+  }
+
+  /** The columns the evaluation reads of a dataset of {@code schema}: {@link DatasetSchema#readColumnNames}. */
+  public static Column[] readColumns(org.apache.spark.sql.types.StructType schema) {
+    return DatasetSchema.readColumnNames(schema).stream().map(functions::col).toArray(Column[]::new);
   }
 
   /** Every column of {@link DatasetSchema}, in its order. */

@@ -35,6 +35,13 @@ public final class DatasetSchema {
   public static final String SEED = "seed";
   /** Token-major: token t's experts are elements t*top_k .. t*top_k+top_k-1. */
   public static final String EXPERT_IDS = "expert_ids";
+  /**
+   * Optional: the batch's token activations as FP8 E4M3 codes, token-major [num_tokens][hidden], one
+   * byte each (hidden = K of the model's gate_up GEMM).
+   */
+  public static final String ACTIVATIONS_FP8 = "activations_fp8";
+  /** Optional, with {@link #ACTIVATIONS_FP8}: FP32 1x128 scales, token-major [num_tokens][ceil(hidden/128)]. */
+  public static final String ACTIVATION_SCALES = "activation_scales";
 
   public static final StructType SCHEMA = new StructType(new StructField[] {
       DataTypes.createStructField(BATCH_ID, DataTypes.StringType, false),
@@ -46,6 +53,15 @@ public final class DatasetSchema {
       DataTypes.createStructField(SEED, DataTypes.LongType, false),
       DataTypes.createStructField(EXPERT_IDS, DataTypes.createArrayType(DataTypes.IntegerType, false), false),
   });
+
+  /** The optional activations columns: present together or not at all. */
+  public static final StructField[] ACTIVATION_FIELDS = {
+      DataTypes.createStructField(ACTIVATIONS_FP8, DataTypes.BinaryType, true),
+      DataTypes.createStructField(ACTIVATION_SCALES, DataTypes.createArrayType(DataTypes.FloatType, false), true),
+  };
+
+  /** {@link #SCHEMA} with the activations columns after it. */
+  public static final StructType SCHEMA_WITH_ACTIVATIONS = SCHEMA.add(ACTIVATION_FIELDS[0]).add(ACTIVATION_FIELDS[1]);
 
   /** Column names in schema order. */
   public static List<String> columnNames() {
@@ -68,10 +84,39 @@ public final class DatasetSchema {
     Validate.require(missing.isEmpty(), "columns", missing,
         "missing from the routed-batch dataset, which has " + Arrays.toString(actual.fieldNames()));
     for (StructField expected : SCHEMA.fields()) {
-      DataType type = actual.apply(actual.getFieldIndex(expected.name()).get()).dataType();
-      Validate.require(sameTypeIgnoringNulls(type, expected.dataType()), expected.name(), type.simpleString(),
-          "column must have type " + expected.dataType().simpleString());
+      requireType(actual, expected);
     }
+    boolean values = present.contains(ACTIVATIONS_FP8);
+    boolean scales = present.contains(ACTIVATION_SCALES);
+    Validate.require(values == scales, values ? ACTIVATION_SCALES : ACTIVATIONS_FP8, "missing",
+        "the activations columns come together: " + ACTIVATIONS_FP8 + " (binary) and " + ACTIVATION_SCALES
+            + " (array<float>)");
+    if (values) {
+      for (StructField expected : ACTIVATION_FIELDS) {
+        requireType(actual, expected);
+      }
+    }
+  }
+
+  private static void requireType(StructType actual, StructField expected) {
+    DataType type = actual.apply(actual.getFieldIndex(expected.name()).get()).dataType();
+    Validate.require(sameTypeIgnoringNulls(type, expected.dataType()), expected.name(), type.simpleString(),
+        "column must have type " + expected.dataType().simpleString());
+  }
+
+  /** Whether a dataset of this schema carries the activations columns (checked by {@link #requireColumns}). */
+  public static boolean hasActivations(StructType schema) {
+    return Arrays.asList(schema.fieldNames()).contains(ACTIVATIONS_FP8);
+  }
+
+  /** The columns the evaluation reads of a dataset with this schema: the schema's, and the activations if present. */
+  public static List<String> readColumnNames(StructType schema) {
+    List<String> names = new ArrayList<>(columnNames());
+    if (hasActivations(schema)) {
+      names.add(ACTIVATIONS_FP8);
+      names.add(ACTIVATION_SCALES);
+    }
+    return names;
   }
 
   /** The batch as a row; the int[] goes in as is, which Spark's row encoder converts without boxing. */
@@ -80,6 +125,14 @@ public final class DatasetSchema {
     // Rows carry the schema so that fromRow can find columns by name without a DataFrame.
     return new GenericRowWithSchema(new Object[] {batch.batchId(), batch.model(), batch.distribution(),
         batch.numExperts(), batch.topK(), batch.numTokens(), batch.seed(), batch.expertIds().clone()}, SCHEMA);
+  }
+
+  /** The batch with its activations (FP8 codes and row-major 1x128 scales) as a row of {@link #SCHEMA_WITH_ACTIVATIONS}. */
+  public static Row toRow(RoutedBatch batch, byte[] activations, float[] scales) {
+    Validate.notNull("batch", batch);
+    return new GenericRowWithSchema(new Object[] {batch.batchId(), batch.model(), batch.distribution(),
+        batch.numExperts(), batch.topK(), batch.numTokens(), batch.seed(), batch.expertIds().clone(), activations,
+        scales}, SCHEMA_WITH_ACTIVATIONS);
   }
 
   /**
@@ -107,6 +160,8 @@ public final class DatasetSchema {
         values[c] = null;
       } else if (type instanceof ArrayType array && array.elementType().equals(DataTypes.IntegerType)) {
         values[c] = ints(row.getArray(c));
+      } else if (type instanceof ArrayType array && array.elementType().equals(DataTypes.FloatType)) {
+        values[c] = floats(row.getArray(c));
       } else {
         values[c] = CatalystTypeConverters.convertToScala(row.get(c, type), type);
       }
@@ -126,6 +181,20 @@ public final class DatasetSchema {
       }
     }
     return array.toIntArray();
+  }
+
+  private static Object floats(ArrayData array) {
+    int n = array.numElements();
+    for (int i = 0; i < n; i++) {
+      if (array.isNullAt(i)) {
+        List<Float> boxed = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+          boxed.add(array.isNullAt(j) ? null : array.getFloat(j));
+        }
+        return boxed;
+      }
+    }
+    return array.toFloatArray();
   }
 
   /**
@@ -150,6 +219,28 @@ public final class DatasetSchema {
     } catch (InvalidInputException e) {
       // RoutedBatch names the batch in most messages; add it where it does not.
       throw e.getMessage().contains("batch " + batchId) ? e : e.withContext(context);
+    }
+  }
+
+  /**
+   * The batch a row's scalar columns describe, with its expert ids elsewhere ({@link
+   * RoutedBatch#idsElsewhere}: read onto a GPU from the dataset file and checked there). Nulls and bad
+   * sizes are errors naming the column and the batch id, as in {@link #fromRow}.
+   */
+  public static RoutedBatch shapeFromRow(Row row) {
+    Validate.notNull("row", row);
+    String batchId = row.isNullAt(index(row, BATCH_ID)) ? null : row.getString(index(row, BATCH_ID));
+    Validate.require(batchId != null, BATCH_ID, null, "is null in a routed-batch row");
+    try {
+      return RoutedBatch.idsElsewhere(batchId,
+          notNull(row, MODEL, batchId).getString(index(row, MODEL)),
+          notNull(row, DISTRIBUTION, batchId).getString(index(row, DISTRIBUTION)),
+          notNull(row, NUM_EXPERTS, batchId).getInt(index(row, NUM_EXPERTS)),
+          notNull(row, TOP_K, batchId).getInt(index(row, TOP_K)),
+          notNull(row, NUM_TOKENS, batchId).getInt(index(row, NUM_TOKENS)),
+          notNull(row, SEED, batchId).getLong(index(row, SEED)));
+    } catch (InvalidInputException e) {
+      throw e.getMessage().contains("batch " + batchId) ? e : e.withContext(" (batch " + batchId + ")");
     }
   }
 

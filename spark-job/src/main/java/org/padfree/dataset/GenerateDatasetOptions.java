@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
  * @param distributions distributions in first-mention order, no duplicates
  * @param batches batches per (model, distribution)
  * @param partitions Spark partitions (= Parquet files); 0 picks one per 64 batches
+ * @param activations {@code none} (the default: evaluations make synthetic activations from each seed)
+ *     or {@code fp8} (each batch stores its activations in the optional columns, see datasets/README.md)
  */
 public record GenerateDatasetOptions(
     List<String> models,
@@ -32,7 +34,23 @@ public record GenerateDatasetOptions(
     String confDir,
     int partitions,
     boolean overwrite,
-    boolean help) {
+    boolean help,
+    String activations) {
+
+  /** The values of --activations. */
+  public static final String ACTIVATIONS_NONE = "none";
+  public static final String ACTIVATIONS_FP8 = "fp8";
+
+  /** As the canonical constructor, without activations (none). */
+  public GenerateDatasetOptions(List<String> models, List<RoutingDistribution> distributions, int batches,
+      TokenRange tokens, long seed, String out, String confDir, int partitions, boolean overwrite, boolean help) {
+    this(models, distributions, batches, tokens, seed, out, confDir, partitions, overwrite, help, ACTIVATIONS_NONE);
+  }
+
+  /** Whether batches store real activations. */
+  public boolean withActivations() {
+    return ACTIVATIONS_FP8.equals(activations);
+  }
 
   /** The command line as typed: picocli fills it; {@link #parse} checks and resolves it. */
   @Command(name = "GenerateDataset", sortOptions = false, customSynopsis = "GenerateDataset --model NAME[,NAME...] --out PATH [options]",
@@ -63,6 +81,11 @@ public record GenerateDatasetOptions(
     @Option(names = "--overwrite", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
         description = "replace PATH if it exists (otherwise an existing PATH is an error)")
     boolean overwrite;
+    @Option(names = "--activations", paramLabel = "none|fp8", defaultValue = "none", description = {
+        "none: evaluations make synthetic activations from each batch's seed (default);",
+        "fp8: store each batch's activations (BF16-like values from its seed, FP8 E4M3 with 1x128",
+        "scales: columns activations_fp8 and activation_scales; tokens x hidden bytes per batch)"})
+    String activations;
     @Option(names = "--help", usageHelp = true, description = "print this text")
     boolean help;
   }
@@ -132,8 +155,11 @@ public record GenerateDatasetOptions(
     if (distributions.isEmpty()) {
       distributions.addAll(RoutingDistribution.standardSet());
     }
+    String activations = line.activations.trim().toLowerCase(Locale.ROOT);
+    Validate.require(activations.equals(ACTIVATIONS_NONE) || activations.equals(ACTIVATIONS_FP8), "--activations",
+        line.activations, "expected none or fp8");
     return new GenerateDatasetOptions(List.copyOf(models), List.copyOf(distributions), line.batches,
-        tokens, line.seed, line.out, line.confDir, partitions, line.overwrite, line.help);
+        tokens, line.seed, line.out, line.confDir, partitions, line.overwrite, line.help, activations);
   }
 
   /** Splits at commas that are not inside parentheses. */

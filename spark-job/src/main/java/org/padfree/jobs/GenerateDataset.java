@@ -20,6 +20,9 @@ import org.padfree.dataset.DatasetIO;
 import org.padfree.dataset.DatasetSchema;
 import org.padfree.dataset.GenerateDatasetOptions;
 import org.padfree.dataset.BatchSeeds;
+import org.padfree.dataset.ActivationGenerator;
+import org.padfree.quant.QuantizedActivations;
+import org.padfree.routing.RoutedBatch;
 
 /**
  * Generates a routed-batch dataset: {@code --batches} batches for every (model, distribution) pair.
@@ -31,7 +34,14 @@ public final class GenerateDataset {
 
   /** One batch to generate; everything an executor needs, so generation needs no shared state. */
   public record BatchPlan(String batchId, String model, String distribution, int numExperts, int topK, int numTokens,
-      long seed) implements Serializable {}
+      long seed, int hidden) implements Serializable {
+
+    /** A plan without activations (hidden 0). */
+    public BatchPlan(String batchId, String model, String distribution, int numExperts, int topK, int numTokens,
+        long seed) {
+      this(batchId, model, distribution, numExperts, topK, numTokens, seed, 0);
+    }
+  }
 
   public static void main(String[] args) {
     int status = run(args, System.out, System.err);
@@ -70,10 +80,12 @@ public final class GenerateDataset {
     List<BatchPlan> plans = plan(options, ModelCatalog.load(options.confDir()));
     int partitions = options.partitions() > 0 ? options.partitions() : Math.max(1, (plans.size() + 63) / 64);
     // parallelize keeps the list order within and across partitions, so the files are in plan order.
+    boolean activations = options.withActivations();
     JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .parallelize(plans, Math.min(partitions, plans.size()))
-        .map(GenerateDataset::generateRow);
-    Dataset<Row> batches = spark.createDataFrame(rows, DatasetSchema.SCHEMA);
+        .map(plan -> generateRow(plan, activations));
+    Dataset<Row> batches = spark.createDataFrame(rows,
+        activations ? DatasetSchema.SCHEMA_WITH_ACTIVATIONS : DatasetSchema.SCHEMA);
     DatasetIO.write(batches, options.out(), options.overwrite());
     return plans.size();
   }
@@ -99,16 +111,20 @@ public final class GenerateDataset {
           SplittableRandom random = new SplittableRandom(options.seed() ^ BatchSeeds.stableHash(batchId));
           int tokens = options.tokens().sample(random);
           plans.add(new BatchPlan(batchId, model.name(), distribution.toString(), model.experts(), model.topK(),
-              tokens, random.nextLong()));
+              tokens, random.nextLong(), model.hidden()));
         }
       }
     }
     return plans;
   }
 
-  private static Row generateRow(BatchPlan plan) {
-    return DatasetSchema.toRow(RoutingGenerator.generate(plan.batchId(), plan.model(),
-        RoutingDistribution.parse(plan.distribution()), plan.numExperts(), plan.topK(), plan.numTokens(),
-        plan.seed()));
+  private static Row generateRow(BatchPlan plan, boolean activations) {
+    RoutedBatch batch = RoutingGenerator.generate(plan.batchId(), plan.model(),
+        RoutingDistribution.parse(plan.distribution()), plan.numExperts(), plan.topK(), plan.numTokens(), plan.seed());
+    if (!activations) {
+      return DatasetSchema.toRow(batch);
+    }
+    QuantizedActivations a = ActivationGenerator.fp8(plan.seed(), plan.numTokens(), plan.hidden());
+    return DatasetSchema.toRow(batch, a.values(), a.scales());
   }
 }
