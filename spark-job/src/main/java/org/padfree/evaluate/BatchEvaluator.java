@@ -8,7 +8,9 @@ import org.padfree.backend.DeviceRouting;
 import org.padfree.backend.GroupedGemmBackend;
 import org.padfree.backend.GroupedGemmProblem;
 import org.padfree.backend.PathOutputs;
+import org.padfree.dataset.DatasetActivations;
 import org.padfree.dataset.DatasetSchema;
+import org.padfree.quant.QuantizedActivations;
 import org.padfree.layout.MemoryAccounting;
 import org.padfree.model.GemmShape;
 import org.padfree.model.ModelCatalog;
@@ -59,12 +61,8 @@ final class BatchEvaluator {
       model = catalog.byName(batch.model());
       requireMatchesModel(batch, model);
     } catch (RuntimeException e) {
-      // A row with wrong types fails with a Spark or cast exception rather than our own; keep its name.
-      String message = e instanceof InvalidInputException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-      return errorRows(input, where, input.batchId(), input.rawText(DatasetSchema.MODEL),
-          input.rawText(DatasetSchema.DISTRIBUTION), message);
+      return badRow(input, where, e);
     }
-    List<BatchResult> results = new ArrayList<>();
     // With cuDF the batch's layouts are built once on the GPU and serve every GEMM of the batch; they
     // are freed after the last GEMM's run, which has synchronised the backend's streams.
     DeviceRouting onDevice = null;
@@ -74,16 +72,80 @@ final class BatchEvaluator {
       try {
         onDevice = CudfTaskRouting.build(routing.device(), batch);
       } catch (RuntimeException e) {
-        return errorRows(input, where, batch.batchId(), batch.model(), batch.distribution(),
-            "cannot build the layouts on the GPU with cuDF (" + PadfreeConf.ROUTING.name() + " = "
-                + settings.routing().label() + "): " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        return errorRows(input, where, batch.batchId(), batch.model(), batch.distribution(), cudfFailure(e));
       }
       routingMs = (System.nanoTime() - t) / 1e6;
     }
+    RoutedBatch routed = batch;
+    DeviceRouting layouts = onDevice;
+    double ms = routingMs;
+    return eachGemm(model, layouts, gemm -> {
+      QuantizedActivations real;
+      try {
+        real = gemm.name().equals(GATE_UP) && input.batch() != null
+            ? DatasetActivations.of(input.batch(), routed.numTokens(), gemm.k(), routed.batchId()) : null;
+      } catch (RuntimeException e) {
+        return startRow(input, where, routed, gemm, layouts).status(BatchResult.ERROR, message(e)).build();
+      }
+      return evaluateGemm(input, where, routed, gemm, layouts, ms, (seed, weights) -> real != null
+          ? GroupedGemmProblem.of(routed, real, weights, layouts)
+          : GroupedGemmProblem.synthetic(routed, seed, weights, layouts), real != null);
+    });
+  }
+
+  /**
+   * A batch placed as a reference to its file's row, whose file the task read onto its GPU with cuDF
+   * ({@code file}, checked to hold this batch at that row): the routing is built from the ids where
+   * they lie, and gate_up's A is the batch's stored activations there when the dataset has them.
+   */
+  List<BatchResult> evaluateInFile(EvalInput input, ExecutorInfo where, DeviceBatchFile file) {
+    RoutedBatch batch;
+    ModelShape model;
+    try {
+      batch = DatasetSchema.shapeFromRow(input.batch());
+      model = catalog.byName(batch.model());
+      requireMatchesModel(batch, model);
+    } catch (RuntimeException e) {
+      return badRow(input, where, e);
+    }
+    long row = input.source().row();
+    long t = System.nanoTime();
+    DeviceRouting onDevice;
+    try {
+      onDevice = file.routing(row, batch);
+    } catch (RuntimeException e) {
+      return errorRows(input, where, batch.batchId(), batch.model(), batch.distribution(),
+          e instanceof InvalidInputException ? e.getMessage() : cudfFailure(e));
+    }
+    double routingMs = (System.nanoTime() - t) / 1e6;
+    return eachGemm(model, onDevice, gemm -> {
+      if (!gemm.name().equals(GATE_UP) || !file.hasActivations()) {
+        return evaluateGemm(input, where, batch, gemm, onDevice, routingMs,
+            (seed, weights) -> GroupedGemmProblem.synthetic(batch, seed, weights, onDevice), false);
+      }
+      DeviceBatchFile.Tokens tokens;
+      try {
+        tokens = file.tokens(row, batch.batchId(), batch.numTokens(), gemm.k());
+      } catch (RuntimeException e) {
+        return startRow(input, where, batch, gemm, onDevice).status(BatchResult.ERROR, message(e)).build();
+      }
+      try (tokens) {
+        return evaluateGemm(input, where, batch, gemm, onDevice, routingMs,
+            (seed, weights) -> GroupedGemmProblem.onDevice(batch, tokens.tokens(), weights, onDevice), true);
+      }
+    });
+  }
+
+  private static final String GATE_UP = "gate_up";
+
+  /** The requested GEMMs of the model, one row each; the device routing (if any) is closed after the last. */
+  private List<BatchResult> eachGemm(ModelShape model, DeviceRouting onDevice,
+      java.util.function.Function<GemmShape, BatchResult> row) {
+    List<BatchResult> results = new ArrayList<>();
     try {
       for (GemmShape gemm : model.gemms()) {
         if (settings.gemms().contains(gemm.name())) {
-          results.add(evaluateGemm(input, where, batch, gemm, onDevice, routingMs));
+          results.add(row.apply(gemm));
         }
       }
     } finally {
@@ -94,13 +156,56 @@ final class BatchEvaluator {
     return results;
   }
 
+  private QuantizedWeights weightsFor(RoutedBatch batch, GemmShape gemm) {
+    return WeightBank.weights(batch.model(), gemm, batch.numExperts(), settings.weightBankFor(backend.kind()),
+        settings.weightSeed(), backend);
+  }
+
+  private String cudfFailure(RuntimeException e) {
+    return "cannot build the layouts on the GPU with cuDF (" + PadfreeConf.ROUTING.name() + " = "
+        + settings.routing().label() + "): " + e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
+  /** A batch whose row cannot be decoded or does not fit its model: its error rows. */
+  private List<BatchResult> badRow(EvalInput input, ExecutorInfo where, RuntimeException e) {
+    return errorRows(input, where, input.batchId(), input.rawText(DatasetSchema.MODEL),
+        input.rawText(DatasetSchema.DISTRIBUTION), message(e));
+  }
+
+  /** A row with wrong types fails with a Spark or cast exception rather than our own; keep its name. */
+  private static String message(RuntimeException e) {
+    return e instanceof InvalidInputException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
+  private BatchResultBuilder startRow(EvalInput input, ExecutorInfo where, RoutedBatch batch, GemmShape gemm,
+      DeviceRouting onDevice) {
+    int bank = settings.weightBankFor(backend.kind());
+    BatchResultBuilder row = new BatchResultBuilder(settings.runId(), input.dataset(), input.index(), where);
+    // A batch routed on the device has no host ids: its counts are the differences of the offsets.
+    row.routing(batch, batch.hasHostIds() ? batch.expertCounts() : counts(onDevice.hostOffsets()));
+    return row.gemm(gemm).backend(backend.name(), backend.device(), bank).backendNote(backendNote)
+        .routingPath(routing.path(), Double.NaN);
+  }
+
+  private static int[] counts(int[] offsets) {
+    int[] counts = new int[offsets.length - 1];
+    for (int e = 0; e < counts.length; e++) {
+      counts[e] = offsets[e + 1] - offsets[e];
+    }
+    return counts;
+  }
+
+  /** Makes one GEMM's problem from the seed of its synthetic tokens (unused when the tokens are the dataset's). */
+  private interface ProblemMaker {
+    GroupedGemmProblem make(long seed, QuantizedWeights weights);
+  }
+
   private BatchResult evaluateGemm(EvalInput input, ExecutorInfo where, RoutedBatch batch, GemmShape gemm,
-      DeviceRouting onDevice, double cudfRoutingMs) {
+      DeviceRouting onDevice, double cudfRoutingMs, ProblemMaker maker, boolean datasetActivations) {
     long start = System.nanoTime();
     int bank = settings.weightBankFor(backend.kind());
-    BatchResultBuilder row = new BatchResultBuilder(settings.runId(), input.dataset(), input.index(), where)
-        .routing(batch).gemm(gemm).backend(backend.name(), backend.device(), bank).backendNote(backendNote)
-        .routingPath(routing.path(), Double.NaN);
+    BatchResultBuilder row = startRow(input, where, batch, gemm, onDevice)
+        .activations(datasetActivations ? BatchResult.DATASET_ACTIVATIONS : BatchResult.SYNTHETIC_ACTIVATIONS);
     String tooLarge = heapShortfall(batch, gemm, bank);
     if (tooLarge != null) {
       return row.status(BatchResult.ERROR, tooLarge).build();
@@ -108,12 +213,11 @@ final class BatchEvaluator {
     try {
       long seed = batch.seed() * 31 + gemm.name().hashCode();
       // Synthetic tokens: a GPU backend makes them on its device, the CPU backend on the host, the
-      // reference check only the rows it samples; the same values everywhere.
-      QuantizedWeights weights = WeightBank.weights(batch.model(), gemm, batch.numExperts(), bank, settings.weightSeed(),
-          backend);
+      // reference check only the rows it samples; the same values everywhere. A dataset's tokens are
+      // used as they are, by every path and by the reference check alike.
+      QuantizedWeights weights = weightsFor(batch, gemm);
       long routed = System.nanoTime();
-      GroupedGemmProblem problem = onDevice == null ? GroupedGemmProblem.synthetic(batch, seed, weights)
-          : GroupedGemmProblem.synthetic(batch, seed, weights).withDeviceRouting(onDevice);
+      GroupedGemmProblem problem = maker.make(seed, weights);
       row.routingPath(routing.path(), onDevice == null ? (System.nanoTime() - routed) / 1e6 : cudfRoutingMs);
       // The rows to check against the reference, chosen first so a GPU backend can compare the paths
       // on its device and send back only these rows.
@@ -161,7 +265,7 @@ final class BatchEvaluator {
             + "): lower --weight-bank or " + more;
       }
     }
-    if (backend != null && backend.kind() == BackendKind.CPU) {
+    if (backend != null && backend.kind() == BackendKind.CPU && batch.hasHostIds()) {
       long need = HeapBudget.cpuBatchBytes(batch, gemm.n(), gemm.k());
       long may = limit.perTask(held);
       if (need > may) {

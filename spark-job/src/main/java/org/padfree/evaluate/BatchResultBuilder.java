@@ -50,6 +50,7 @@ final class BatchResultBuilder {
   private String backendNote = "";
   private String routingPath = "";
   private double routingMs = Double.NaN;
+  private String activations = "";
   private final ExecutorInfo executor;
 
   BatchResultBuilder(String runId, String dataset, long inputIndex, ExecutorInfo executor) {
@@ -67,8 +68,12 @@ final class BatchResultBuilder {
   }
 
   BatchResultBuilder routing(RoutedBatch batch) {
+    return routing(batch, batch.expertCounts());
+  }
+
+  /** As {@link #routing(RoutedBatch)} with the counts given (a batch routed on a device has no host ids). */
+  BatchResultBuilder routing(RoutedBatch batch, int[] counts) {
     identity(batch.batchId(), batch.model(), batch.distribution());
-    int[] counts = batch.expertCounts();
     numExperts = batch.numExperts();
     topK = batch.topK();
     numTokens = batch.numTokens();
@@ -113,6 +118,12 @@ final class BatchResultBuilder {
   BatchResultBuilder routingPath(String path, double ms) {
     routingPath = path == null ? "" : path;
     routingMs = ms;
+    return this;
+  }
+
+  /** Where the GEMM's A came from: {@link BatchResult#DATASET_ACTIVATIONS} or {@link BatchResult#SYNTHETIC_ACTIVATIONS}. */
+  BatchResultBuilder activations(String source) {
+    activations = source;
     return this;
   }
 
@@ -161,7 +172,8 @@ final class BatchResultBuilder {
         memory == null ? 0 : memory.savedBytes(), memory == null ? Double.NaN : memory.savedFraction(),
         saved("padded_A_copy"), saved("padded_A_scales"), saved("layout_index"), saved("D"),
         backend, device, executor.executorId(), executor.host(), executor.gpuUuid(), kernelConfig,
-        executor.attempt(), weightBank, gpuBusyMs, backendWallMs, taskMs, backendNote, routingPath, routingMs);
+        executor.attempt(), weightBank, gpuBusyMs, backendWallMs, taskMs, backendNote, routingPath, routingMs,
+        activations);
   }
 
   private long saved(String tensor) {

@@ -7,37 +7,58 @@ import org.padfree.dataset.DatasetSchema;
 
 /**
  * One input batch on its way to an executor: its position among all inputs (the exactly-once key),
- * where it came from, and what it is. Exactly one of three:
+ * where it came from, and what it is. Exactly one of four:
  * <ul>
  *   <li>a dataset row ({@code batch}) with its expert_ids as an int[]: read from Parquet and decoded
  *       once, on an executor, when the evaluation places it ({@link DatasetInputReader}; the driver
  *       planned from its scalar columns only), and validated by the task that evaluates it;</li>
+ *   <li>a reference to a dataset row ({@code batch} holds the scalar columns planning read, {@code
+ *       source} the file and row): the task that evaluates it reads the per-batch columns from the file
+ *       itself ({@link FileInputs}: with cuDF onto its GPU, else on the host), so the placing step moves
+ *       no expert ids at all;</li>
  *   <li>a routed batch already in memory ({@code routed}: a trace's, a sweep's), evaluated as it is,
  *       never turned into a Spark Row;</li>
  *   <li>a named failure ({@code error}): an input that could not even be read, with its batch id if
  *       known ({@code batchIdHint}).</li>
  * </ul>
  */
-public record EvalInput(long index, String dataset, Row batch, RoutedBatch routed, String batchIdHint, String error)
-    implements Serializable {
+public record EvalInput(long index, String dataset, Row batch, RoutedBatch routed, String batchIdHint, String error,
+    FileRow source) implements Serializable {
+
+  /**
+   * Where a referenced dataset row lies: its data file (as Spark lists it), its row position there, and
+   * whether the dataset has the activations columns (read with the row).
+   */
+  public record FileRow(String file, long row, boolean activations) implements Serializable {}
 
   public EvalInput {
     int kinds = (batch != null ? 1 : 0) + (routed != null ? 1 : 0) + (error != null ? 1 : 0);
-    if (kinds != 1) {
-      throw new IllegalArgumentException("an input is exactly one of a dataset row, a routed batch or an error");
+    if (kinds != 1 || source != null && batch == null) {
+      throw new IllegalArgumentException("an input is exactly one of a dataset row, a reference to one, a routed"
+          + " batch or an error");
     }
   }
 
   public static EvalInput of(long index, String dataset, Row batch) {
-    return new EvalInput(index, dataset, batch, null, null, null);
+    return new EvalInput(index, dataset, batch, null, null, null, null);
+  }
+
+  /** A reference to row {@code row} of {@code file}, with the scalar columns planning read of it. */
+  public static EvalInput inFile(long index, String dataset, Row scalars, FileRow source) {
+    return new EvalInput(index, dataset, scalars, null, null, null, source);
   }
 
   public static EvalInput ready(long index, String dataset, RoutedBatch batch) {
-    return new EvalInput(index, dataset, null, batch, null, null);
+    return new EvalInput(index, dataset, null, batch, null, null, null);
   }
 
   public static EvalInput failed(long index, String dataset, String batchIdHint, String error) {
-    return new EvalInput(index, dataset, null, null, batchIdHint, error);
+    return new EvalInput(index, dataset, null, null, batchIdHint, error, null);
+  }
+
+  /** Whether this is a reference whose per-batch columns are still in its file. */
+  public boolean inFile() {
+    return source != null;
   }
 
   /**
@@ -74,6 +95,10 @@ public record EvalInput(long index, String dataset, Row batch, RoutedBatch route
     }
     if (batch == null) {
       throw new IllegalStateException("input " + index + " failed before it could be decoded: " + error);
+    }
+    if (source != null) {
+      throw new IllegalStateException("input " + index + " is a reference to row " + source.row() + " of "
+          + source.file() + "; its task reads the row from the file first (FileInputs)");
     }
     return DatasetSchema.fromRow(batch);
   }

@@ -47,6 +47,8 @@ final class EvalInputs {
   private static final class Gathered {
     final List<EvalInput> onDriver = new ArrayList<>();
     final List<JavaRDD<EvalInput>> fromFiles = new ArrayList<>();
+    /** Whether datasets are placed as references to their rows (spark.padfree.inputs.read): see {@link InputReading}. */
+    boolean references;
     final List<InputMeta> metas = new ArrayList<>();
     long next;
 
@@ -58,6 +60,11 @@ final class EvalInputs {
   static Loaded load(SparkSession spark, EvaluateOptions options, ModelCatalog catalog) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Gathered g = new Gathered();
+    g.references = InputReading.fromFiles(options, jsc.getConf(), org.padfree.cudf.CudfJar.missing().isEmpty());
+    if (g.references && !options.datasets().isEmpty()) {
+      LOG.info("datasets are placed as references to their files' rows; each evaluating task reads its batches'"
+          + " columns from the files ({})", PadfreeConf.INPUTS_READ.name());
+    }
     for (String path : options.datasets()) {
       try {
         loadDataset(spark, options, path, path, g);
@@ -125,8 +132,9 @@ final class EvalInputs {
   private static void loadDataset(SparkSession spark, EvaluateOptions options, String dataset, String readPath,
       Gathered g) {
     Dataset<Row> files = DatasetIO.readFiles(spark, readPath);
-    Dataset<Row> rows = files.select(DatasetIO.schemaColumns());
-    Dataset<Row> scalars = files.select(scalarColumnsAndFile());
+    Dataset<Row> rows = files.select(DatasetIO.readColumns(files.schema()));
+    Dataset<Row> scalars = files.select(scalarColumnsAndFile(g.references));
+    boolean activations = org.padfree.dataset.DatasetSchema.hasActivations(files.schema());
     if (!options.models().isEmpty()) {
       Column model = functions.lower(functions.col(DatasetSchema.MODEL))
           .isin(options.models().stream().map(String::toLowerCase).toArray());
@@ -138,7 +146,9 @@ final class EvalInputs {
       List<PlannedRow> local = new ArrayList<>();
       for (long position = 0; it.hasNext(); position++) {
         Row r = it.next();
-        local.add(new PlannedRow(InputMeta.of(position, dataset, r), r.getString(r.fieldIndex(FILE))));
+        boolean withRow = r.schema().getFieldIndex(ROW).isDefined();
+        local.add(new PlannedRow(InputMeta.of(position, dataset, r), r.getString(r.fieldIndex(FILE)),
+            withRow ? r.getLong(r.fieldIndex(ROW)) : -1, withRow ? r : null));
       }
       return List.of(local).iterator();
     }, true).collect();
@@ -148,6 +158,21 @@ final class EvalInputs {
     if (count == 0) {
       g.failed(dataset, "", "invalid dataset = " + readPath + ": holds no batches"
           + (options.models().isEmpty() ? "" : " of models " + options.models()));
+      return;
+    }
+    if (g.references) {
+      // Only references travel: each evaluating task reads its batches' columns from their files (FileInputs).
+      List<EvalInput> references = new ArrayList<>((int) count);
+      for (List<PlannedRow> partition : perPartition) {
+        for (PlannedRow planned : partition) {
+          long index = g.next++;
+          g.metas.add(planned.meta().at(index));
+          references.add(EvalInput.inFile(index, dataset, planned.scalars(),
+              new EvalInput.FileRow(planned.file(), planned.row(), activations)));
+        }
+      }
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      g.fromFiles.add(jsc.parallelize(references, Math.max(1, Math.min(references.size(), perPartition.size()))));
       return;
     }
     JavaRDD<InternalRow> decoded = rows.queryExecution().toRdd().toJavaRDD();
@@ -177,16 +202,24 @@ final class EvalInputs {
 
   /** The column planning reads each row's data file into. */
   private static final String FILE = "padfree_planned_file";
+  /** The column planning reads each row's position in its file into (only when rows are placed as references). */
+  private static final String ROW = "padfree_planned_row";
 
-  private static Column[] scalarColumnsAndFile() {
+  private static Column[] scalarColumnsAndFile(boolean rowIndex) {
     List<Column> columns = new ArrayList<>();
     DatasetSchema.scalarColumnNames().forEach(name -> columns.add(functions.col(name)));
     columns.add(functions.col("_metadata.file_path").as(FILE));
+    if (rowIndex) {
+      columns.add(functions.col("_metadata.row_index").as(ROW));
+    }
     return columns.toArray(Column[]::new);
   }
 
-  /** A planned row: its meta and the data file it came from. */
-  private record PlannedRow(InputMeta meta, String file) implements java.io.Serializable {}
+  /**
+   * A planned row: its meta and the data file it came from; placed as a reference, also its position in
+   * the file and its scalar columns (else -1 and null).
+   */
+  private record PlannedRow(InputMeta meta, String file, long row, Row scalars) implements java.io.Serializable {}
 
   private static List<String> filesOf(SparkSession spark, String path) {
     try {

@@ -25,6 +25,8 @@ import picocli.CommandLine.Option;
  * @param out the reports folder; the run writes {@code out/<run-id>/}
  * @param partitions evaluation tasks, 0 = automatic
  * @param layers also evaluate each batch's whole MoE layer and the quantization study (layers.parquet)
+ * @param inputsRead how datasets' per-batch columns reach their tasks (spark.padfree.inputs.read: auto,
+ *     spark or files; see {@link InputReading})
  */
 public record EvaluateOptions(
     List<String> datasets,
@@ -35,7 +37,8 @@ public record EvaluateOptions(
     boolean layers,
     boolean overwrite,
     boolean help,
-    EvaluateSettings settings) {
+    EvaluateSettings settings,
+    String inputsRead) {
 
   /** The command line as typed: picocli fills it; {@link #parse} resolves it into the options. */
   @Command(name = "EvaluateJob", sortOptions = false, usageHelpAutoWidth = false,
@@ -122,6 +125,8 @@ public record EvaluateOptions(
   public static EvaluateOptions parse(SparkConf conf, String... args) {
     Line line = CommandLines.parse(new Line(), defaults(conf), args);
     EvaluateSettings settings = settings(line, conf);
+    // A bad value is refused here, naming the key, before any work.
+    String inputsRead = InputReading.parse(confText(conf, PadfreeConf.INPUTS_READ)).name().toLowerCase(java.util.Locale.ROOT);
     for (String t : line.traces) {
       int eq = t.indexOf('=');
       Validate.require(eq > 0 && eq < t.length() - 1, "--trace", t, "expected MODEL=PATH, e.g. deepseek-v3=trace.csv");
@@ -130,7 +135,7 @@ public record EvaluateOptions(
         "give at least one --dataset or --trace; see --help");
     Validate.nonNegative("--partitions", line.partitions);
     return new EvaluateOptions(List.copyOf(line.datasets), List.copyOf(line.traces), Values.items(line.models),
-        line.out, line.partitions, line.layers, line.overwrite, line.help, settings);
+        line.out, line.partitions, line.layers, line.overwrite, line.help, settings, inputsRead);
   }
 
   /**

@@ -35,8 +35,20 @@ final class LayerPartitionEvaluator implements FlatMapFunction<Iterator<EvalInpu
     LayerRunner runner = weightMaker == null ? null : LayerRunner.forBackend(weightMaker, settings, threads);
     LayerEvaluator evaluator = new LayerEvaluator(settings, weightMaker, runner, setup.catalog());
     List<LayerResult> results = new ArrayList<>();
+    List<EvalInput> inFiles = new ArrayList<>();
     while (inputs.hasNext()) {
-      results.add(evaluator.evaluate(setup.admit(inputs.next()), where));
+      EvalInput input = setup.admit(inputs.next());
+      if (input.inFile()) {
+        inFiles.add(input);
+      } else {
+        results.add(evaluator.evaluate(input, where));
+      }
+    }
+    // Inputs placed as references: the layer runs on the host's ids, so their files are read on the host.
+    for (FileReadPlan.FileBatches file : FileReadPlan.of(inFiles).files()) {
+      for (EvalInput input : FileInputs.readOnHost(file)) {
+        results.add(evaluator.evaluate(input, where));
+      }
     }
     TaskContext task = TaskContext.get();
     LOG.info(String.format("layers: partition %d on executor %s: %d layers in %.0f ms",

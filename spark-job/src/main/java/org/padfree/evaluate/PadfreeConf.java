@@ -49,6 +49,13 @@ public final class PadfreeConf {
   public static final Key CUDF_POOL_BYTES = new Key(PREFIX + "cudf.poolBytes", "1g", "",
       "bytes of the fixed RMM pool cuDF takes on each GPU for the cudf routing path (k, m, g suffixes; 0 = no pool,"
           + " cuDF allocates per column); it must fit beside the resident expert weights and padfree's buffers");
+  public static final Key INPUTS_READ = new Key(PREFIX + "inputs.read", "auto", "",
+      "auto | spark | files: how a dataset batch's expert_ids (and activations) reach its evaluating task. spark ="
+          + " Spark reads and decodes the rows in the placing shuffle; files = only a reference (file, row) is placed"
+          + " and the evaluating task reads its batches' columns from their files, each file once: with cuDF onto its"
+          + " GPU where it routes with cuDF, else on the host with parquet-mr (local or Hadoop paths). auto = files"
+          + " where tasks will route with cuDF (" + PREFIX + "routing=cudf, or auto with GPU executors and the cuDF jar"
+          + " on the driver too, as spark-submit --jars puts it), else spark");
   public static final Key PREPARE_MODELS = new Key(PREFIX + "prepare.models", "", "",
       "models (comma-separated conf/models names) whose GPU weight banks an executor makes when it starts, with"
           + " spark.plugins=" + "org.padfree.evaluate.ExecutorPreparePlugin" + " (which also opens its GPU's CUDA"
@@ -71,6 +78,6 @@ public final class PadfreeConf {
       "testing only: the driver waits this many milliseconds in the middle of writing the run folder");
 
   public static final List<Key> ALL = List.of(BACKEND, REPETITIONS, REFERENCE_ROWS, FAIL_ON_MISMATCH,
-      WEIGHT_BANK, WEIGHT_SEED, PARTITIONS, CPU_THREADS, LAYERS, LAYERS_FUSED, ROUTING, CUDF_POOL_BYTES, PREPARE_MODELS, MODELS_DIR, FAIL_FIRST_ATTEMPT, KILL_EXECUTOR,
+      WEIGHT_BANK, WEIGHT_SEED, PARTITIONS, CPU_THREADS, LAYERS, LAYERS_FUSED, ROUTING, CUDF_POOL_BYTES, INPUTS_READ, PREPARE_MODELS, MODELS_DIR, FAIL_FIRST_ATTEMPT, KILL_EXECUTOR,
       TASK_DELAY_MS, PUBLISH_PAUSE_MS);
 }

@@ -47,14 +47,26 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
     long ready = System.nanoTime();
     TestHooks.delayTask();
     List<BatchResult> results = new ArrayList<>();
+    List<EvalInput> inFiles = new ArrayList<>();
     while (inputs.hasNext()) {
       EvalInput input = setup.admit(inputs.next());
       if (routingUnavailable != null && input.error() == null) {
         input = EvalInput.failed(input.index(), input.dataset(), input.batchId(), routingUnavailable);
       }
-      results.addAll(evaluator.evaluate(input, where));
-      failFirstAttemptIfAsked(where, results.size());
-      TestHooks.killExecutorIfAsked();
+      if (input.inFile()) {
+        inFiles.add(input); // read below, each file once (references are small: no ids in them)
+        continue;
+      }
+      evaluated(results, evaluator.evaluate(input, where), where);
+    }
+    for (FileReadPlan.FileBatches file : FileReadPlan.of(inFiles).files()) {
+      if (routing.cudf()) {
+        evaluateOnDevice(file, routing, evaluator, where, results);
+      } else {
+        for (EvalInput input : FileInputs.readOnHost(file)) {
+          evaluated(results, evaluator.evaluate(input, where), where);
+        }
+      }
     }
     // Where a task's time goes beyond its rows' own (setup, reading inputs): the executor log's view
     // of the fixed costs that do not shrink with more GPUs.
@@ -63,6 +75,41 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<EvalInput>, B
             + " task %.0f ms", partitionId(), where.executorId(), results.size(), (ready - start) / 1e6, rowsMs,
         (System.nanoTime() - start) / 1e6));
     return results.iterator();
+  }
+
+  private void evaluated(List<BatchResult> results, List<BatchResult> rows, ExecutorInfo where) {
+    results.addAll(rows);
+    failFirstAttemptIfAsked(where, results.size());
+    TestHooks.killExecutorIfAsked();
+  }
+
+  /**
+   * One file's batches on the cuDF path: the file's columns read onto the task's GPU once, each batch
+   * checked to be the planned one at its row, then evaluated from its columns where they lie. A file
+   * that cannot be read fails its batches by name (after Spark's last retry of the task).
+   */
+  private void evaluateOnDevice(FileReadPlan.FileBatches file, RoutingPaths.Choice routing, BatchEvaluator evaluator,
+      ExecutorInfo where, List<BatchResult> results) {
+    DeviceBatchFile read;
+    try {
+      read = CudfTaskRouting.open(routing.device(), FileInputs.localPath(file.file()), file.activations());
+    } catch (Exception e) { // cuDF's errors for a damaged file are unchecked; a bad path is ours
+      String reason = e instanceof org.padfree.InvalidInputException ? e.getMessage() + " (in dataset "
+          + file.inputs().get(0).dataset() + ")" : FileInputs.onReadError(file, e);
+      for (EvalInput input : file.inputs()) {
+        evaluated(results, evaluator.evaluate(FileInputs.failed(input, reason), where), where);
+      }
+      return;
+    }
+    try (read) {
+      String[] batchIds = read.batchIds();
+      for (EvalInput input : file.inputs()) {
+        long row = input.source().row();
+        String wrong = FileInputs.mismatch(input, row >= 0 && row < batchIds.length ? batchIds[(int) row] : null);
+        evaluated(results, wrong != null ? evaluator.evaluate(FileInputs.failed(input, wrong), where)
+            : evaluator.evaluateInFile(input, where, read), where);
+      }
+    }
   }
 
   /** The test hook of spark.padfree.test.failFirstAttempt: fail after real work was done. */

@@ -170,6 +170,16 @@ public final class EvaluateJob {
           + (cudfMs.length == 0 ? "" : String.format(java.util.Locale.ROOT, ", median %.2f ms per batch", cudfMs[cudfMs.length / 2]))
           + "; the rest on the executors' CPUs (routing_path host).");
     }
+    List<String> withActivations = results.stream()
+        .filter(r -> BatchResult.DATASET_ACTIVATIONS.equals(r.activations()))
+        .map(BatchResult::batchId).distinct().sorted().toList();
+    if (!withActivations.isEmpty()) {
+      notes.add(withActivations.size() + " batch(es) used their dataset's activations (activations_fp8 and"
+          + " activation_scales) as gate_up's A, checked against the reference with the same A (rows with"
+          + " activations = dataset): " + String.join(", ", withActivations.subList(0, Math.min(8, withActivations.size())))
+          + (withActivations.size() > 8 ? ", ..." : "") + "; every other GEMM used synthetic activations from its"
+          + " batch's seed.");
+    }
     if (backends.contains("cuda")) {
       notes.add("GPU timings are CUDA-event medians of the timed runs after one untimed warm-up; expert weights"
           + " stay resident on each GPU (a bank of distinct matrices replicated to all experts on the device).");

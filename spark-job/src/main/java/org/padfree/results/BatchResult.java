@@ -22,6 +22,10 @@ import java.io.Serializable;
  * (on its GPU with RAPIDS cuDF, read there by the kernels); empty where no task ran for it.
  * {@code routingMs} is that build's wall time: on the host per GEMM row (each row's problem builds its
  * layouts), with cuDF the batch's one build (ids up to the GPU included), repeated on each of its rows.
+ *
+ * <p>{@code activations} says where the GEMM's A came from: "dataset" (the batch's stored activations,
+ * gate_up only: columns activations_fp8 and activation_scales) or "synthetic" (generated from the
+ * batch's seed); empty on rows where no GEMM ran. The reference check always uses the same A.
  */
 public record BatchResult(
     // identity
@@ -47,7 +51,12 @@ public record BatchResult(
     // how busy the device was (GPU rows; NaN elsewhere), and what the backend choice needs to say
     double gpuBusyMs, double backendWallMs, double taskMs, String backendNote,
     // where the layouts were built: "host" or "cudf" (spark.padfree.routing), and how long that took
-    String routingPath, double routingMs) implements Serializable {
+    String routingPath, double routingMs,
+    // where the GEMM's A came from: "dataset" or "synthetic"
+    String activations) implements Serializable {
+
+  public static final String DATASET_ACTIVATIONS = "dataset";
+  public static final String SYNTHETIC_ACTIVATIONS = "synthetic";
 
   public static final BatchStatus OK = BatchStatus.OK;
   public static final BatchStatus MISMATCH = BatchStatus.MISMATCH;

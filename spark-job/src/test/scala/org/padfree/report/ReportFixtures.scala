@@ -49,7 +49,7 @@ object ReportFixtures {
       paddedPeak - savedBytes, paddedPeak, savedBytes, savedFraction, savedBytes / 2, savedBytes / 8,
       savedBytes / 8, savedBytes / 4,
       backend, "CPU reference: 2 threads", executorId, "host-a", gpuUuid, "tile=64", 0, 4,
-      gpuBusyMs, if (taskMs.isNaN) Double.NaN else 0.9 * taskMs, taskMs, "", "host", 0.5)
+      gpuBusyMs, if (taskMs.isNaN) Double.NaN else 0.9 * taskMs, taskMs, "", "host", 0.5, "synthetic")
   }
 
   /** A row that measured nothing, as the job writes for a batch that failed. */
