@@ -35,11 +35,11 @@ public final class DatasetFileRows {
   public record Values(String batchId, Object expertIds, byte[] activations, Object activationScales) {}
 
   /**
-   * The values of rows {@code rows} (row positions in the file) of {@code file}, by row position;
+   * The values of rows {@code rows} (row positions in the file) of the file at {@code path}, by row position;
    * rows past the file's end are absent. Errors are the reader's, unwrapped by the caller.
    */
-  public static Map<Long, Values> read(String file, java.util.Set<Long> rows, Configuration conf) {
-    Path path = new Path(file);
+  public static Map<Long, Values> read(Path path, java.util.Set<Long> rows, Configuration conf) {
+    String file = path.toString();
     try {
       MessageType schema;
       try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf))) {

@@ -65,7 +65,7 @@ final class FileInputs {
     group.inputs().forEach(in -> rows.add(in.source().row()));
     Map<Long, DatasetFileRows.Values> read;
     try {
-      read = DatasetFileRows.read(group.file(), rows, hadoopConf());
+      read = DatasetFileRows.read(hadoopPath(group.file()), rows, hadoopConf());
     } catch (Exception e) {
       String reason = onReadError(group, e);
       return group.inputs().stream().map(in -> failed(in, reason)).toList();
@@ -80,9 +80,17 @@ final class FileInputs {
     return out;
   }
 
+  /**
+   * The Hadoop path of a file as planning read it ({@code _metadata.file_path} is URL-encoded: a space
+   * is %20 there), decoded as Spark's own file scan decodes it.
+   */
+  static org.apache.hadoop.fs.Path hadoopPath(String file) {
+    return org.apache.spark.paths.SparkPath.fromUrlString(file).toPath();
+  }
+
   /** A local file system path for a file Spark listed (cuDF reads local files only), or an error naming it. */
   static String localPath(String file) {
-    java.net.URI uri = new org.apache.hadoop.fs.Path(file).toUri();
+    java.net.URI uri = hadoopPath(file).toUri();
     if (uri.getScheme() != null && !uri.getScheme().equals("file")) {
       throw new InvalidInputException("dataset file", file, "is on " + uri.getScheme() + ":, and cuDF reads local"
           + " files only; set " + PadfreeConf.INPUTS_READ.name() + "=spark (Spark reads the rows)");

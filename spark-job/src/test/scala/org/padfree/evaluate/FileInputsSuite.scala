@@ -21,7 +21,7 @@ class FileInputsSuite extends AnyFunSuite with LocalSparkSuite {
 
   /** A dataset of two files holding three and two qwen batches. */
   private def twoFiles(dir: Path, seed: Long): String = {
-    val path = dir.resolve("d").toString
+    val path = dir.resolve("a dataset 100%").toString // Spark lists files URL-encoded: %20, %25
     val batches = qwenBatches(5, 24, seed)
     DatasetIO.write(spark.createDataFrame(batches.map(DatasetSchema.toRow).asJava, DatasetSchema.SCHEMA).repartition(2),
       path, false)
@@ -84,6 +84,10 @@ class FileInputsSuite extends AnyFunSuite with LocalSparkSuite {
     val missing = FileInputs.readOnHost(FileReadPlan.of(java.util.List.of(moved(99L))).files.get(0)).get(0)
     assert(missing.error.contains("holds fewer batches than when the run planned it") && missing.batchId == in.batchId,
       missing.error)
+    assert(FileInputs.localPath(in.source.file).endsWith("a dataset 100%/" + Paths.get(FileInputs.localPath(in.source.file)).getFileName))
+    assert(Files.isRegularFile(Paths.get(FileInputs.localPath(in.source.file))), in.source.file)
+    val elsewhere = intercept[org.padfree.InvalidInputException](FileInputs.localPath("hdfs://nn/d/part-0.parquet"))
+    assert(elsewhere.getMessage.contains("hdfs:") && elsewhere.getMessage.contains("spark.padfree.inputs.read=spark"))
     val gone = FileInputs.readOnHost(FileReadPlan.of(java.util.List.of(moved(0L, in.source.file + ".gone"))).files.get(0)).get(0)
     assert(gone.error.contains("invalid dataset file = ") && gone.error.contains(".gone: cannot be read"), gone.error)
   }
