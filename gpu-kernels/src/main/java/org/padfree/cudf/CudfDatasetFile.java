@@ -44,10 +44,14 @@ public final class CudfDatasetFile implements AutoCloseable {
   private final DeviceBuffer values;
   private final ListColumnSlices.Offsets scaleOffsets;
   private final ColumnVector scales;
+  /** Per row, whether its list is null: expert_ids, activations_fp8, activation_scales (null when not read). */
+  private final boolean[][] nulls;
 
   private CudfDatasetFile(String file, Table table, List<ColumnVector> made, String[] batchIds, int[] idOffsets,
-      ColumnVector idValues, int[] valueOffsets, DeviceBuffer values, int[] scaleOffsets, ColumnVector scales) {
+      ColumnVector idValues, int[] valueOffsets, DeviceBuffer values, int[] scaleOffsets, ColumnVector scales,
+      boolean[][] nulls) {
     this.file = file;
+    this.nulls = nulls;
     this.table = table;
     this.made = made;
     this.batchIds = batchIds;
@@ -82,7 +86,8 @@ public final class CudfDatasetFile implements AutoCloseable {
       String[] ids = strings(find(table, file, batchId, DType.STRING, null));
       ColumnVector idList = find(table, file, expertIds, DType.LIST, DType.INT32);
       int[] idOffsets = listOffsets(idList);
-      ColumnVector idValues = child(idList, made);
+      ColumnVector idValues = child(idList, expertIds, file, made);
+      boolean[][] nulls = {nullRows(idList), null, null};
       int[] valueOffsets = null;
       DeviceBuffer valueBytes = null;
       int[] scaleOffsets = null;
@@ -90,15 +95,17 @@ public final class CudfDatasetFile implements AutoCloseable {
       if (withActivations) {
         ColumnVector valueList = find(table, file, activations, DType.LIST, DType.UINT8);
         valueOffsets = listOffsets(valueList);
+        nulls[1] = nullRows(valueList);
         try (ColumnView child = valueList.getChildColumnView(0)) {
           valueBytes = view(child, "cudf " + activations);
         }
         ColumnVector scaleList = find(table, file, scales, DType.LIST, DType.FLOAT32);
         scaleOffsets = listOffsets(scaleList);
-        scaleValues = child(scaleList, made);
+        scaleValues = child(scaleList, scales, file, made);
+        nulls[2] = nullRows(scaleList);
       }
       return new CudfDatasetFile(file, table, made, ids, idOffsets, idValues, valueOffsets, valueBytes, scaleOffsets,
-          scaleValues);
+          scaleValues, nulls);
     } catch (RuntimeException | Error e) {
       made.forEach(ColumnVector::close);
       table.close();
@@ -121,6 +128,9 @@ public final class CudfDatasetFile implements AutoCloseable {
    * to hold numTokens x topK ids, each checked on the device as the host checks them).
    */
   public DeviceRouting routing(CudaDevice device, long row, String batchId, int numExperts, int topK, int numTokens) {
+    if (isNull(0, row)) {
+      throw new InvalidInputException("expert_ids", null, "is null (batch " + batchId + ", file " + file + ")");
+    }
     // The slice is a column of its own ops, freed here: cuDF's tables take owned columns.
     CudfColumnOps sliceOps = new CudfColumnOps();
     try {
@@ -134,10 +144,19 @@ public final class CudfDatasetFile implements AutoCloseable {
 
   /**
    * The batch's tokens at {@code row}: its {@code numTokens x k} FP8 bytes by address in the file's
-   * column, and its scales in the kernels' layout (a new column, freed when the result is closed).
+   * column, and its scales in the kernels' layout (a new column, freed when the result is closed); null
+   * when both its activations values are null (the batch uses synthetic activations).
    */
   public Tokens tokens(long row, String batchId, int numTokens, int k) {
     Validate.require(values != null, "activations", file, "were not read from this file");
+    if (isNull(1, row) || isNull(2, row)) {
+      if (isNull(1, row) && isNull(2, row)) {
+        return null;
+      }
+      String missing = isNull(1, row) ? "activations_fp8" : "activation_scales";
+      throw new InvalidInputException(missing, null, "is null while the other activations column is not; a batch has"
+          + " both or neither (batch " + batchId + ", file " + file + ")");
+    }
     long[] bytes = valueOffsets.range(row, (long) numTokens * k, batchId);
     int kBlocks = ScaleBlocks.blocks(k);
     long[] floats = scaleOffsets.range(row, (long) numTokens * kBlocks, batchId);
@@ -191,6 +210,25 @@ public final class CudfDatasetFile implements AutoCloseable {
         + (childType == null ? "" : " of " + childType) + " column for it from dataset file " + file);
   }
 
+  private boolean isNull(int column, long row) {
+    boolean[] n = nulls[column];
+    return n != null && row >= 0 && row < n.length && n[(int) row];
+  }
+
+  /** Per row, whether the column's value is null (one byte per batch to the host), or null when none is. */
+  private static boolean[] nullRows(ColumnVector column) {
+    if (column.getNullCount() == 0) {
+      return null;
+    }
+    try (ColumnVector isNull = column.isNull(); HostColumnVector host = isNull.copyToHost()) {
+      boolean[] out = new boolean[Math.toIntExact(host.getRowCount())];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = host.getBoolean(i);
+      }
+      return out;
+    }
+  }
+
   private static String[] strings(ColumnVector column) {
     try (HostColumnVector host = column.copyToHost()) {
       String[] out = new String[Math.toIntExact(host.getRowCount())];
@@ -201,9 +239,8 @@ public final class CudfDatasetFile implements AutoCloseable {
     }
   }
 
-  /** The list's rows + 1 offsets on the host: one int per batch of the file. */
+  /** The list's rows + 1 offsets on the host: one int per batch of the file (a null row's list is empty). */
   private static int[] listOffsets(ColumnVector list) {
-    Validate.require(list.getNullCount() == 0, "list column", list.getNullCount() + " nulls", "must not hold nulls");
     try (ColumnView offsets = list.getListOffsetsView(); HostColumnVector host = offsets.copyToHost()) {
       int[] out = new int[Math.toIntExact(host.getRowCount())];
       for (int i = 0; i < out.length; i++) {
@@ -217,11 +254,12 @@ public final class CudfDatasetFile implements AutoCloseable {
    * The list's flat values as a column of their own (one device copy per file: cuDF's Java tables
    * take owned columns, and the child of a read column is a view).
    */
-  private static ColumnVector child(ColumnVector list, List<ColumnVector> made) {
+  private static ColumnVector child(ColumnVector list, String name, String file, List<ColumnVector> made) {
     try (ColumnView child = list.getChildColumnView(0)) {
       ColumnVector copy = child.copyToColumnVector();
       made.add(copy);
-      Validate.require(copy.getNullCount() == 0, "list values", copy.getNullCount() + " nulls", "must not hold nulls");
+      Validate.require(copy.getNullCount() == 0, name, copy.getNullCount() + " null elements",
+          "a list may not hold nulls (file " + file + ")");
       return copy;
     }
   }

@@ -129,6 +129,10 @@ final class BatchEvaluator {
       } catch (RuntimeException e) {
         return startRow(input, where, batch, gemm, onDevice).status(BatchResult.ERROR, message(e)).build();
       }
+      if (tokens == null) { // this batch's activations are null: synthetic ones, as on the host
+        return evaluateGemm(input, where, batch, gemm, onDevice, routingMs,
+            (seed, weights) -> GroupedGemmProblem.synthetic(batch, seed, weights, onDevice), false);
+      }
       try (tokens) {
         return evaluateGemm(input, where, batch, gemm, onDevice, routingMs,
             (seed, weights) -> GroupedGemmProblem.onDevice(batch, tokens.tokens(), weights, onDevice), true);

@@ -54,6 +54,9 @@ final class CudfTaskRouting {
       @Override
       public Tokens tokens(long row, String batchId, int numTokens, int k) {
         CudfDatasetFile.Tokens lent = file.tokens(row, batchId, numTokens, k);
+        if (lent == null) {
+          return null;
+        }
         return new Tokens() {
           @Override
           public DeviceTokens tokens() {

@@ -24,7 +24,10 @@ interface DeviceBatchFile extends AutoCloseable {
    */
   DeviceRouting routing(long row, RoutedBatch batch);
 
-  /** The batch's tokens [numTokens][k] on the GPU, and what frees the memory made for them. */
+  /**
+   * The batch's tokens [numTokens][k] on the GPU, and what frees the memory made for them; null when the
+   * batch's activations are null (it uses synthetic ones). A bad length is an error naming the column.
+   */
   Tokens tokens(long row, String batchId, int numTokens, int k);
 
   /** Device tokens lent until closed. */

@@ -87,7 +87,7 @@ class DatasetActivationsSuite extends AnyFunSuite with LocalSparkSuite {
 
   test("bad activations become error rows naming the column and the batch; the batch's down row and other batches run") {
     val dir = tempDir("bad-activations")
-    val good = qwenBatches(3, 8, 31L)
+    val good = qwenBatches(4, 8, 31L)
     val a = ActivationGenerator.fp8(1L, 8, hidden)
     val nanCodes = a.values.clone()
     nanCodes(100) = Fp8E4M3.POSITIVE_NAN
@@ -96,7 +96,8 @@ class DatasetActivationsSuite extends AnyFunSuite with LocalSparkSuite {
     val rowsIn = Seq(
       DatasetSchema.toRow(good(0), a.values, a.scales),
       DatasetSchema.toRow(good(1), a.values.take(8 * hidden - 1), a.scales),
-      DatasetSchema.toRow(good(2), nanCodes, zeroScale))
+      DatasetSchema.toRow(good(2), nanCodes, zeroScale),
+      DatasetSchema.toRow(good(3), null, null))
     val path = dir.resolve("d").toString
     DatasetIO.write(spark.createDataFrame(rowsIn.asJava, DatasetSchema.SCHEMA_WITH_ACTIVATIONS), path, false)
     val run = evaluate(spark, dir.resolve("out"), "bad", Seq("--dataset", path))
@@ -109,6 +110,13 @@ class DatasetActivationsSuite extends AnyFunSuite with LocalSparkSuite {
     val nan = byBatch((good(2).batchId, "gate_up")).head
     assert(nan.isError && nan.error.contains("activations_fp8[100]") && nan.error.contains("NaN"), nan.error)
     assert(Seq(good(1), good(2)).forall(b => byBatch((b.batchId, "down")).head.isOk), "the down rows still run")
+    val nulls = byBatch((good(3).batchId, "gate_up")).head
+    assert(nulls.isOk && nulls.activations == "synthetic", "a batch with null activations uses synthetic ones")
+    // Read by the tasks from the files, the same rows.
+    val files = evaluate(spark, dir.resolve("out"), "bad-files", Seq("--dataset", path),
+      Map(PadfreeConf.INPUTS_READ.name -> "files")).results
+    assert(files.map(r => (r.batchId, r.gemm, r.status, r.error, r.activations))
+      == run.results.map(r => (r.batchId, r.gemm, r.status, r.error, r.activations)))
   }
 
   test("the activations columns come together with their types; values are checked by length and content") {
