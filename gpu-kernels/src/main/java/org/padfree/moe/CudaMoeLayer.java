@@ -140,12 +140,14 @@ public final class CudaMoeLayer implements AutoCloseable {
     int[] layoutIndex;
     int[] blockTable = null;
     int mBlocks;
+    int expertsWithRows = 0; // padding-free only: chooses its multicast
     if (form == CpuMoeLayer.Form.PADDING_FREE) {
       PaddingFreeLayout layout = LayoutBuilder.paddingFree(batch);
       rowSource = layout.rowSource();
       layoutIndex = layout.offsets();
       blockTable = DeviceGemmOperands.blockTable(layoutIndex);
       mBlocks = blockTable.length / 2;
+      expertsWithRows = GemmHeuristics.expertsWithRows(layoutIndex);
     } else {
       PaddedLayout layout = LayoutBuilder.padded(batch);
       rowSource = layout.rowSource();
@@ -183,9 +185,9 @@ public final class CudaMoeLayer implements AutoCloseable {
           ? new Sm90Fp8GroupedGemm(layout, 2 * inter, hidden, GemmHeuristics.withBlockN(128).withMulticast(
               GemmHeuristics.Multicast.A), Sm90Fp8GroupedGemm.Output.SWIGLU_FP8).prepare(jit, device,
               new Operands(a, aScales, weights.gateUp, weights.gateUpScales, q, rows, w.experts()), args, qScales)
-          : gemm(layout, 2 * inter, hidden, mBlocks,
+          : gemm(layout, 2 * inter, hidden, mBlocks, expertsWithRows,
               new Operands(a, aScales, weights.gateUp, weights.gateUpScales, g, rows, w.experts()), args);
-      LoadedKernel.PreparedLaunch down = gemm(layout, hidden, inter, mBlocks,
+      LoadedKernel.PreparedLaunch down = gemm(layout, hidden, inter, mBlocks, expertsWithRows,
           new Operands(q, qScales, weights.down, weights.downScales, d, rows, w.experts()), args);
       // every launch marshalled before timing, so the events measure the GPU's work
       List<LoadedKernel.PreparedLaunch> layer = List.of(
@@ -201,9 +203,12 @@ public final class CudaMoeLayer implements AutoCloseable {
     }
   }
 
-  private LoadedKernel.PreparedLaunch gemm(Sm90Fp8GroupedGemm.Layout layout, int n, int k, int mBlocks, Operands o,
-      LayoutArgs args) {
+  private LoadedKernel.PreparedLaunch gemm(Sm90Fp8GroupedGemm.Layout layout, int n, int k, int mBlocks, int experts,
+      Operands o, LayoutArgs args) {
     GemmHeuristics.Config config = GemmHeuristics.choose(n, k, mBlocks, device.multiprocessors());
+    if (layout == Sm90Fp8GroupedGemm.Layout.PADDING_FREE) {
+      config = config.withMulticast(GemmHeuristics.paddingFreeMulticast(n, k, mBlocks, experts));
+    }
     return new Sm90Fp8GroupedGemm(layout, n, k, config).prepare(jit, device, o, args);
   }
 
