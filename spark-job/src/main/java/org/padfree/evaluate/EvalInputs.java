@@ -126,8 +126,11 @@ final class EvalInputs {
    * pass over the scalar columns only (batch id, model, sizes; Parquet never reads expert_ids' pages)
    * sends back each partition's metas and data files, and dense indices follow from the partition
    * counts on the driver. The rows themselves are read later, in the same partitions, by a
-   * {@link DatasetInputReader} in the evaluation's placing step: the only read of expert_ids. Nothing
-   * is added to {@code g} unless the planning read succeeds.
+   * {@link DatasetInputReader} in the evaluation's placing step: the only read of expert_ids. Or, when
+   * {@code g.references} (spark.padfree.inputs.read, {@link InputReading}), planning also reads each
+   * row's position in its file and the inputs are references to those rows, which the evaluating tasks
+   * read themselves ({@link FileInputs}; with cuDF onto their GPUs). Nothing is added to {@code g}
+   * unless the planning read succeeds.
    */
   private static void loadDataset(SparkSession spark, EvaluateOptions options, String dataset, String readPath,
       Gathered g) {
