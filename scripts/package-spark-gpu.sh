@@ -8,7 +8,7 @@
 #     spark/jars/*.jar   Spark 4.2 and its dependencies, as resolved by Maven (provided in the pom),
 #                        minus jars a local-cluster run does not need (SPARK-NOTES.md)
 #     cudf/cudf-26.08.1-cuda13.jar.partNN   only with PADFREE_CUDF_JAR: the RAPIDS cuDF jar (337 MB) cut
-#                        into pieces of <= 56 MiB, each fitting a part; join them on the host with
+#                        into pieces of the part limit less 1 MiB, each fitting a part; join them on the host with
 #                        cat padfree-rt/cudf/*.jar.part* > padfree-rt/cudf/cudf-26.08.1-cuda13.jar and pass
 #                        that jar to Spark (--jars, or --conf spark.jars=...) for spark.padfree.routing cudf
 #     MANIFEST           every file with its size, checked before a run
@@ -89,7 +89,9 @@ cp spark-job/target/padfree-job.jar "$rt/"
 if [[ -n $cudf_jar ]]; then
   # One file may not exceed a part (split-carry.sh), so the jar travels in pieces that fit one each.
   mkdir -p "$rt/cudf"
-  split -b $((56 * 1048576)) -d -a 2 "$cudf_jar" "$rt/cudf/$(basename "$cudf_jar").part"
+  # A piece is the part limit less 1 MiB for the tar's headers (split-carry.sh's default limit: 60 MiB).
+  piece=$(( ${PADFREE_CARRY_PART_BYTES:-62914560} - 1048576 ))
+  split -b "$piece" -d -a 2 "$cudf_jar" "$rt/cudf/$(basename "$cudf_jar").part"
   echo "$script: cuDF jar in $(ls "$rt/cudf" | wc -l) pieces under padfree-rt/cudf/"
 fi
 if [[ -f .carry/jdk-spark.tgz ]]; then
