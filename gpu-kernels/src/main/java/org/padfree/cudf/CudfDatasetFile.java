@@ -93,11 +93,16 @@ public final class CudfDatasetFile implements AutoCloseable {
       int[] scaleOffsets = null;
       ColumnVector scaleValues = null;
       if (withActivations) {
-        ColumnVector valueList = find(table, file, activations, DType.LIST, DType.UINT8);
-        valueOffsets = listOffsets(valueList);
-        nulls[1] = nullRows(valueList);
-        try (ColumnView child = valueList.getChildColumnView(0)) {
-          valueBytes = view(child, "cudf " + activations);
+        ColumnVector valueBytesColumn = binary(table, file, activations);
+        nulls[1] = nullRows(valueBytesColumn);
+        if (valueBytesColumn.getType().equals(DType.STRING)) {
+          valueOffsets = stringOffsets(valueBytesColumn);
+          valueBytes = view(valueBytesColumn, "cudf " + activations);
+        } else {
+          valueOffsets = listOffsets(valueBytesColumn);
+          try (ColumnView child = valueBytesColumn.getChildColumnView(0)) {
+            valueBytes = view(child, "cudf " + activations);
+          }
         }
         ColumnVector scaleList = find(table, file, scales, DType.LIST, DType.FLOAT32);
         scaleOffsets = listOffsets(scaleList);
@@ -234,6 +239,43 @@ public final class CudfDatasetFile implements AutoCloseable {
       String[] out = new String[Math.toIntExact(host.getRowCount())];
       for (int i = 0; i < out.length; i++) {
         out[i] = host.isNull(i) ? "" : host.getJavaString(i);
+      }
+      return out;
+    }
+  }
+
+  /**
+   * The binary column {@code name}: LIST of UINT8 (or INT8), as it was asked for, or STRING. On the
+   * H200 (cuDF 26.08.1) the activations came back as STRING although included with isBinary = true;
+   * a STRING column holds the same thing (int32 row offsets, the bytes contiguous in its data buffer),
+   * so either is taken. A file's STRING columns are batch_id and this one, batch_id first (it is
+   * included first and written first), so the last STRING column is this one.
+   */
+  private static ColumnVector binary(Table table, String file, String name) {
+    ColumnVector asString = null;
+    int strings = 0;
+    for (int c = 0; c < table.getNumberOfColumns(); c++) {
+      if (table.getColumn(c).getType().equals(DType.STRING)) {
+        strings++;
+        asString = table.getColumn(c);
+      }
+    }
+    try {
+      return find(table, file, name, DType.LIST, DType.UINT8);
+    } catch (InvalidInputException e) {
+      if (strings >= 2) {
+        return asString;
+      }
+      throw e;
+    }
+  }
+
+  /** A STRING column's rows + 1 byte offsets on the host (from the rows' byte counts, not their character counts; a null row is empty). */
+  private static int[] stringOffsets(ColumnVector column) {
+    try (ColumnVector lengths = column.getByteCount(); HostColumnVector host = lengths.copyToHost()) {
+      int[] out = new int[Math.toIntExact(host.getRowCount()) + 1];
+      for (int i = 0; i + 1 < out.length; i++) {
+        out[i + 1] = Math.addExact(out[i], host.isNull(i) ? 0 : host.getInt(i));
       }
       return out;
     }
