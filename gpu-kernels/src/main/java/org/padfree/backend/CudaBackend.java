@@ -109,7 +109,7 @@ public final class CudaBackend implements GroupedGemmBackend {
     Map<Layout, Sm90Fp8GroupedGemm> gemms = Map.of(
         Layout.PADDED, new Sm90Fp8GroupedGemm(Layout.PADDED, plan.n(), plan.k(), config),
         Layout.PADDING_FREE, new Sm90Fp8GroupedGemm(Layout.PADDING_FREE, plan.n(), plan.k(), config.withMulticast(
-            GemmHeuristics.paddingFreeMulticast(plan.n(), plan.k(), plan.freeMBlocks(), GemmHeuristics.expertsWithRows(plan.offsets())))),
+            GemmHeuristics.paddingFreeMulticast(plan.n(), plan.k(), plan.offsets()))),
         Layout.MASKED, new Sm90Fp8GroupedGemm(Layout.MASKED, plan.n(), plan.k(), config));
     device.makeCurrent();
     DeviceMemoryEstimate memory = DeviceMemoryEstimate.of(plan, p.batch().numTokens(),

@@ -233,7 +233,7 @@ final class CudaBenchBackend implements BenchBackend {
      */
     private GemmHeuristics.Config freeConfig() {
       return multicast != null ? config : config.withMulticast(
-          GemmHeuristics.paddingFreeMulticast(c.n(), c.k(), p.freeMBlocks(), GemmHeuristics.expertsWithRows(p.offsets())));
+          GemmHeuristics.paddingFreeMulticast(c.n(), c.k(), p.offsets()));
     }
 
     @Override

@@ -90,18 +90,10 @@ class BadInputSuite extends AnyFunSuite with LocalSparkSuite {
   test("a file whose expert_ids cannot be decoded fails its own batches when they are placed, naming it; the rest run") {
     val dir = tempDir("damaged")
     val dataset = writeDataset(spark, dir, "d", qwenBatches(2, 16, 71L))
-    val other = dir.resolve("other").toString // one file holding both batches
-    DatasetIO.write(spark.createDataFrame(qwenBatches(2, 16, 81L).map(DatasetSchema.toRow).asJava, DatasetSchema.SCHEMA)
-      .coalesce(1), other, false)
-    val moved = Files.list(Paths.get(other)).iterator().asScala.find(_.getFileName.toString.endsWith(".parquet")).get
-    val damaged = Files.move(moved, Paths.get(dataset).resolve(moved.getFileName))
-    // Planning reads the footer and the scalar columns only; garbage over the expert_ids chunk's first
-    // page header is found when the rows are read to be placed.
-    val footer = org.apache.parquet.hadoop.ParquetFileReader.readFooter(new org.apache.hadoop.conf.Configuration(),
-      new org.apache.hadoop.fs.Path(damaged.toString))
-    val chunk = footer.getBlocks.get(0).getColumns.asScala.find(_.getPath.toDotString.startsWith("expert_ids")).get
-    val file = new java.io.RandomAccessFile(damaged.toFile, "rw")
-    try { file.seek(chunk.getStartingPos); file.write(Array.fill[Byte](64)(0xff.toByte)) } finally file.close()
+    val damaged = addOneFile(spark, dir, dataset, qwenBatches(2, 16, 81L)) // one file holding both batches
+    // Planning reads the footer and the scalar columns only; the damage is found when the rows are read
+    // to be placed.
+    damageExpertIds(damaged)
     spark.conf.set("spark.sql.files.maxPartitionBytes", "64m") // one file per partition
     spark.conf.set("spark.sql.files.openCostInBytes", "64m")
     val run = try evaluate(spark, dir.resolve("out"), "d", Seq("--dataset", dataset, "--gemms", "down"))

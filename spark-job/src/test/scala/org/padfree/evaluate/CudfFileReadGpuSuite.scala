@@ -142,14 +142,7 @@ class CudfFileReadGpuSuite extends AnyFunSuite with LocalSparkSuite {
     val dataset = generated(dir, "none")
     val victim = Files.list(Paths.get(dataset)).iterator().asScala.filter(_.getFileName.toString.endsWith(".parquet")).toSeq.min
     val victimIds = DatasetIO.readBatches(spark, victim.toString).asScala.map(_.batchId).toSet
-    val footer = org.apache.parquet.hadoop.ParquetFileReader.readFooter(new org.apache.hadoop.conf.Configuration(),
-      new org.apache.hadoop.fs.Path(victim.toString))
-    val chunk = footer.getBlocks.get(0).getColumns.asScala.find(_.getPath.toDotString.startsWith("expert_ids")).get
-    val file = new java.io.RandomAccessFile(victim.toFile, "rw")
-    try { file.seek(chunk.getStartingPos); file.write(Array.fill[Byte](64)(0xff.toByte)) } finally file.close()
-    // Hadoop's local file system checks the whole file against its .crc sidecar on every read, which
-    // would fail the file at planning already; without it, only the damaged pages fail, when cuDF reads them
-    Files.deleteIfExists(victim.resolveSibling("." + victim.getFileName + ".crc"))
+    damageExpertIds(victim) // only the damaged pages fail, when cuDF reads them
     val run = evaluate(spark, dir.resolve("out"), "damaged", Seq("--dataset", dataset, "--backend", "cuda",
       "--gemms", "down"), Map("spark.padfree.routing" -> "cudf"))
     val failed = run.results.filterNot(_.isOk)

@@ -55,4 +55,30 @@ object EvaluateFixtures {
   }
 
   def tempDir(prefix: String): Path = Files.createTempDirectory(prefix)
+
+  /**
+   * Writes `batches` as one more data file of `dataset` (one Parquet file, written beside it in `dir`
+   * and moved in) and returns that file.
+   */
+  def addOneFile(spark: SparkSession, dir: Path, dataset: String, batches: Seq[org.padfree.routing.RoutedBatch]): Path = {
+    val other = dir.resolve("other").toString
+    DatasetIO.write(spark.createDataFrame(batches.map(DatasetSchema.toRow).asJava, DatasetSchema.SCHEMA).coalesce(1),
+      other, false)
+    val moved = Files.list(Paths.get(other)).iterator().asScala.find(_.getFileName.toString.endsWith(".parquet")).get
+    Files.move(moved, Paths.get(dataset).resolve(moved.getFileName))
+  }
+
+  /**
+   * Writes garbage over the first page header of the data file's expert_ids chunk: its footer and
+   * scalar columns still read (planning succeeds), decoding its expert ids fails. Hadoop's .crc
+   * sidecar goes too, since the local file system checks the whole file against it on every read.
+   */
+  def damageExpertIds(file: Path): Unit = {
+    val footer = org.apache.parquet.hadoop.ParquetFileReader.readFooter(new org.apache.hadoop.conf.Configuration(),
+      new org.apache.hadoop.fs.Path(file.toString))
+    val chunk = footer.getBlocks.get(0).getColumns.asScala.find(_.getPath.toDotString.startsWith("expert_ids")).get
+    val raf = new java.io.RandomAccessFile(file.toFile, "rw")
+    try { raf.seek(chunk.getStartingPos); raf.write(Array.fill[Byte](64)(0xff.toByte)) } finally raf.close()
+    Files.deleteIfExists(file.resolveSibling("." + file.getFileName + ".crc"))
+  }
 }

@@ -101,16 +101,8 @@ class FileInputsSuite extends AnyFunSuite with LocalSparkSuite {
   test("a file whose expert_ids cannot be decoded fails its own batches in files mode, naming it; the rest run") {
     val dir = tempDir("damaged-files")
     val dataset = writeDataset(spark, dir, "d", qwenBatches(2, 16, 71L))
-    val other = dir.resolve("other").toString
-    DatasetIO.write(spark.createDataFrame(qwenBatches(2, 16, 81L).map(DatasetSchema.toRow).asJava, DatasetSchema.SCHEMA)
-      .coalesce(1), other, false)
-    val moved = Files.list(Paths.get(other)).iterator().asScala.find(_.getFileName.toString.endsWith(".parquet")).get
-    val damaged = Files.move(moved, Paths.get(dataset).resolve(moved.getFileName))
-    val footer = org.apache.parquet.hadoop.ParquetFileReader.readFooter(new org.apache.hadoop.conf.Configuration(),
-      new org.apache.hadoop.fs.Path(damaged.toString))
-    val chunk = footer.getBlocks.get(0).getColumns.asScala.find(_.getPath.toDotString.startsWith("expert_ids")).get
-    val file = new java.io.RandomAccessFile(damaged.toFile, "rw")
-    try { file.seek(chunk.getStartingPos); file.write(Array.fill[Byte](64)(0xff.toByte)) } finally file.close()
+    val damaged = addOneFile(spark, dir, dataset, qwenBatches(2, 16, 81L))
+    damageExpertIds(damaged)
     val run = evaluate(spark, dir.resolve("out"), "d", Seq("--dataset", dataset, "--gemms", "down", "--partitions", "1"),
       Map(PadfreeConf.INPUTS_READ.name -> "files"))
     assert(run.exitCode == EvaluateJob.EXIT_FAILED_CHECKS)

@@ -171,6 +171,12 @@ public final class GemmHeuristics {
         : Multicast.NONE;
   }
 
+  /** {@link #paddingFreeMulticast(int, int, int, int)} for the padding-free layout of {@code offsets}. */
+  public static Multicast paddingFreeMulticast(int n, int k, int[] offsets) {
+    int[] starts = DeviceGemmOperands.blockStarts(offsets);
+    return paddingFreeMulticast(n, k, starts[starts.length - 1], expertsWithRows(offsets));
+  }
+
   /** Experts with at least one row in padding-free offsets (E + 1 entries, non-decreasing). */
   public static int expertsWithRows(int[] offsets) {
     Validate.notNull("offsets", offsets);

@@ -101,6 +101,11 @@ class GemmHeuristicsSuite extends AnyFunSuite {
     assert(GemmHeuristics.paddingFreeMulticast(4096, 7168, 0, 0) == NONE)
     // the padding-free layout counts experts with rows, not experts
     assert(GemmHeuristics.expertsWithRows(Array(0, 0, 5, 5, 9)) == 2)
+    // from a layout's offsets: 256 experts of 200 rows (2 blocks each) and 8 of 4096 rows (32 each)
+    assert(GemmHeuristics.paddingFreeMulticast(4096, 7168, (0 to 256).map(_ * 200).toArray) == B)
+    assert(GemmHeuristics.paddingFreeMulticast(4096, 7168, (0 to 8).map(_ * 4096).toArray) == NONE)
+    // empty experts do not count: 2 experts with 129 rows (4 blocks, 2 experts) among 14 empty ones
+    assert(GemmHeuristics.paddingFreeMulticast(4096, 65536, Array(0, 129) ++ Array.fill(14)(129) ++ Array(258)) == B)
     assert(GemmHeuristics.expertsWithRows(Array(0)) == 0)
     def msg(f: => Any) = intercept[InvalidInputException](f).getMessage
     assert(msg(GemmHeuristics.paddingFreeMulticast(0, 128, 1, 1)).contains("n = 0"))
