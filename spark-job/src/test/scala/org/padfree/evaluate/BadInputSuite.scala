@@ -4,7 +4,6 @@ import java.io.{ByteArrayOutputStream, PrintStream}
 import java.nio.file.{Files, Path, Paths}
 import scala.jdk.CollectionConverters._
 import org.padfree.LocalSparkSuite
-import org.padfree.dataset.{DatasetIO, DatasetSchema}
 import org.padfree.output.RunFolder
 import org.padfree.jobs.SweepJob
 import org.scalatest.funsuite.AnyFunSuite
