@@ -125,19 +125,43 @@ struct Fp8GroupedGemm {
     }
   }
 
-  // Gives the current stage back to the producer (every block's of the cluster, whose TMA may write
-  // into ours) once each warp of the calling warpgroup is done with it, and steps to the next stage.
-  __device__ static void release_stage(uint64_t* empty, Pipeline& pipe, int lane) {
+  // Gives `stage` back to the producer (every block's of the cluster, whose TMA may write into ours)
+  // once each warp of the calling warpgroup is done with it.
+  __device__ static void release_stage(uint64_t* empty, int stage, int lane) {
     __syncwarp();
     if (lane == 0) {
       if constexpr (kCluster > 1) {
 #pragma unroll
-        for (uint32_t peer = 0; peer < kCluster; ++peer) ptx::mbarrier_arrive_cluster(ptx::map_to_block(&empty[pipe.stage], peer));
+        for (uint32_t peer = 0; peer < kCluster; ++peer) ptx::mbarrier_arrive_cluster(ptx::map_to_block(&empty[stage], peer));
       } else {
-        ptx::mbarrier_arrive(&empty[pipe.stage]);
+        ptx::mbarrier_arrive(&empty[stage]);
       }
     }
-    pipe.advance();
+  }
+
+  // Every tile takes kKBlocks stages, so when the stage count divides it each tile starts on stage 0
+  // and the consumers' K loop can be unrolled by the stage count: every stage index, barrier address,
+  // A-scale address and descriptor offset is then a compile-time constant, and the stage and phase
+  // bookkeeping happens once per round of stages instead of once per K block.
+  static constexpr bool kStagesDivideK = kKBlocks % kNumStages == 0;
+
+  // Runs `step(kb, stage, phase)` for the tile's K blocks kb = 0 .. kKBlocks - 1 in pipeline order,
+  // from the pipeline position `pipe` (stage 0 at every tile start when kStagesDivideK), and leaves
+  // `pipe` where the next tile starts.
+  template <typename Step>
+  __device__ static void for_each_k_block(Pipeline& pipe, Step&& step) {
+    if constexpr (kStagesDivideK) {
+      for (int kb0 = 0; kb0 < kKBlocks; kb0 += kNumStages) {
+#pragma unroll
+        for (int s = 0; s < kNumStages; ++s) step(kb0 + s, s, pipe.phase);
+        pipe.phase ^= 1;
+      }
+    } else {
+      for (int kb = 0; kb < kKBlocks; ++kb) {
+        step(kb, pipe.stage, pipe.phase);
+        pipe.advance();
+      }
+    }
   }
 
   // Consumer warpgroup `math_wg` (0 or 1: rows 64 * math_wg .. + 63 of every tile): for every tile,
@@ -180,28 +204,29 @@ struct Fp8GroupedGemm {
         // walks the stages with the other consumers, releasing each one, so the pipeline's phases stay
         // in step. (Both warpgroups take this path on a tile of no rows, which only Multicast::kB
         // schedules.)
-        for (int kb = 0; kb < kKBlocks; ++kb) {
-          ptx::mbarrier_wait(&full[pipe.stage], pipe.phase);
-          release_stage(empty, pipe, lane);
-        }
+        for_each_k_block(pipe, [&](int, int stage, uint32_t phase) {
+          ptx::mbarrier_wait(&full[stage], phase);
+          release_stage(empty, stage, lane);
+        });
         continue;  // nothing of this warpgroup's to store
       }
       dispatch_scale_split<BLOCK_N, reachable_scale_splits<SHAPE_N, BLOCK_N>()>(split, straddles, [&](auto split_class) {
         constexpr int kSplit = decltype(split_class)::value;
         float partial[BLOCK_N / 2];
-        for (int kb = 0; kb < kKBlocks; ++kb) {
+        for_each_k_block(pipe, [&](int kb, int stage, uint32_t phase) {
           const float scale_b = __ldg(sb_tile + kb);
           const float scale_b_next = kSplit < BLOCK_N ? __ldg(sb_next + kb) : scale_b;
-          const int stage = pipe.stage;
-          ptx::mbarrier_wait(&full[stage], pipe.phase);
+          ptx::mbarrier_wait(&full[stage], phase);
           // This warp's two rows' A scales for the block, read as soon as the stage is published.
           const float* sa = reinterpret_cast<const float*>(Smem::a_scales(smem, stage));
           const float scale_a0 = ptx::ld_shared(sa + scale_skew + row_in_tile);
           const float scale_a1 = ptx::ld_shared(sa + scale_skew + row_in_tile + 8);
           const float scale_0 = scale_a0 * scale_b, scale_1 = scale_a1 * scale_b;
           const float scale_0_next = scale_a0 * scale_b_next, scale_1_next = scale_a1 * scale_b_next;
-          const uint32_t a_start = a_start0 + stage * (Smem::kABytes / 16);
-          const uint32_t b_start = b_start0 + stage * (Smem::kBBytes / 16);
+          // Re-read through a shuffle in every K block: unrolled, ptxas would otherwise hoist all 16
+          // descriptors out of the loop into vector registers and move each back with R2UR.
+          const uint32_t a_start = __shfl_sync(0xffffffffu, a_start0, 0) + stage * (Smem::kABytes / 16);
+          const uint32_t b_start = __shfl_sync(0xffffffffu, b_start0, 0) + stage * (Smem::kBBytes / 16);
           ptx::wgmma_fence_operands(partial);
           ptx::wgmma_fence();
 #pragma unroll
@@ -225,8 +250,8 @@ struct Fp8GroupedGemm {
           }
           // Release the stage only after the scales read from it have been used: every lane's shared
           // loads are then complete before the producer's next TMA write can land there.
-          release_stage(empty, pipe, lane);
-        }
+          release_stage(empty, stage, lane);
+        });
       });
 
       // Epilogue: this warpgroup's valid rows of the tile, and nothing else, to D.
