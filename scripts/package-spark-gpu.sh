@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packs what a Spark run of the evaluation job needs on a GPU host that has no Java, Spark, Maven or
-# network (see scripts/gpu-spark-run.sh, which runs there), as tar parts of <= 60 MiB each, because one
+# network (see scripts/gpu-spark-run.sh, which runs there), as tar parts of <= 56 MiB each, because one
 # device call carries at most 64 MiB:
 #   .carry/spark-gpu/partK.tar   holding, under padfree-rt/:
 #     jdk.tgz            a jlink'd Java 25 runtime (scripts/pack-jdk.sh)
@@ -89,8 +89,8 @@ cp spark-job/target/padfree-job.jar "$rt/"
 if [[ -n $cudf_jar ]]; then
   # One file may not exceed a part (split-carry.sh), so the jar travels in pieces that fit one each.
   mkdir -p "$rt/cudf"
-  # A piece is the part limit less 1 MiB for the tar's headers (split-carry.sh's default limit: 60 MiB).
-  piece=$(( ${PADFREE_CARRY_PART_BYTES:-62914560} - 1048576 ))
+  # A piece is the part limit less 1 MiB for the tar's headers (split-carry.sh's default limit: 56 MiB).
+  piece=$(( ${PADFREE_CARRY_PART_BYTES:-58720256} - 1048576 ))
   split -b "$piece" -d -a 2 "$cudf_jar" "$rt/cudf/$(basename "$cudf_jar").part"
   echo "$script: cuDF jar in $(ls "$rt/cudf" | wc -l) pieces under padfree-rt/cudf/"
 fi

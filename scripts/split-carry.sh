@@ -6,7 +6,7 @@
 #   ones given, relative to the current folder, so run it from the folder the payload should unpack into.
 #   Every part is a complete tar of whole files: unpack each on its own, in any order:
 #     mkdir -p /tmp/rt && tar xf partK.tar -C /tmp/rt
-# Environment: PADFREE_CARRY_PART_BYTES, the most bytes one part may hold (default 62914560, 60 MiB,
+# Environment: PADFREE_CARRY_PART_BYTES, the most bytes one part may hold (default 58720256, 56 MiB,
 # leaving room in the 64 MiB carry for the rest of the call).
 # Exit status: 0 written, 1 a single file does not fit in a part, 2 bad usage.
 set -euo pipefail
@@ -20,7 +20,7 @@ padfree_positional_args "$@"
 (( ${#positional[@]} >= 2 )) || { echo "$script: expected OUTDIR FILE_OR_DIR... (see --help)" >&2; exit 2; }
 out=${positional[0]}
 inputs=("${positional[@]:1}")
-limit=${PADFREE_CARRY_PART_BYTES:-62914560}
+limit=${PADFREE_CARRY_PART_BYTES:-58720256}
 [[ $limit =~ ^[0-9]+$ ]] || { echo "$script: PADFREE_CARRY_PART_BYTES=$limit is not a number of bytes" >&2; exit 2; }
 for input in "${inputs[@]}"; do
   [[ -e $input ]] || { echo "$script: $input does not exist" >&2; exit 2; }

@@ -115,7 +115,7 @@ class GpuScriptsSuite extends AnyFunSuite {
     val (rc, out, _) = run("scripts/gpu-spark-run.sh", Seq("--help"))
     assert(rc == 0 && out.contains("--unpack-only") && out.contains("--gpus"), out)
     val (rc1, out1, _) = run("scripts/package-spark-gpu.sh", Seq("--help"))
-    assert(rc1 == 0 && out1.contains("60 MiB") && out1.contains("--dry-run"), out1)
+    assert(rc1 == 0 && out1.contains("56 MiB") && out1.contains("--dry-run"), out1)
     if (!Files.exists(root.resolve("spark-job/target/classpath.txt"))) cancel("no spark-job/target/classpath.txt (run scripts/run-local.sh once)")
     val (rc2, out2, err2) = run("scripts/package-spark-gpu.sh", Seq("--dry-run"))
     assert(rc2 == 0, err2)
