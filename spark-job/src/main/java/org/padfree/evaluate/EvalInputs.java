@@ -169,7 +169,7 @@ final class EvalInputs {
       for (List<PlannedRow> partition : perPartition) {
         for (PlannedRow planned : partition) {
           long index = g.next++;
-          g.metas.add(planned.meta().at(index));
+          g.metas.add(planned.meta().at(index).readFrom(planned.file()));
           references.add(EvalInput.inFile(index, dataset, planned.scalars(),
               new EvalInput.FileRow(planned.file(), planned.row(), activations)));
         }
@@ -267,23 +267,32 @@ final class EvalInputs {
     return rejected;
   }
 
-  /** What the driver needs to plan: identity and size, read leniently (bad rows are judged later). */
-  record InputMeta(long index, String dataset, String batchId, String model, long rows) implements java.io.Serializable {
+  /**
+   * What the driver needs to plan: identity and size, read leniently (bad rows are judged later), and
+   * the data file the evaluating task reads the input from (null unless inputs are read in the tasks).
+   */
+  record InputMeta(long index, String dataset, String batchId, String model, long rows, String file)
+      implements java.io.Serializable {
 
     static InputMeta of(EvalInput in) {
       if (in.routed() != null) {
         RoutedBatch b = in.routed();
-        return new InputMeta(in.index(), in.dataset(), b.batchId(), b.model(), (long) b.numTokens() * b.topK());
+        return new InputMeta(in.index(), in.dataset(), b.batchId(), b.model(), (long) b.numTokens() * b.topK(), null);
       }
       if (in.batch() == null) {
-        return new InputMeta(in.index(), in.dataset(), in.batchId(), "", 0);
+        return new InputMeta(in.index(), in.dataset(), in.batchId(), "", 0, null);
       }
       return of(in.index(), in.dataset(), in.batch());
     }
 
     /** The same meta at another index. */
     InputMeta at(long newIndex) {
-      return new InputMeta(newIndex, dataset, batchId, model, rows);
+      return new InputMeta(newIndex, dataset, batchId, model, rows, file);
+    }
+
+    /** The same meta, read by its evaluating task from {@code dataFile}. */
+    InputMeta readFrom(String dataFile) {
+      return new InputMeta(index, dataset, batchId, model, rows, dataFile);
     }
 
     static InputMeta of(long index, String dataset, Row r) {
@@ -294,7 +303,7 @@ final class EvalInputs {
         rows = 0; // a null or mistyped size: the executor will reject the row; plan it as tiny
       }
       return new InputMeta(index, dataset, EvalInput.rawText(r, DatasetSchema.BATCH_ID),
-          EvalInput.rawText(r, DatasetSchema.MODEL), Math.max(0, rows));
+          EvalInput.rawText(r, DatasetSchema.MODEL), Math.max(0, rows), null);
     }
 
     /** Estimated work: routed rows x sum over the run's GEMMs of N*K (unknown models count 1 per row). */

@@ -1,9 +1,11 @@
 package org.padfree.evaluate;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -50,12 +52,20 @@ public final class EvaluationRun {
     List<EvalInputs.InputMeta> metas = loaded.metas();
     long[] indices = new long[metas.size()];
     double[] costs = new double[metas.size()];
+    String[] files = new String[metas.size()]; // where the tasks read inputs themselves: placed file by file
     for (int i = 0; i < indices.length; i++) {
       indices[i] = metas.get(i).index();
       costs[i] = metas.get(i).cost(catalog, settings.gemms());
+      files[i] = metas.get(i).file();
     }
     int wanted = options.partitions() > 0 ? options.partitions() : 2 * jsc.defaultParallelism();
-    PartitionPlan plan = PartitionPlan.of(indices, costs, wanted);
+    PartitionPlan plan = PartitionPlan.of(indices, costs, files, wanted);
+    long withFiles = Arrays.stream(files).filter(Objects::nonNull).count();
+    if (withFiles > 0) {
+      LOG.info(String.format("%d inputs read by their tasks from %d files, placed on %d tasks: at most %d files per task",
+          withFiles, Arrays.stream(files).filter(Objects::nonNull).distinct().count(),
+          plan.partitions(), plan.mostFilesPerTask(indices, files)));
+    }
     Broadcast<Map<Long, String>> rejected = jsc.broadcast(EvalInputs.duplicates(metas));
 
     JavaRDD<EvalInput> placed = place(loaded.inputs()
