@@ -72,8 +72,10 @@ public final class PartitionPlan implements Serializable {
 
   /**
    * How much longer than the input-by-input plan's longest task the longest task of the by-file plan may
-   * be: a task that reads one file instead of several saves more than this (H200, cuDF, 2026-11-30: each
-   * task of 8 batches read about 8 whole files, which cost the stage ~3 s of 17.5; NOTES.md).
+   * be. On one H200 with cuDF (NOTES.md, 2026-12-01; this value) tasks of 8 batches (~1.9 s) reading at
+   * most 2 files instead of up to 8 spent 50-80 ms instead of 100-120 ms outside their rows, and the
+   * stage took the same 15.7 s either way; with more tasks than files (several GPUs) each task would
+   * read more of the files, which is where the by-file plan is meant to pay (not measured yet).
    */
   static final double BALANCE_SLACK = 0.05;
 
