@@ -157,7 +157,7 @@ public final class DatasetIO {
   }
 
   /** Throws an error naming {@code field} and {@code path} when nothing exists there. */
-  static void requireExists(SparkSession spark, String path, String field) {
+  public static void requireExists(SparkSession spark, String path, String field) {
     Path p = new Path(path);
     try {
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());

@@ -12,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.functions;
+import org.padfree.dataset.DatasetFileScalars;
 import org.padfree.dataset.DatasetIO;
 import org.padfree.dataset.DatasetSchema;
 import org.padfree.routing.RoutedBatch;
@@ -127,17 +128,20 @@ final class EvalInputs {
    * sends back each partition's metas and data files, and dense indices follow from the partition
    * counts on the driver. The rows themselves are read later, in the same partitions, by a
    * {@link DatasetInputReader} in the evaluation's placing step: the only read of expert_ids. Or, when
-   * {@code g.references} (spark.padfree.inputs.read, {@link InputReading}), planning also reads each
-   * row's position in its file and the inputs are references to those rows, which the evaluating tasks
-   * read themselves ({@link FileInputs}; with cuDF onto their GPUs). Nothing is added to {@code g}
-   * unless the planning read succeeds.
+   * {@code g.references} (spark.padfree.inputs.read, {@link InputReading}), the inputs are references to
+   * the rows, which the evaluating tasks read themselves ({@link FileInputs}; with cuDF onto their GPUs),
+   * planned on the driver by {@link #planReferences}. Nothing is added to {@code g} unless the planning
+   * read succeeds.
    */
   private static void loadDataset(SparkSession spark, EvaluateOptions options, String dataset, String readPath,
       Gathered g) {
+    if (g.references) {
+      planReferences(spark, options, dataset, readPath, g);
+      return;
+    }
     Dataset<Row> files = DatasetIO.readFiles(spark, readPath);
     Dataset<Row> rows = files.select(DatasetIO.readColumns(files.schema()));
-    Dataset<Row> scalars = files.select(scalarColumnsAndFile(g.references));
-    boolean activations = org.padfree.dataset.DatasetSchema.hasActivations(files.schema());
+    Dataset<Row> scalars = files.select(scalarColumnsAndFile());
     if (!options.models().isEmpty()) {
       Column model = functions.lower(functions.col(DatasetSchema.MODEL))
           .isin(options.models().stream().map(String::toLowerCase).toArray());
@@ -149,9 +153,7 @@ final class EvalInputs {
       List<PlannedRow> local = new ArrayList<>();
       for (long position = 0; it.hasNext(); position++) {
         Row r = it.next();
-        boolean withRow = r.schema().getFieldIndex(ROW).isDefined();
-        local.add(new PlannedRow(InputMeta.of(position, dataset, r), r.getString(r.fieldIndex(FILE)),
-            withRow ? r.getLong(r.fieldIndex(ROW)) : -1, withRow ? r : null));
+        local.add(new PlannedRow(InputMeta.of(position, dataset, r), r.getString(r.fieldIndex(FILE))));
       }
       return List.of(local).iterator();
     }, true).collect();
@@ -161,21 +163,6 @@ final class EvalInputs {
     if (count == 0) {
       g.failed(dataset, "", "invalid dataset = " + readPath + ": holds no batches"
           + (options.models().isEmpty() ? "" : " of models " + options.models()));
-      return;
-    }
-    if (g.references) {
-      // Only references travel: each evaluating task reads its batches' columns from their files (FileInputs).
-      List<EvalInput> references = new ArrayList<>((int) count);
-      for (List<PlannedRow> partition : perPartition) {
-        for (PlannedRow planned : partition) {
-          long index = g.next++;
-          g.metas.add(planned.meta().at(index).readFrom(planned.file()));
-          references.add(EvalInput.inFile(index, dataset, planned.scalars(),
-              new EvalInput.FileRow(planned.file(), planned.row(), activations)));
-        }
-      }
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      g.fromFiles.add(jsc.parallelize(references, Math.max(1, Math.min(references.size(), perPartition.size()))));
       return;
     }
     JavaRDD<InternalRow> decoded = rows.queryExecution().toRdd().toJavaRDD();
@@ -203,26 +190,75 @@ final class EvalInputs {
         jsc.broadcast(new DatasetInputReader.Planned(base, batchIds, dataFiles)), attempts), true));
   }
 
+  /**
+   * Plans {@code readPath} as references to its rows (spark.padfree.inputs.read = files) on the driver,
+   * without a Spark job: each data file's footer and scalar columns with parquet-mr
+   * ({@link DatasetFileScalars}), in file name order. A file that cannot be read, or whose columns are
+   * wrong, fails alone, by name (the whole dataset when it is the only file, or when the first file's
+   * columns are wrong, as Spark's read of the dataset would); the other files' batches are planned.
+   */
+  private static void planReferences(SparkSession spark, EvaluateOptions options, String dataset, String readPath,
+      Gathered g) {
+    long start = System.nanoTime();
+    DatasetIO.requireExists(spark, readPath, "dataset");
+    List<String> dataFiles = DatasetIO.dataFiles(spark, readPath);
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    java.util.Set<String> models = new java.util.HashSet<>();
+    options.models().forEach(m -> models.add(m.toLowerCase(java.util.Locale.ROOT)));
+    List<EvalInput> references = new ArrayList<>();
+    boolean anyFailed = false;
+    for (int f = 0; f < dataFiles.size(); f++) {
+      String file = dataFiles.get(f);
+      DatasetFileScalars.FileScalars read;
+      try {
+        read = DatasetFileScalars.read(new org.apache.hadoop.fs.Path(file), conf, models);
+      } catch (org.padfree.InvalidInputException e) {
+        if (f == 0) {
+          throw e; // the dataset's columns, as Spark's read judges them from a file's footer
+        }
+        g.failed(dataset, "", e.getMessage() + " (dataset file " + file + ")");
+        anyFailed = true;
+        continue;
+      } catch (RuntimeException e) {
+        g.failed(dataset, "", dataFiles.size() <= 1 ? unreadable("dataset", readPath, e)
+            : unreadable("dataset file", file, e) + " (in dataset " + dataset + ")");
+        anyFailed = true;
+        continue;
+      }
+      for (DatasetFileScalars.Scalars row : read.rows()) {
+        long index = g.next++;
+        InputMeta meta = InputMeta.of(index, dataset, row.values()).readFrom(row.file());
+        g.metas.add(meta);
+        references.add(EvalInput.inFile(index, dataset, row.values(),
+            new EvalInput.FileRow(row.file(), row.row(), read.activations())));
+      }
+    }
+    LOG.info(String.format("dataset %s: %d batches in %d files planned on the driver from their scalar columns in %.0f ms",
+        readPath, references.size(), dataFiles.size(), (System.nanoTime() - start) / 1e6));
+    if (references.isEmpty()) {
+      if (!anyFailed) {
+        g.failed(dataset, "", "invalid dataset = " + readPath + ": holds no batches"
+            + (options.models().isEmpty() ? "" : " of models " + options.models()));
+      }
+      return;
+    }
+    // Only references travel: each evaluating task reads its batches' columns from their files (FileInputs).
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    g.fromFiles.add(jsc.parallelize(references, Math.max(1, Math.min(references.size(), dataFiles.size()))));
+  }
+
   /** The column planning reads each row's data file into. */
   private static final String FILE = "padfree_planned_file";
-  /** The column planning reads each row's position in its file into (only when rows are placed as references). */
-  private static final String ROW = "padfree_planned_row";
 
-  private static Column[] scalarColumnsAndFile(boolean rowIndex) {
+  private static Column[] scalarColumnsAndFile() {
     List<Column> columns = new ArrayList<>();
     DatasetSchema.scalarColumnNames().forEach(name -> columns.add(functions.col(name)));
     columns.add(functions.col("_metadata.file_path").as(FILE));
-    if (rowIndex) {
-      columns.add(functions.col("_metadata.row_index").as(ROW));
-    }
     return columns.toArray(Column[]::new);
   }
 
-  /**
-   * A planned row: its meta and the data file it came from; placed as a reference, also its position in
-   * the file and its scalar columns (else -1 and null).
-   */
-  private record PlannedRow(InputMeta meta, String file, long row, Row scalars) implements java.io.Serializable {}
+  /** A planned row: its meta and the data file it came from. */
+  private record PlannedRow(InputMeta meta, String file) implements java.io.Serializable {}
 
   private static List<String> filesOf(SparkSession spark, String path) {
     try {

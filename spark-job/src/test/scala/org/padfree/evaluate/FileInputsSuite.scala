@@ -43,15 +43,39 @@ class FileInputsSuite extends AnyFunSuite with LocalSparkSuite {
     for ((file, ins) <- placed.groupBy(_.source.file)) {
       assert(ins.map(_.source.row).sorted == ins.indices.map(_.toLong), s"$file: rows 0..n-1")
     }
+    // planned on the driver: indices follow the files by name, and each file's rows in order
+    assert(placed.map(in => (in.source.file, in.source.row)) == placed.map(in => (in.source.file, in.source.row)).sorted)
     val rows = files(Seq("--dataset", dataset), "spark")
     assert(rows.inputs.collect().asScala.forall(in => !in.inFile && in.batch.schema.fieldNames.contains("expert_ids")))
-    assert(rows.metas.asScala.map(_.batchId) == refs.metas.asScala.map(_.batchId), "same input indices either way")
+    assert(rows.metas.asScala.map(_.batchId).sorted == refs.metas.asScala.map(_.batchId).sorted, "the same batches either way")
+    assert(refs.metas.asScala.map(_.file).toSet == placed.map(_.source.file).toSet, "each meta names its input's file")
   }
 
-  /** Every result column but timings and where it ran. */
-  private def comparable(r: BatchResult) = (r.inputIndex, r.batchId, r.gemm, r.status, r.error, r.bitIdentical,
-    r.paddedMismatches, r.maskedMismatches, r.referenceRows, r.referenceError, r.boundViolations, r.rows, r.paddedRows,
-    r.emptyExperts, r.largestGroup, r.savedBytes, r.routingPath, r.activations)
+  test("planning on the driver: an unreadable file fails alone by name, the others are planned; --models filters") {
+    val dataset = twoFiles(tempDir("driver-plan"), 11L)
+    val corrupt = Paths.get(dataset).resolve("part-99999-corrupt.parquet")
+    Files.write(corrupt, "not parquet at all".getBytes)
+    val loaded = files(Seq("--dataset", dataset), "files")
+    val inputs = loaded.inputs.collect().asScala.toSeq
+    assert(inputs.count(_.inFile) == 5, "both good files' batches are planned")
+    val failed = inputs.filter(_.error != null)
+    assert(failed.size == 1 && failed.head.error.contains("invalid dataset file = ")
+      && failed.head.error.contains("part-99999-corrupt.parquet") && failed.head.error.contains(s"(in dataset $dataset)"),
+      failed.map(_.error))
+    Files.delete(corrupt)
+    val none = files(Seq("--dataset", dataset, "--models", "deepseek-v3"), "files").inputs.collect().asScala.toSeq
+    assert(none.size == 1 && none.head.error.contains("holds no batches of models [deepseek-v3]"), none.map(_.error))
+    val missing = files(Seq("--dataset", dataset + "-nowhere"), "files").inputs.collect().asScala.toSeq
+    assert(missing.size == 1 && missing.head.error.contains("does not exist"), missing.map(_.error))
+  }
+
+  /**
+   * Every result column but timings, where it ran and the input index (the read modes number the batches
+   * in their own orders: Spark's file splits, or the files by name), in batch and GEMM order.
+   */
+  private def comparable(results: Seq[BatchResult]) = results.map(r => (r.batchId, r.gemm, r.status, r.error,
+    r.bitIdentical, r.paddedMismatches, r.maskedMismatches, r.referenceRows, r.referenceError, r.boundViolations, r.rows,
+    r.paddedRows, r.emptyExperts, r.largestGroup, r.savedBytes, r.routingPath, r.activations)).sortBy(r => (r._1, r._2))
 
   test("files mode on the CPU gives every result row of the Spark read, a task reading each of its files once") {
     val dir = tempDir("same-rows")
@@ -61,7 +85,7 @@ class FileInputsSuite extends AnyFunSuite with LocalSparkSuite {
     val viaFiles = evaluate(spark, dir.resolve("b"), "files", args, Map(PadfreeConf.INPUTS_READ.name -> "files"))
     assert(viaSpark.exitCode == EvaluateJob.EXIT_OK && viaFiles.exitCode == EvaluateJob.EXIT_OK)
     assert(viaFiles.results.size == 10 && viaFiles.results.forall(_.isOk), viaFiles.results.map(_.error))
-    assert(viaFiles.results.map(comparable) == viaSpark.results.map(comparable))
+    assert(comparable(viaFiles.results) == comparable(viaSpark.results))
   }
 
   test("a task's reads on the host: rows as Spark reads them; a changed, missing or unreadable row fails naming the file") {
