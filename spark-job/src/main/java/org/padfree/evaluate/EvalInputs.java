@@ -2,8 +2,13 @@ package org.padfree.evaluate;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
@@ -12,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.functions;
+import org.padfree.InvalidInputException;
 import org.padfree.dataset.DatasetFileScalars;
 import org.padfree.dataset.DatasetIO;
 import org.padfree.dataset.DatasetSchema;
@@ -70,7 +76,7 @@ final class EvalInputs {
       try {
         loadDataset(spark, options, path, path, g);
       } catch (Exception e) { // Spark's SparkException is checked in Java's eyes but thrown unchecked
-        if (e instanceof org.padfree.InvalidInputException) {
+        if (e instanceof InvalidInputException) {
           g.failed(path, "", e.getMessage());
           continue;
         }
@@ -109,7 +115,7 @@ final class EvalInputs {
               : EvalInput.failed(next++, path, b.batchId(), b.error().getMessage()));
         }
       } catch (Exception e) { // also Spark's SparkException for an unreadable file
-        onDriver.add(EvalInput.failed(next++, path, "", e instanceof org.padfree.InvalidInputException
+        onDriver.add(EvalInput.failed(next++, path, "", e instanceof InvalidInputException
             ? e.getMessage() : unreadable("trace", path, e)));
       }
     }
@@ -202,17 +208,17 @@ final class EvalInputs {
     long start = System.nanoTime();
     DatasetIO.requireExists(spark, readPath, "dataset");
     List<String> dataFiles = DatasetIO.dataFiles(spark, readPath);
-    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
-    java.util.Set<String> models = new java.util.HashSet<>();
-    options.models().forEach(m -> models.add(m.toLowerCase(java.util.Locale.ROOT)));
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Set<String> models = new HashSet<>();
+    options.models().forEach(m -> models.add(m.toLowerCase(Locale.ROOT)));
     List<EvalInput> references = new ArrayList<>();
     boolean anyFailed = false;
     for (int f = 0; f < dataFiles.size(); f++) {
       String file = dataFiles.get(f);
       DatasetFileScalars.FileScalars read;
       try {
-        read = DatasetFileScalars.read(new org.apache.hadoop.fs.Path(file), conf, models);
-      } catch (org.padfree.InvalidInputException e) {
+        read = DatasetFileScalars.read(new Path(file), conf, models);
+      } catch (InvalidInputException e) {
         if (f == 0) {
           throw e; // the dataset's columns, as Spark's read judges them from a file's footer
         }
