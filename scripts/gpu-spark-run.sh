@@ -26,12 +26,17 @@
 # and the console (per-executor busy fraction, throughput over the wall time and over the evaluation
 # stage alone, where the wall time went, scaling against the first GPU count); $OUT/gpu-<N>-executors.log
 # holds the executors' own lines (per partition: setup, row and task times).
+# Parts: only the newest part's package is unpacked (each part names its package in padfree-rt/PACKAGE);
+# parts of another package are skipped, and the files of a runtime unpacked from another package are
+# removed first. Environment: PADFREE_RT (must end in /padfree-rt), PADFREE_PARTS_DIR (where the parts
+# are, default .carry/spark-gpu), OUT.
 set -euo pipefail
 usage() { sed -n '2,/^set -euo/ s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
 rt=${PADFREE_RT:-/tmp/padfree-rt}
+parts_dir=${PADFREE_PARTS_DIR:-.carry/spark-gpu}
 out=${OUT:-$repo/gpu-spark-results}
 unpack_only=0
 scaling_only=0
@@ -117,13 +122,46 @@ if (( scaling_only )); then
   exit 0
 fi
 
+[[ $(basename "$rt") == padfree-rt ]] || { echo "gpu-spark-run.sh: PADFREE_RT must end in /padfree-rt (the parts' top folder)" >&2; exit 2; }
+# Parts of one package only: the newest part's (by modification time: a part carried in this call is
+# newer than any a host kept from an earlier call). Parts of another package are skipped, and the files
+# a runtime unpacked from another package (those its MANIFEST lists, and the JDK unpacked from it) are
+# removed first, so none of them (an older job jar or cuDF piece) mixes with this package's; what else
+# lies in $PADFREE_RT (generated datasets, sweep history) stays.
+parts=()
+for part in "$parts_dir"/part*.tar; do
+  [[ -f $part ]] && parts+=("$part")
+done
+package=
+if (( ${#parts[@]} )); then
+  package=$(tar xOf "$(ls -t "${parts[@]}" | head -1)" padfree-rt/PACKAGE 2>/dev/null || true)
+fi
+if [[ -n $package && -f $rt/PACKAGE && $(cat "$rt/PACKAGE") != "$package" ]]; then
+  echo "gpu-spark-run.sh: $rt holds package $(cat "$rt/PACKAGE"); removing its files for package $package"
+  if [[ -f $rt/MANIFEST ]]; then
+    while read -r _ path; do
+      if [[ $path == padfree-rt/* && $path != *..* ]]; then
+        rm -f -- "$(dirname "$rt")/$path"
+      fi
+    done < "$rt/MANIFEST"
+  fi
+  rm -rf -- "$rt/jdk"
+  rm -f -- "$rt/PACKAGE" "$rt/MANIFEST"
+elif [[ -n $package && -d $rt && ! -f $rt/PACKAGE && -n $(ls -A "$rt" 2>/dev/null) ]]; then
+  echo "gpu-spark-run.sh: $rt has no PACKAGE file (an older packing): left as it is; delete it if it holds another package's files" >&2
+fi
 mkdir -p "$rt"
-for part in .carry/spark-gpu/part*.tar; do
-  [[ -f $part ]] || continue
+for part in "${parts[@]}"; do
+  if [[ -n $package ]]; then
+    own=$(tar xOf "$part" padfree-rt/PACKAGE 2>/dev/null || true)
+    if [[ $own != "$package" ]]; then
+      echo "gpu-spark-run.sh: skipping $part: it belongs to package ${own:-(none)}, the newest part to $package" >&2
+      continue
+    fi
+  fi
   tar xf "$part" -C "$(dirname "$rt")"
   echo "gpu-spark-run.sh: unpacked $part into $(dirname "$rt")"
 done
-[[ $(basename "$rt") == padfree-rt ]] || { echo "gpu-spark-run.sh: PADFREE_RT must end in /padfree-rt (the parts' top folder)" >&2; exit 2; }
 (( unpack_only )) && { du -sh "$rt" 2>/dev/null || true; exit 0; }
 
 # Every file of the manifest present with its size, else say what is missing.

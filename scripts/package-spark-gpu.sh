@@ -12,6 +12,7 @@
 #                        cat padfree-rt/cudf/*.jar.part* > padfree-rt/cudf/cudf-26.08.1-cuda13.jar and pass
 #                        that jar to Spark (--jars, or --conf spark.jars=...) for spark.padfree.routing cudf
 #     MANIFEST           every file with its size, checked before a run
+#     PACKAGE            this package's id, in every part (gpu-spark-run.sh unpacks one package only)
 # The parts are cut by scripts/split-carry.sh; .carry/ is ignored by git (.gitignore).
 # Usage: scripts/package-spark-gpu.sh [--dry-run] [--help]
 #   --dry-run   list what would be packed, build nothing (needs spark-job/target/classpath.txt)
@@ -104,6 +105,13 @@ else
 fi
 (cd "$stage" && find padfree-rt -type f -printf '%s %p\n' | sort -k2 > padfree-rt/MANIFEST)
 (cd "$stage" && "$split_carry" "$out" padfree-rt)
+# Every part carries the package's id (padfree-rt/PACKAGE, a few hundred bytes past the part limit), so
+# the GPU host unpacks only the newest package's parts and replaces a runtime unpacked from another.
+package="$(date -u +%Y%m%dT%H%M%SZ)-$(sha256sum "$stage/padfree-rt/MANIFEST" | cut -c1-12)"
+printf '%s\n' "$package" > "$stage/padfree-rt/PACKAGE"
+for part in "$out"/part*.tar; do
+  tar rf "$part" -C "$stage" padfree-rt/PACKAGE
+done
 echo "$script: $(ls "$out"/part*.tar | wc -l) parts in $out; on the GPU host, one device call per part:"
 echo "  scripts/gpu-spark-run.sh --unpack-only     (carry .carry/spark-gpu/partK.tar), then in the last call"
 echo "  scripts/gpu-spark-run.sh --gpus '1 2'      (see its --help)"

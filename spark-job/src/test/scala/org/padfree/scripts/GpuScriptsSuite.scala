@@ -111,6 +111,49 @@ class GpuScriptsSuite extends AnyFunSuite {
       "--dataset", "hdfs:///a b", "--out", "/r"))
   }
 
+  /** A part of package `id` holding `files` (name -> text) under padfree-rt/, and its PACKAGE file. */
+  private def part(parts: Path, name: String, id: String, files: Map[String, String], ageSeconds: Long): Path = {
+    val stage = Files.createTempDirectory("part-stage")
+    Files.createDirectories(stage.resolve("padfree-rt"))
+    for ((f, text) <- files + ("PACKAGE" -> s"$id\n")) Files.writeString(stage.resolve("padfree-rt").resolve(f), text)
+    val tar = parts.resolve(name)
+    val names = (files.keys.toSeq :+ "PACKAGE").map(f => s"padfree-rt/$f")
+    val ran = Shell.run(Seq("tar", "cf", tar.toString, "-C", stage.toString) ++ names, root, Map.empty, Seq.empty)
+    assert(ran.status == 0, ran.err)
+    Files.setLastModifiedTime(tar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - ageSeconds * 1000))
+    tar
+  }
+
+  test("gpu-spark-run.sh unpacks the newest package's parts only and removes another package's files first") {
+    val parts = Files.createTempDirectory("parts")
+    val rt = Files.createTempDirectory("rt-home").resolve("padfree-rt")
+    val env = Map("PADFREE_RT" -> rt.toString, "PADFREE_PARTS_DIR" -> parts.toString)
+    part(parts, "part1.tar", "old", Map("MANIFEST" -> "4 padfree-rt/job.jar\n", "job.jar" -> "old!"), 600)
+    val (rc0, _, err0) = run("scripts/gpu-spark-run.sh", Seq("--unpack-only"), env)
+    assert(rc0 == 0 && Files.readString(rt.resolve("job.jar")) == "old!", err0)
+    Files.createDirectories(rt.resolve("data"))
+    Files.writeString(rt.resolve("data/generated.parquet"), "kept")
+    // The next package: two parts carried later; the old part1.tar stays on the host beside them.
+    Files.delete(parts.resolve("part1.tar"))
+    part(parts, "part9.tar", "old", Map("stale.txt" -> "from the old package"), 600)
+    part(parts, "part1.tar", "new", Map("MANIFEST" -> "3 padfree-rt/piece\n"), 10)
+    part(parts, "part2.tar", "new", Map("piece" -> "new"), 5)
+    val (rc, out, err) = run("scripts/gpu-spark-run.sh", Seq("--unpack-only"), env)
+    assert(rc == 0, err)
+    assert(out.contains(s"$rt holds package old; removing its files for package new"), out)
+    assert(err.contains("skipping") && err.contains("part9.tar: it belongs to package old, the newest part to new"), err)
+    assert(!Files.exists(rt.resolve("job.jar")) && !Files.exists(rt.resolve("stale.txt")), "the old package's files are gone")
+    assert(Files.readString(rt.resolve("piece")) == "new" && Files.readString(rt.resolve("PACKAGE")).trim == "new")
+    assert(Files.readString(rt.resolve("data/generated.parquet")) == "kept", "what the package did not bring stays")
+    // A runtime without a PACKAGE file (an older packing) is not ours to clear: it is left, with a warning.
+    val unmarked = Files.createTempDirectory("rt-home2").resolve("padfree-rt")
+    Files.createDirectories(unmarked)
+    Files.writeString(unmarked.resolve("someone.txt"), "x")
+    val (rc2, _, err2) = run("scripts/gpu-spark-run.sh", Seq("--unpack-only"),
+      Map("PADFREE_RT" -> unmarked.toString, "PADFREE_PARTS_DIR" -> parts.toString))
+    assert(rc2 == 0 && err2.contains("has no PACKAGE file") && Files.exists(unmarked.resolve("someone.txt")), err2)
+  }
+
   test("package-spark-gpu.sh and gpu-spark-run.sh explain themselves; the package dry run lists Spark's jars only") {
     val (rc, out, _) = run("scripts/gpu-spark-run.sh", Seq("--help"))
     assert(rc == 0 && out.contains("--unpack-only") && out.contains("--gpus"), out)
