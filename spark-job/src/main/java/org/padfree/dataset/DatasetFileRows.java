@@ -9,14 +9,9 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
-import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.api.ReadSupport;
-import org.apache.parquet.hadoop.example.GroupReadSupport;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.Type;
 
 /**
  * The per-batch columns of chosen rows of one dataset file, read on the host with parquet-mr (no Spark
@@ -41,22 +36,12 @@ public final class DatasetFileRows {
   public static Map<Long, Values> read(Path path, java.util.Set<Long> rows, Configuration conf) {
     String file = path.toString();
     try {
-      MessageType schema;
-      try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf))) {
-        schema = footer.getFooter().getFileMetaData().getSchema();
-      }
-      List<Type> fields = new ArrayList<>();
-      for (String name : List.of(DatasetSchema.BATCH_ID, DatasetSchema.EXPERT_IDS, DatasetSchema.ACTIVATIONS_FP8,
-          DatasetSchema.ACTIVATION_SCALES)) {
-        if (schema.containsField(name)) {
-          fields.add(schema.getType(name));
-        }
-      }
-      Configuration projected = new Configuration(conf);
-      projected.set(ReadSupport.PARQUET_READ_SCHEMA, new MessageType(schema.getName(), fields).toString());
+      MessageType schema = ParquetProjection.footerSchema(path, conf);
+      List<String> columns = List.of(DatasetSchema.BATCH_ID, DatasetSchema.EXPERT_IDS, DatasetSchema.ACTIVATIONS_FP8,
+          DatasetSchema.ACTIVATION_SCALES);
       long last = rows.stream().mapToLong(Long::longValue).max().orElse(-1);
       Map<Long, Values> out = new HashMap<>();
-      try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), path).withConf(projected).build()) {
+      try (ParquetReader<Group> reader = ParquetProjection.reader(path, conf, schema, columns)) {
         Group g;
         for (long row = 0; row <= last && (g = reader.read()) != null; row++) {
           if (rows.contains(row)) {

@@ -9,13 +9,8 @@ import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
-import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.api.ReadSupport;
-import org.apache.parquet.hadoop.example.GroupReadSupport;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.Type;
 import org.apache.spark.paths.SparkPath;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
@@ -58,25 +53,18 @@ public final class DatasetFileScalars {
   public static FileScalars read(Path path, Configuration conf, Set<String> models) {
     try {
       Path qualified = path.getFileSystem(conf).makeQualified(path);
-      MessageType schema;
-      try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromPath(qualified, conf))) {
-        schema = footer.getFooter().getFileMetaData().getSchema();
-      }
+      MessageType schema = ParquetProjection.footerSchema(qualified, conf);
       StructType sparkSchema = new ParquetToSparkSchemaConverter(SQLConf.get()).convert(schema);
       DatasetSchema.requireColumns(sparkSchema);
       List<String> names = DatasetSchema.scalarColumnNames();
-      List<Type> fields = new ArrayList<>();
       StructField[] rowFields = new StructField[names.size()];
       for (int c = 0; c < names.size(); c++) {
-        fields.add(schema.getType(names.get(c)));
         rowFields[c] = DataTypes.createStructField(names.get(c), DatasetSchema.SCHEMA.apply(names.get(c)).dataType(), true);
       }
       StructType rowSchema = new StructType(rowFields);
-      Configuration projected = new Configuration(conf);
-      projected.set(ReadSupport.PARQUET_READ_SCHEMA, new MessageType(schema.getName(), fields).toString());
       String file = SparkPath.fromPath(qualified).urlEncoded();
       List<Scalars> rows = new ArrayList<>();
-      try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), qualified).withConf(projected).build()) {
+      try (ParquetReader<Group> reader = ParquetProjection.reader(qualified, conf, schema, names)) {
         Group g;
         for (long position = 0; (g = reader.read()) != null; position++) {
           Object[] values = new Object[names.size()];

@@ -132,7 +132,7 @@ final class DatasetInputReader implements Function2<Integer, Iterator<InternalRo
             throw new IllegalStateException("reading " + file + " for input " + index + " failed; Spark retries the"
                 + " task: " + EvalInputs.rootCause(e), e);
           }
-          stop(file, EvalInputs.unreadable("dataset file", file, e) + in());
+          stop(file, EvalInputs.unreadableFile(file, dataset, e));
         }
       }
       return EvalInput.failed(index, dataset, batchId, file.equals(stoppedFile) ? stoppedReason

@@ -92,7 +92,7 @@ final class EvalInputs {
           try {
             loadDataset(spark, options, path, file, g);
           } catch (Exception fileError) {
-            g.failed(path, "", unreadable("dataset file", file, fileError) + " (in dataset " + path + ")");
+            g.failed(path, "", unreadableFile(file, path, fileError));
           }
         }
       }
@@ -227,7 +227,7 @@ final class EvalInputs {
         continue;
       } catch (RuntimeException e) {
         g.failed(dataset, "", dataFiles.size() <= 1 ? unreadable("dataset", readPath, e)
-            : unreadable("dataset file", file, e) + " (in dataset " + dataset + ")");
+            : unreadableFile(file, dataset, e));
         anyFailed = true;
         continue;
       }
@@ -277,6 +277,11 @@ final class EvalInputs {
   /** "invalid FIELD = PATH: cannot be read (ROOT CAUSE)", the root cause's first line only. */
   static String unreadable(String field, String path, Exception e) {
     return "invalid " + field + " = " + path + ": cannot be read (" + rootCause(e) + ")";
+  }
+
+  /** "invalid dataset file = FILE: cannot be read (ROOT CAUSE) (in dataset DATASET)": one file of a dataset failed. */
+  static String unreadableFile(String file, String dataset, Exception e) {
+    return unreadable("dataset file", file, e) + " (in dataset " + dataset + ")";
   }
 
   /** The innermost cause's class and first line: Spark wraps a bad file's error several times over. */

@@ -53,7 +53,7 @@ final class FileInputs {
       throw new IllegalStateException("reading " + group.file() + " for " + group.inputs().size() + " inputs failed;"
           + " Spark retries the task: " + EvalInputs.rootCause(e), e);
     }
-    return EvalInputs.unreadable("dataset file", group.file(), e) + in(group.inputs().get(0));
+    return EvalInputs.unreadableFile(group.file(), group.inputs().get(0).dataset(), e);
   }
 
   /**

@@ -144,7 +144,7 @@ public final class PartitionPlan implements Serializable {
       if (counts[p] > 0 && load[p] + costs[i] > high) {
         p++;
       }
-      Validate.require(partitionOf.put(indices[i], p) == null, "indices[" + i + "]", indices[i], "duplicate input index");
+      partitionOf.put(indices[i], p); // duplicates were refused by largestFirst, which every plan runs first
       load[p] += costs[i];
       counts[p]++;
     }
