@@ -23,6 +23,7 @@
 #pragma once
 #include <cuda.h>
 #include <cuda_bf16.h>
+#include <type_traits>
 #include "ptx/cluster.cuh"
 #include "ptx/mbarrier.cuh"
 #include "ptx/tma.cuh"
@@ -58,9 +59,20 @@ struct Fp8GroupedGemm {
   static constexpr int kScaleNBlocks = (SHAPE_N + 127) / 128;
   static constexpr int kWgmmaK = 32;
   using Smem = GemmSharedLayout<BLOCK_M, BLOCK_N, kNumStages>;
-  using Scheduler = PersistentTileScheduler<Layout, BLOCK_M, kNBlocks, kMulticast>;
   using Pipeline = PipelineState<kNumStages>;
-  static constexpr int kCluster = Scheduler::kCluster;
+  static constexpr int kCluster = kMulticast == Multicast::kNone ? 1 : 2;
+  // Without clusters (whose two blocks must walk the same units in step) tiles are fetched at run time
+  // where the layout allows it (sm90_grouped_layouts.cuh: DynamicTileFetcher); otherwise both roles
+  // walk the static persistent schedule.
+  static constexpr bool kDynamicTiles = kMulticast == Multicast::kNone && Layout::kDynamicTiles;
+  using StaticScheduler = PersistentTileScheduler<Layout, BLOCK_M, kNBlocks, kMulticast>;
+  // What the producer takes its tiles from.
+  using Producer = std::conditional_t<kDynamicTiles, DynamicTileFetcher<Layout, BLOCK_M, kNBlocks>, StaticScheduler>;
+  // What the consumers take their tiles from (dynamic tiles: the stages, see next_tile).
+  struct FromStages {
+    __device__ FromStages(const Layout&, uint32_t) {}
+  };
+  using ConsumerTiles = std::conditional_t<kDynamicTiles, FromStages, StaticScheduler>;
   static_assert(BLOCK_N % 16 == 0 && BLOCK_N >= 64 && BLOCK_N <= 192, "tile widths 64..192 in steps of 16");
   // A tile straddles at most two weight-scale blocks when it starts on a multiple of 16 (host-checked:
   // (n0 % 128) + BLOCK_N <= 256 for every n0); widths dividing 128 never straddle.
@@ -74,13 +86,13 @@ struct Fp8GroupedGemm {
   // Producer (warpgroup 0, of which one thread works): for every tile and K block, waits until the
   // consumers of every block of the cluster have released the stage, then loads the stage's A, B and
   // A-scale tiles with TMA (A or B shared with the peer block under multicast).
-  __device__ static void produce(Scheduler& tiles, uint8_t* smem, const CUtensorMap& map_a, const CUtensorMap& map_b,
+  __device__ static void produce(Producer& tiles, uint8_t* smem, const CUtensorMap& map_a, const CUtensorMap& map_b,
                                  const CUtensorMap& map_sa, uint32_t rank) {
     uint64_t* full = Smem::full(smem);
     uint64_t* empty = Smem::empty(smem);
     Pipeline pipe;
     Tile tile;
-    while (threadIdx.x == 0 && tiles.next(tile)) {
+    while (tiles.next(tile)) {
       const RowBlock& rb = tile.rows;
       const int n0 = tile.n_block * BLOCK_N;
       const int b_row = rb.expert * SHAPE_N + n0;
@@ -90,6 +102,10 @@ struct Fp8GroupedGemm {
       for (int kb = 0; kb < kKBlocks; ++kb) {
         const int stage = pipe.stage;
         ptx::mbarrier_wait(&empty[stage], pipe.phase ^ 1);
+        if constexpr (kDynamicTiles) {
+          // published before the arrive below, whose release orders it before the consumers' wait
+          if (kb == 0) *Smem::tile_info(smem, stage) = {rb.a_row, rb.d_row, rb.valid_rows, rb.expert, tile.n_block};
+        }
         if (rb.valid_rows <= 0) {
           // a block of the cluster without rows in this unit: the stage passes through unfilled
           ptx::mbarrier_arrive(&full[stage]);
@@ -122,6 +138,37 @@ struct Fp8GroupedGemm {
         }
         pipe.advance();
       }
+    }
+    if constexpr (kDynamicTiles) {
+      // the end marker, in the stage the consumers look at for their next tile
+      ptx::mbarrier_wait(&empty[pipe.stage], pipe.phase ^ 1);
+      Smem::tile_info(smem, pipe.stage)->n_block = -1;
+      ptx::mbarrier_arrive(&full[pipe.stage]);
+      tiles.retire();
+    }
+  }
+
+  // The consumers' next tile: with dynamic tiles, the one the producer published in the stage the
+  // pipeline is at (waiting for it; the K loop's first wait on that stage then returns at once);
+  // otherwise the static schedule's.
+  __device__ static bool next_tile(ConsumerTiles& tiles, uint8_t* smem, const Pipeline& pipe, Tile& tile) {
+    if constexpr (kDynamicTiles) {
+      ptx::mbarrier_wait(&Smem::full(smem)[pipe.stage], pipe.phase);
+      // Lane 0 reads and shuffles to the warp: the lane that later releases the stage (release_stage)
+      // is then the one that read it, so the producer's next write there is ordered after the read by
+      // that lane's own arrive (compute-sanitizer's racecheck does not follow the order through
+      // __syncwarp from the other lanes).
+      PublishedTile published{};
+      if (threadIdx.x % 32 == 0) published = *Smem::tile_info(smem, pipe.stage);
+      const int n_block = __shfl_sync(0xffffffffu, published.n_block, 0);
+      if (n_block < 0) return false;
+      tile.rows = {__shfl_sync(0xffffffffu, published.a_row, 0), __shfl_sync(0xffffffffu, published.d_row, 0),
+                   __shfl_sync(0xffffffffu, published.valid_rows, 0), __shfl_sync(0xffffffffu, published.expert, 0)};
+      tile.n_block = n_block;
+      tile.paired = false;
+      return true;
+    } else {
+      return tiles.next(tile);
     }
   }
 
@@ -167,7 +214,7 @@ struct Fp8GroupedGemm {
   // Consumer warpgroup `math_wg` (0 or 1: rows 64 * math_wg .. + 63 of every tile): for every tile,
   // wgmma over the K blocks as the stages arrive, the per-block promotion with the scales, then the
   // epilogue of its valid rows.
-  __device__ static void consume(Scheduler& tiles, uint8_t* smem, int math_wg, const float* __restrict__ sb,
+  __device__ static void consume(ConsumerTiles& tiles, uint8_t* smem, int math_wg, const float* __restrict__ sb,
                                  __nv_bfloat16* __restrict__ d, const StoreMapPool* d_maps, const SwiGluFp8Output& fused,
                                  uint32_t rank) {
     uint32_t fused_parity = 0;  // the fused epilogue's exchange phase (tiles this warpgroup stored, mod 2)
@@ -183,7 +230,7 @@ struct Fp8GroupedGemm {
     const uint32_t b_start0 = ptx::smem_desc_start_sw128(Smem::b_tile(smem, 0));
     Pipeline pipe;
     Tile tile;
-    while (tiles.next(tile)) {
+    while (next_tile(tiles, smem, pipe, tile)) {
       const RowBlock& rb = tile.rows;
       const int n0 = tile.n_block * BLOCK_N;
       const int scale_skew = rb.a_row & 3;
@@ -276,13 +323,16 @@ struct Fp8GroupedGemm {
 
 // The kernel body: barrier set-up, then warpgroup 0 produces and warpgroups 1 and 2 consume. With
 // kSwiGluFp8, `d` is the FP8 intermediate q [rows][SHAPE_N / 2] and q_scales its scales (M-major, stride
-// q_scale_stride).
+// q_scale_stride). `tile_counters`: two words, zero at launch and left zero, that a dynamic schedule
+// hands tiles out with (DynamicTileFetcher); launches that may overlap need their own (the host gives
+// each stream its pair).
 template <typename Layout, int SHAPE_N, int SHAPE_K, int BLOCK_N, int kNumStages, Multicast kMulticast,
           bool kSwiGluFp8 = false>
 __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const CUtensorMap& map_b,
                                                  const CUtensorMap& map_sa, const float* __restrict__ sb,
                                                  __nv_bfloat16* __restrict__ d, const StoreMapPool* d_maps,
-                                                 const Layout& layout, float* q_scales = nullptr,
+                                                 unsigned int* tile_counters, const Layout& layout,
+                                                 float* q_scales = nullptr,
                                                  int q_scale_stride = 0) {
   using Gemm = Fp8GroupedGemm<Layout, SHAPE_N, SHAPE_K, BLOCK_N, kNumStages, kMulticast, kSwiGluFp8>;
   using Smem = typename Gemm::Smem;
@@ -316,11 +366,19 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
 
   // Each role builds its scheduler after setmaxnreg: the scheduler's first table load is then not
   // in flight across the register reallocation, which would wait for it.
-  using Scheduler = typename Gemm::Scheduler;
   if (warpgroup == 0) {
     ptx::setmaxnreg_dec<40>();
-    Scheduler tiles(layout, rank);
-    Gemm::produce(tiles, smem, map_a, map_b, map_sa, rank);
+    // One thread produces; only it builds the schedule (a dynamic one takes tiles as it is built).
+    if (threadIdx.x == 0) {
+      typename Gemm::Producer tiles = [&] {
+        if constexpr (Gemm::kDynamicTiles) {
+          return typename Gemm::Producer(layout, tile_counters);
+        } else {
+          return typename Gemm::Producer(layout, rank);
+        }
+      }();
+      Gemm::produce(tiles, smem, map_a, map_b, map_sa, rank);
+    }
     if constexpr (kCluster > 1) ptx::cluster_sync();  // the peer may still signal our barriers
     return;
   }
@@ -329,7 +387,7 @@ __device__ __forceinline__ void fp8_grouped_gemm(const CUtensorMap& map_a, const
   // wgmma descriptors built from it stay in uniform registers instead of being moved there (R2UR)
   // before every wgmma.
   const int math_wg = __shfl_sync(0xffffffffu, warpgroup - 1, 0);
-  Scheduler tiles(layout, rank);
+  typename Gemm::ConsumerTiles tiles(layout, rank);
   const SwiGluFp8Output fused{reinterpret_cast<uint8_t*>(d), q_scales, q_scale_stride};
   Gemm::consume(tiles, smem, math_wg, sb, d, d_maps, fused, rank);
   if constexpr (kCluster > 1) ptx::cluster_sync();  // stay until the peer no longer multicasts into us

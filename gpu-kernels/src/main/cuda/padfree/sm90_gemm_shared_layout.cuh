@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include "sm90_gemm_epilogue.cuh"
+#include "sm90_grouped_layouts.cuh"
 
 namespace padfree::sm90 {
 
@@ -18,6 +19,9 @@ struct GemmSharedLayout {
   static constexpr int kBBytes = BLOCK_N * kBlockK;
   static constexpr int kScaleFloats = BLOCK_M + 4;
   static constexpr int kScaleBytes = (kScaleFloats * 4 + 127) / 128 * 128;
+  // A dynamic schedule's published tile sits in the slack after the stage's A scales (no extra bytes).
+  static constexpr int kTileInfoOffset = (kScaleFloats * 4 + 15) / 16 * 16;
+  static_assert(kTileInfoOffset + int(sizeof(PublishedTile)) <= kScaleBytes, "the published tile fits the scale slot's slack");
   static constexpr int kStagingOffset = 0;
   static constexpr int kAOffset = kStagingOffset + 2 * kStagingBytes;
   static constexpr int kBOffset = kAOffset + kNumStages * kABytes;
@@ -34,6 +38,9 @@ struct GemmSharedLayout {
   __device__ static uint8_t* a_tile(uint8_t* smem, int stage) { return smem + kAOffset + stage * kABytes; }
   __device__ static uint8_t* b_tile(uint8_t* smem, int stage) { return smem + kBOffset + stage * kBBytes; }
   __device__ static uint8_t* a_scales(uint8_t* smem, int stage) { return smem + kScaleOffset + stage * kScaleBytes; }
+  __device__ static PublishedTile* tile_info(uint8_t* smem, int stage) {
+    return reinterpret_cast<PublishedTile*>(a_scales(smem, stage) + kTileInfoOffset);
+  }
   // The stages' barriers: full[s] (the producer's loads have landed), empty[s] (the consumers are done).
   __device__ static uint64_t* full(uint8_t* smem) { return reinterpret_cast<uint64_t*>(smem + kBarrierOffset); }
   __device__ static uint64_t* empty(uint8_t* smem) { return full(smem) + kNumStages; }

@@ -15,6 +15,7 @@ struct RowBlock {
 
 // One weight matrix, M rows. Parameters: x = rows.
 struct DenseLayout {
+  static constexpr bool kDynamicTiles = true;
   int rows;
   __device__ DenseLayout(const int*, const int*, int x, int) : rows(x) {}
   template <int BLOCK_M>
@@ -32,6 +33,7 @@ struct DenseLayout {
 // latency the consumers would pay at every tile, with the tensor cores idle).
 // Parameters: b = the block table, x = its number of M-blocks.
 struct PaddingFreeLayout {
+  static constexpr bool kDynamicTiles = true;
   const int2* table;
   int blocks;
   __device__ PaddingFreeLayout(const int*, const int* b, int x, int) : table(reinterpret_cast<const int2*>(b)), blocks(x) {}
@@ -49,6 +51,7 @@ struct PaddingFreeLayout {
 // row r's expert or -1 for padding. Blocks of padding only are skipped; others compute and store all
 // BLOCK_M rows, as the padded baseline does. Parameters: a = group_index, x = padded rows.
 struct PaddedLayout {
+  static constexpr bool kDynamicTiles = true;
   const int* group_index;
   int rows;
   __device__ PaddedLayout(const int* a, const int*, int x, int) : group_index(a), rows(x) {}
@@ -64,7 +67,10 @@ struct PaddedLayout {
 
 // Masked (decode): A is [E][max_rows][K]; expert e's first counts[e] rows are valid.
 // Parameters: a = counts, x = experts, y = max_rows.
+// Most of its blocks may be empty (experts with few rows of max_rows), and a dynamic schedule pays a
+// serial atomic per skipped unit, so it keeps the static one.
 struct MaskedLayout {
+  static constexpr bool kDynamicTiles = false;
   const int* counts;
   int experts;
   int max_rows;
@@ -172,6 +178,91 @@ struct PersistentTileScheduler {
     if (mb < m_blocks) return layout.template block<BLOCK_M>(mb);
     return {0, 0, 0, 0};
   }
+};
+
+// Tiles handed out at run time (Multicast::kNone on layouts with kDynamicTiles): block b starts on unit b
+// of the same (M-block x N-block) grid, M-block major, and each later unit is the next one no block has
+// taken (a global atomic counter). Why: the static round-robin fixes each block's units in advance, so
+// a block whose tiles are cheap (residual tiles that skip a warpgroup) runs ahead of the others, and
+// over tens of waves the blocks that share an expert's B tiles drift apart until the second reads it
+// from DRAM again (NOTES.md: padding-free 256-expert down GEMM, 9.85 GB read for 3.76 GB of weights).
+// Taken in order, the units in flight stay one window of the grid wherever the cheap tiles fall.
+// Only the producer fetches; it publishes each tile to the consumers in the tile's first stage
+// (GemmSharedLayout::tile_info), and after the last tile an end marker.
+// `counters` [2] are zero at launch: [0] counts units taken after the first one of each block, [1]
+// blocks done; the last block to finish zeroes both, so the next launch on the stream finds them zero.
+template <typename Layout, int BLOCK_M, int kNBlocks>
+struct DynamicTileFetcher {
+  // Units are taken in groups of kGroupM M-blocks, N-block major within a group: the tiles that read
+  // one B tile (kGroupM row blocks, mostly of one expert) run at the same time and share it through
+  // L2, and the group's A rows stay in L2 while its N-blocks pass. M-block major, a wave would cover
+  // 132 / kNBlocks row blocks, less than one where N is large (Mixtral's 28672), and read all of B
+  // from DRAM once per row block.
+  static constexpr int kGroupM = 8;
+  const Layout& layout;
+  const int m_blocks;
+  const int num_units;
+  unsigned int* const counters;
+  // Two units ahead, so that neither the atomic nor the layout's table load is on the producer's path
+  // at a tile start (with short tiles, K = 768, that stall reached the consumers): `ahead` is the
+  // unit handed out next, its row block loaded; `taken` the one after, its atomic in flight.
+  int ahead;
+  int ahead_n_block;
+  RowBlock ahead_rows{};
+  int taken;
+
+  __device__ DynamicTileFetcher(const Layout& l, unsigned int* c)
+      : layout(l), m_blocks(l.template m_blocks<BLOCK_M>()), num_units(m_blocks * kNBlocks), counters(c),
+        ahead(blockIdx.x), taken(take()) {
+    load(ahead);
+  }
+
+  // The next tile to run; false when no unit is left.
+  __device__ bool next(Tile& t) {
+    while (ahead < num_units) {
+      const RowBlock rows = ahead_rows;
+      const int n_block = ahead_n_block;
+      ahead = taken;
+      taken = ahead < num_units ? take() : num_units;
+      load(ahead);
+      if (rows.valid_rows <= 0) continue;
+      t.rows = rows;
+      t.n_block = n_block;
+      t.paired = false;
+      return true;
+    }
+    return false;
+  }
+
+  // The unit after all units taken so far; its value is first used by a later next().
+  __device__ int take() { return static_cast<int>(gridDim.x + atomicAdd(counters, 1u)); }
+
+  // Issues the load of unit u's row block (none past the last unit): groups of kGroupM M-blocks, N-block
+  // major within a group.
+  __device__ void load(int u) {
+    if (u >= num_units) return;
+    const int group = u / (kGroupM * kNBlocks);
+    const int first = group * kGroupM;
+    const int group_rows = min(kGroupM, m_blocks - first);
+    const int within = u - first * kNBlocks;
+    ahead_rows = layout.template block<BLOCK_M>(first + within % group_rows);
+    ahead_n_block = within / group_rows;
+  }
+
+  // Once per block, after next() returned false: the last block zeroes the counters.
+  // (Every unit this block took was < num_units or was its last take, so no take follows this.)
+  __device__ void retire() {
+    if (atomicAdd(counters + 1, 1u) == gridDim.x - 1) {
+      atomicExch(counters, 0u);
+      atomicExch(counters + 1, 0u);
+    }
+  }
+};
+
+// A tile as the producer publishes it in the tile's first stage (dynamic tiles); n_block < 0 marks the
+// end of the block's tiles.
+struct PublishedTile {
+  int a_row, d_row, valid_rows, expert, n_block;
 };
 
 }  // namespace padfree::sm90

@@ -108,8 +108,7 @@ public final class CudaBackend implements GroupedGemmBackend {
     GemmHeuristics.Config config = GemmHeuristics.choose(plan.n(), plan.k(), plan.freeMBlocks(), device.multiprocessors());
     Map<Layout, Sm90Fp8GroupedGemm> gemms = Map.of(
         Layout.PADDED, new Sm90Fp8GroupedGemm(Layout.PADDED, plan.n(), plan.k(), config),
-        Layout.PADDING_FREE, new Sm90Fp8GroupedGemm(Layout.PADDING_FREE, plan.n(), plan.k(), config.withMulticast(
-            GemmHeuristics.paddingFreeMulticast(plan.n(), plan.k(), plan.offsets()))),
+        Layout.PADDING_FREE, new Sm90Fp8GroupedGemm(Layout.PADDING_FREE, plan.n(), plan.k(), config),
         Layout.MASKED, new Sm90Fp8GroupedGemm(Layout.MASKED, plan.n(), plan.k(), config));
     device.makeCurrent();
     DeviceMemoryEstimate memory = DeviceMemoryEstimate.of(plan, p.batch().numTokens(),

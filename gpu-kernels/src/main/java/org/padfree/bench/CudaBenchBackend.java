@@ -224,24 +224,14 @@ final class CudaBenchBackend implements BenchBackend {
     }
 
     private Sm90Fp8GroupedGemm gemm(Layout layout) {
-      return new Sm90Fp8GroupedGemm(layout, c.n(), c.k(), layout == Layout.PADDING_FREE ? freeConfig() : config);
-    }
-
-    /**
-     * The padding-free launch's configuration: the shared one, with the padding-free layout's own
-     * multicast choice unless --multicast named one for every path.
-     */
-    private GemmHeuristics.Config freeConfig() {
-      return multicast != null ? config : config.withMulticast(
-          GemmHeuristics.paddingFreeMulticast(c.n(), c.k(), p.offsets()));
+      return new Sm90Fp8GroupedGemm(layout, c.n(), c.k(), config);
     }
 
     @Override
     public KernelConfig config() {
-      // the padding-free launch's (the padded one uses `config`'s multicast: none unless --multicast)
-      GemmHeuristics.Config free = freeConfig();
-      return new KernelConfig(GemmHeuristics.BLOCK_M, free.blockN(), free.stages(), free.multicast().clusterSize(),
-          free.multicast().name().toLowerCase(java.util.Locale.ROOT), gridBlocks(launches.get(BenchPath.PADDING_FREE)));
+      // every path's (the grid is the padding-free launch's)
+      return new KernelConfig(GemmHeuristics.BLOCK_M, config.blockN(), config.stages(), config.multicast().clusterSize(),
+          config.multicast().name().toLowerCase(java.util.Locale.ROOT), gridBlocks(launches.get(BenchPath.PADDING_FREE)));
     }
 
     private static int gridBlocks(PreparedLaunch launch) {

@@ -183,9 +183,9 @@ public final class CudaMoeLayer implements AutoCloseable {
           ? new Sm90Fp8GroupedGemm(layout, 2 * inter, hidden, GemmHeuristics.withBlockN(128).withMulticast(
               GemmHeuristics.Multicast.A), Sm90Fp8GroupedGemm.Output.SWIGLU_FP8).prepare(jit, device,
               new Operands(a, aScales, weights.gateUp, weights.gateUpScales, q, rows, w.experts()), args, qScales)
-          : gemm(layout, 2 * inter, hidden, mBlocks, layoutIndex,
+          : gemm(layout, 2 * inter, hidden, mBlocks,
               new Operands(a, aScales, weights.gateUp, weights.gateUpScales, g, rows, w.experts()), args);
-      LoadedKernel.PreparedLaunch down = gemm(layout, hidden, inter, mBlocks, layoutIndex,
+      LoadedKernel.PreparedLaunch down = gemm(layout, hidden, inter, mBlocks,
           new Operands(q, qScales, weights.down, weights.downScales, d, rows, w.experts()), args);
       // every launch marshalled before timing, so the events measure the GPU's work
       List<LoadedKernel.PreparedLaunch> layer = List.of(
@@ -201,13 +201,9 @@ public final class CudaMoeLayer implements AutoCloseable {
     }
   }
 
-  /** {@code layoutIndex}: the padding-free offsets, or the padded group index. */
-  private LoadedKernel.PreparedLaunch gemm(Sm90Fp8GroupedGemm.Layout layout, int n, int k, int mBlocks,
-      int[] layoutIndex, Operands o, LayoutArgs args) {
+  private LoadedKernel.PreparedLaunch gemm(Sm90Fp8GroupedGemm.Layout layout, int n, int k, int mBlocks, Operands o,
+      LayoutArgs args) {
     GemmHeuristics.Config config = GemmHeuristics.choose(n, k, mBlocks, device.multiprocessors());
-    if (layout == Sm90Fp8GroupedGemm.Layout.PADDING_FREE) {
-      config = config.withMulticast(GemmHeuristics.paddingFreeMulticast(n, k, layoutIndex));
-    }
     return new Sm90Fp8GroupedGemm(layout, n, k, config).prepare(jit, device, o, args);
   }
 

@@ -116,6 +116,15 @@ public final class LoadedKernel {
     return ClusterOccupancy.maxActiveClusters(function, spec.clusterSize(), threads, dynamicSharedBytes, spec.entry());
   }
 
+  /**
+   * A kernel argument whose value depends on the stream the launch is enqueued on, filled in by
+   * {@link PreparedLaunch#enqueue}.
+   */
+  public enum StreamArgument {
+    /** The stream's {@link CudaStream#workCounters()}, as a pointer. */
+    WORK_COUNTERS
+  }
+
   /** Launches on {@code stream}: {@link #prepare} then {@link PreparedLaunch#enqueue}. */
   public void launch(LaunchConfig c, CudaStream stream, Object... args) {
     prepare(c, args).enqueue(stream);
@@ -125,8 +134,9 @@ public final class LoadedKernel {
    * Checks the configuration and marshals the arguments once, so the launch itself is a single driver
    * call (what a benchmark times between its events, and what a backend repeats). Arguments map to
    * kernel parameters in order: TensorMap (128 bytes by value), TensorMap[] (a pool of maps, passed as
-   * one struct of consecutive maps), DeviceBuffer (its pointer), Integer, Long, Float. A bad
-   * configuration is an error naming the kernel and the value, not a sticky CUDA error.
+   * one struct of consecutive maps), DeviceBuffer (its pointer), Integer, Long, Float, and at most one
+   * {@link StreamArgument} (filled in per enqueue). A bad configuration is an error naming the kernel
+   * and the value, not a sticky CUDA error.
    */
   public PreparedLaunch prepare(LaunchConfig c, Object... args) {
     int threads = c.blockX() * c.blockY() * c.blockZ();
@@ -139,7 +149,13 @@ public final class LoadedKernel {
     Validate.require(args.length == spec.parameters().size(), "args", args.length,
         spec.entry() + " takes " + spec.parameters().size() + " parameters: " + spec.parameters());
     NativePointerObject[] params = new NativePointerObject[args.length];
+    int streamArgument = -1;
     for (int i = 0; i < args.length; i++) {
+      if (args[i] instanceof StreamArgument) {
+        Validate.require(streamArgument < 0, "args", i, spec.entry() + " takes at most one stream argument");
+        streamArgument = i;
+        continue;
+      }
       params[i] = switch (args[i]) {
         case TensorMap map -> Pointer.to(map.bytes());
         case TensorMap[] pool -> Pointer.to(poolBytes(pool));
@@ -154,7 +170,7 @@ public final class LoadedKernel {
     if (c.dynamicSharedBytes() > 48 * 1024) {
       allowDynamicShared(c.dynamicSharedBytes());
     }
-    return new PreparedLaunch(this, c, Pointer.to(params));
+    return new PreparedLaunch(this, c, params, streamArgument);
   }
 
   private static byte[] poolBytes(TensorMap[] pool) {
@@ -165,10 +181,13 @@ public final class LoadedKernel {
     return bytes;
   }
 
-  /** One launch with its arguments marshalled; enqueue it as often as needed (same arguments). */
-  public record PreparedLaunch(LoadedKernel kernel, LaunchConfig config, Pointer params) {
+  /**
+   * One launch with its arguments marshalled; enqueue it as often as needed (same arguments, and the
+   * stream's own value for a {@link StreamArgument} at index {@code streamArgument}, or none if < 0).
+   */
+  public record PreparedLaunch(LoadedKernel kernel, LaunchConfig config, NativePointerObject[] arguments, int streamArgument) {
     /** A launch that does nothing (a problem with no tiles). */
-    public static final PreparedLaunch NONE = new PreparedLaunch(null, null, null);
+    public static final PreparedLaunch NONE = new PreparedLaunch(null, null, null, -1);
 
     public void enqueue(CudaStream stream) {
       if (kernel == null) {
@@ -176,6 +195,12 @@ public final class LoadedKernel {
       }
       LaunchConfig c = config;
       kernel.device.makeCurrent();
+      NativePointerObject[] values = arguments;
+      if (streamArgument >= 0) {
+        values = arguments.clone(); // a launch may be enqueued on several streams
+        values[streamArgument] = Pointer.to(stream.workCounters().pointer());
+      }
+      Pointer params = Pointer.to(values);
       CudaException.check(cuLaunchKernel(kernel.function, c.gridX(), c.gridY(), c.gridZ(), c.blockX(), c.blockY(),
           c.blockZ(), c.dynamicSharedBytes(), stream.handle(), params, null), "cuLaunchKernel", kernel.spec.entry() + " " + c);
     }

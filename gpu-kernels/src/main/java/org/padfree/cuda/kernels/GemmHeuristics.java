@@ -120,73 +120,14 @@ public final class GemmHeuristics {
         bestCost = cost;
       }
     }
-    // No multicast by default (NOTES.md, H200, 2026-11-30, after remote arrives became .cta-scoped):
-    // B multicast moves 25% fewer bytes through L2 (12.0 vs 16.1 GB) in the same time at ncu's locked
-    // clock (1.77 ms both) and within noise of no multicast on the frontier classes; A multicast needs
-    // BLOCK_N 128 and ran 0-13% slower. Callers and gemm-bench --multicast may still ask for either.
+    // No multicast, for every layout: without clusters the kernel fetches its tiles at run time in
+    // groups of row blocks (sm90_grouped_layouts.cuh, DynamicTileFetcher), which keeps the blocks that
+    // read one B tile in step. Measured on the H200 (NOTES.md, eighth session): that beat B multicast on
+    // every case the former padding-free B-multicast rule picked (256-expert DeepSeek-V3 gate_up
+    // 827-861 -> 929-941 TFLOPS, 32 groups log-normal N=4096 905-930 -> 960-982); A multicast needs
+    // BLOCK_N 128 and ran 0-13% slower. Callers and gemm-bench --multicast may still ask for either,
+    // which then runs the static schedule.
     return new Config(best, stagesFor(best), Multicast.NONE);
-  }
-
-  /** B multicast needs at least 5 M-blocks per 4 experts (some experts with two blocks to share B)... */
-  static final int B_MULTICAST_MIN_BLOCKS_PER_4_EXPERTS = 5;
-
-  /** ... at most 4 M-blocks per expert on average (more, and a wave's blocks already share B in L2) ... */
-  static final int B_MULTICAST_MAX_BLOCKS_PER_EXPERT = 4;
-
-  /** ... K at least this long (the tiles run long enough for their B reads to drift apart) ... */
-  static final int B_MULTICAST_MIN_K = 4096;
-
-  /** ... and the routed experts' weights at least this large (five times the H200's 50 MB L2). */
-  static final long B_MULTICAST_MIN_WEIGHT_BYTES = 256L << 20;
-
-  /**
-   * The multicast mode of the padding-free layout's launch: B multicast when the experts have few
-   * M-blocks each (between 1.25 and 4 on average), K is long and their weights are much larger than
-   * L2; otherwise none.
-   *
-   * <p>Why (NOTES.md, H200, sixth session of 2026-11-30): with 256 experts of ~2 blocks each
-   * (DeepSeek-V3 gate_up, N=4096, K=7168, 48000 rows) every B tile is wanted by an expert's two
-   * blocks, which start together but drift apart over a 56-block K loop, while L2 turns over faster
-   * than that (50 MB at ~3.5 TB/s): ncu counted 15.6 GB read from DRAM for 7.5 GB of weights (padded:
-   * 12.6 GB), and the kernel ran at 0.81x the padded one. Clusters of two blocks of one expert sharing
-   * each B load keep the pair in step: 8.0 GB, +16% (48000 rows), +8% (93096 rows, ~3.4 blocks per
-   * expert), +8% and +10% on the sweep's 64 x 8192 and 256 x 65536 rows. Where it does not apply it
-   * costs: with one block per expert there is nothing to share (0.93-1.0x on the sweep), on small
-   * weights B stays in L2 anyway (4 experts x 1024 rows: 0.96x), with K=2048 (down) nothing was won,
-   * and with many blocks per expert (8 x 4096 rows) a wave's blocks already share B. The padded layout
-   * stays without multicast: it measured 2-4% slower with it on the 256-expert cases.
-   *
-   * @param expertsWithRows experts with at least one row (0: none)
-   */
-  public static Multicast paddingFreeMulticast(int n, int k, int mBlocks, int expertsWithRows) {
-    Validate.positive("n", n);
-    Validate.positive("k", k);
-    Validate.nonNegative("m_blocks", mBlocks);
-    Validate.nonNegative("experts_with_rows", expertsWithRows);
-    long experts = expertsWithRows;
-    boolean sharedBlocks = 4L * mBlocks >= B_MULTICAST_MIN_BLOCKS_PER_4_EXPERTS * experts;
-    boolean fewBlocks = mBlocks <= B_MULTICAST_MAX_BLOCKS_PER_EXPERT * experts;
-    boolean largeWeights = experts * n * k >= B_MULTICAST_MIN_WEIGHT_BYTES;
-    return experts > 0 && sharedBlocks && fewBlocks && largeWeights && k >= B_MULTICAST_MIN_K ? Multicast.B
-        : Multicast.NONE;
-  }
-
-  /** {@link #paddingFreeMulticast(int, int, int, int)} for the padding-free layout of {@code offsets}. */
-  public static Multicast paddingFreeMulticast(int n, int k, int[] offsets) {
-    int[] starts = DeviceGemmOperands.blockStarts(offsets);
-    return paddingFreeMulticast(n, k, starts[starts.length - 1], expertsWithRows(offsets));
-  }
-
-  /** Experts with at least one row in padding-free offsets (E + 1 entries, non-decreasing). */
-  public static int expertsWithRows(int[] offsets) {
-    Validate.notNull("offsets", offsets);
-    int experts = 0;
-    for (int e = 0; e + 1 < offsets.length; e++) {
-      if (offsets[e + 1] > offsets[e]) {
-        experts++;
-      }
-    }
-    return experts;
   }
 
   /** The configuration of a given tile width with the deepest pipeline that fits. */

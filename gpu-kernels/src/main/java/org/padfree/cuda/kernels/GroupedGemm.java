@@ -58,8 +58,7 @@ public final class GroupedGemm implements AutoCloseable {
     LayoutChecks.checkOffsets(offsets, a.rows(), b.experts());
     int[] table = DeviceGemmOperands.blockTable(offsets);
     int mBlocks = table.length / 2;
-    GemmHeuristics.Multicast multicast = GemmHeuristics.paddingFreeMulticast(b.n(), b.k(), offsets);
-    return run(Layout.PADDING_FREE, a, b, mBlocks, multicast, buffers -> new LayoutArgs(buffers.ints(offsets),
+    return run(Layout.PADDING_FREE, a, b, mBlocks, GemmHeuristics.Multicast.NONE, buffers -> new LayoutArgs(buffers.ints(offsets),
         buffers.ints(table), mBlocks, 0, mBlocks));
   }
 

@@ -124,7 +124,7 @@ public final class Sm90Fp8GroupedGemm {
         Map.of("padfree_dynamic_smem_bytes", "padfree::sm90::GemmSharedLayout<128, " + config.blockN() + ", "
             + config.stages() + ">::kAllocBytes"))
         .withCall("padfree::sm90::fp8_grouped_gemm<" + templateArgs + ">(map_a, map_b, map_sa, sb, d, "
-            + (tmaStore() ? "&d_maps" : "nullptr") + ", padfree::sm90::" + layout.policy
+            + (tmaStore() ? "&d_maps" : "nullptr") + ", tile_counters, padfree::sm90::" + layout.policy
             + "(layout_a, layout_b, layout_x, layout_y)" + (fused ? ", q_scales, q_scale_stride" : "") + ")")
         .withClusterSize(config.multicast().clusterSize());
   }
@@ -141,7 +141,8 @@ public final class Sm90Fp8GroupedGemm {
     if (tmaStore()) {
       p.add("const __grid_constant__ padfree::sm90::StoreMapPool d_maps");
     }
-    p.addAll(List.of("const int* layout_a", "const int* layout_b", "int layout_x", "int layout_y"));
+    p.addAll(List.of("unsigned int* tile_counters", "const int* layout_a", "const int* layout_b", "int layout_x",
+        "int layout_y"));
     if (output == Output.SWIGLU_FP8) {
       p.addAll(List.of("float* q_scales", "int q_scale_stride"));
     }
@@ -220,6 +221,8 @@ public final class Sm90Fp8GroupedGemm {
     if (tmaStore()) {
       args.add(storeMapPool(o.d(), o.rows()));
     }
+    // the stream's counters, which the dynamic tile schedule needs (unused by the static one)
+    args.add(LoadedKernel.StreamArgument.WORK_COUNTERS);
     args.addAll(List.of(l.indexA() == null ? o.d() : l.indexA(), l.indexB() == null ? o.d() : l.indexB(), l.x(), l.y()));
     if (fused) {
       args.addAll(List.of(qScales, alignedRows));

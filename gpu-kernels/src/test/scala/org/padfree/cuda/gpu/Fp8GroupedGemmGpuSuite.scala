@@ -21,13 +21,15 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
 
 
   private def runCase(name: String, counts: Array[Int], n: Int, k: Int, seed: Long, sampledRows: Int = 48,
-      multicast: Option[Multicast] = None, blockN: Option[Int] = None): Unit = {
+      multicast: Option[Multicast] = None, blockN: Option[Int] = None, twoStreams: Boolean = false): Unit = {
     val device = hopper()
     val f = GemmFixture.fromCounts(counts, n, k, seed)
     val rows = f.free.rows
     val guard = 8
     val experts = counts.length
     val stream = new CudaStream()
+    // twoStreams: the padded GEMM runs on its own stream, at the same time as the padding-free one
+    val paddedStream = if (twoStreams) new CudaStream() else stream
     val buffers = scala.collection.mutable.ArrayBuffer[DeviceBuffer]()
     def keep(b: DeviceBuffer) = { buffers += b; b }
     try {
@@ -53,7 +55,7 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
       val aPad = keep(Up.activations(f.paddedA, "A padded")); val saPad = keep(Up.activationScales(f.paddedA, "SA padded"))
       val dPad = keep(DeviceBuffer.allocate(2L * math.max(1, padRows) * n, "D padded")).fill(0xFF.toByte)
       val index = keep(DeviceBuffer.allocate(4L * math.max(1, padRows), "group index").copyFrom(f.padded.groupIndex))
-      new Sm90Fp8GroupedGemm(Layout.PADDED, n, k, config).run(jit, device, stream,
+      new Sm90Fp8GroupedGemm(Layout.PADDED, n, k, config).run(jit, device, paddedStream,
         new Operands(aPad, saPad, b, sb, dPad, padRows, experts), new LayoutArgs(index, null, padRows, 0, padRows / 128))
 
       // masked
@@ -65,6 +67,10 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
         new Operands(aMask, saMask, b, sb, dMask, experts * maxRows, experts),
         new LayoutArgs(maskCounts, null, experts, maxRows, experts * ((maxRows + 127) / 128)))
       stream.synchronize(s"$name: GEMMs")
+      paddedStream.synchronize(s"$name: padded GEMM")
+      // the dynamic tile schedule leaves each stream's counters zero for its next launch
+      for (st <- Seq(stream, paddedStream); word <- 0 until 2)
+        assert(st.workCounters().readInt(4L * word) == 0, s"$name: tile counter $word left at ${st.workCounters().readInt(4L * word)}")
 
       val free = dFree.toShorts
       val padded = dPad.toShorts
@@ -122,7 +128,7 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
       val err = if (sample.isEmpty) 0.0 else RelativeError.of(actual, expected)
       assert(err < 1e-3, s"$name: relative error $err against the double reference")
       info(f"$name%-44s rows=$rows%6d padded=$padRows%6d BLOCK_N=${config.blockN} stages=${config.stages} multicast=${config.multicast} rel.err=$err%.2e")
-    } finally { buffers.foreach(_.close()); stream.close() }
+    } finally { buffers.foreach(_.close()); stream.close(); paddedStream.close() }
   }
 
   test("edge groups: empty, 1, 127, 128, 129 and 300 rows; small N and K") {
@@ -173,6 +179,16 @@ class Fp8GroupedGemmGpuSuite extends AnyFunSuite with GpuSuite {
     val counts = Array.tabulate(32)(e => if (e % 7 == 0) 0 else if (e % 5 == 0) 1 else random.nextInt(0, 300))
     runCase("qwen3 N=3072 K=4096 32 groups", counts, 3072, 4096, 21L)
     runCase("qwen3 N=4096 K=1536 32 groups", counts, 4096, 1536, 22L)
+  }
+
+  test("dynamic tile schedule: many waves, residual tiles, two streams at once each with its own counters") {
+    // ~60 row blocks x 22 N-blocks = ~10 waves of 132 blocks, a residual block per group; the padded GEMM
+    // runs on a second stream while the padding-free one runs, so a shared counter would hand one
+    // launch's tiles to the other and leave rows unwritten or wrong
+    val random = new java.util.SplittableRandom(9L)
+    val counts = Array.tabulate(24)(_ => random.nextInt(1, 600))
+    runCase("dynamic tiles, two streams N=4096 K=512", counts, 4096, 512, 91L, twoStreams = true)
+    runCase("dynamic tiles, one stream N=4096 K=512", counts, 4096, 512, 92L)
   }
 
   test("totals from 1 to 65536 rows, 1 to 256 groups") {

@@ -77,43 +77,6 @@ class GemmHeuristicsSuite extends AnyFunSuite {
     assert(msg(GemmHeuristics.withBlockN(256)).contains("block_n = 256"))
   }
 
-  test("padding-free multicast: B for 1.25-4 M-blocks per expert, K >= 4096 and weights >= 256 MB") {
-    import GemmHeuristics.Multicast.{B, NONE}
-    // DeepSeek-V3 gate_up, 256 experts of ~2 and ~3.4 blocks (48000 and 93096 rows): B
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 7168, 512, 256) == B)
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 7168, 874, 256) == B)
-    // the same layouts' down GEMM (K = 2048): none
-    assert(GemmHeuristics.paddingFreeMulticast(7168, 2048, 512, 256) == NONE)
-    // 8 experts of ~32 blocks: none
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 7168, 260, 8) == NONE)
-    // one block per expert: nothing to share
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 7168, 256, 256) == NONE)
-    // 4 experts' weights (117 MB) stay in L2
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 7168, 9, 4) == NONE)
-    // the edges: 1.25 and 4 blocks per expert, K = 4096, 256 MB of weights (16 experts x 4096 x 4096)
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 4096, 20, 16) == B)
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 4096, 19, 16) == NONE)
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 4096, 64, 16) == B)
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 4096, 65, 16) == NONE)
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 4095, 20, 16) == NONE)
-    assert(GemmHeuristics.paddingFreeMulticast(4095, 4096, 20, 16) == NONE)
-    // nothing routed: nothing to share
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 7168, 0, 0) == NONE)
-    // the padding-free layout counts experts with rows, not experts
-    assert(GemmHeuristics.expertsWithRows(Array(0, 0, 5, 5, 9)) == 2)
-    // from a layout's offsets: 256 experts of 200 rows (2 blocks each) and 8 of 4096 rows (32 each)
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 7168, (0 to 256).map(_ * 200).toArray) == B)
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 7168, (0 to 8).map(_ * 4096).toArray) == NONE)
-    // empty experts do not count: 2 experts with 129 rows (4 blocks, 2 experts) among 14 empty ones
-    assert(GemmHeuristics.paddingFreeMulticast(4096, 65536, Array(0, 129) ++ Array.fill(14)(129) ++ Array(258)) == B)
-    assert(GemmHeuristics.expertsWithRows(Array(0)) == 0)
-    def msg(f: => Any) = intercept[InvalidInputException](f).getMessage
-    assert(msg(GemmHeuristics.paddingFreeMulticast(0, 128, 1, 1)).contains("n = 0"))
-    assert(msg(GemmHeuristics.paddingFreeMulticast(128, 0, 1, 1)).contains("k = 0"))
-    assert(msg(GemmHeuristics.paddingFreeMulticast(128, 128, -2, 1)).contains("m_blocks = -2"))
-    assert(msg(GemmHeuristics.paddingFreeMulticast(128, 128, 1, -3)).contains("experts_with_rows = -3"))
-  }
-
   test("padding-free block starts are prefix sums of ceil(size / 128)") {
     // group sizes 0, 1, 128, 256, 0 take 0, 1, 1, 2, 0 blocks of 128 rows
     assert(DeviceGemmOperands.blockStarts(Array(0, 0, 1, 129, 385, 385)).toSeq == Seq(0, 0, 1, 2, 4, 4))
