@@ -101,8 +101,9 @@ struct Tile {
   bool paired;
 };
 
-// The persistent tile scheduler every layout shares. Producer and consumers walk the same sequence,
-// so they agree without communicating; both blocks of a cluster walk the same units.
+// The static persistent tile scheduler: clusters (kA, kB) and layouts without kDynamicTiles use it
+// (the others take DynamicTileFetcher, below). Producer and consumers walk the same sequence, so they
+// agree without communicating; both blocks of a cluster walk the same units.
 //   kNone, kA: tiles of the (M-block x N-block) grid, M-block major, in units of kCluster
 //     neighbouring N-blocks of one row block; cluster c takes units c, c + clusters, ... and block
 //     `rank` the rank-th tile of each unit. M-blocks the layout marks empty are skipped.

@@ -55,7 +55,8 @@ final class GemmBenchOptions {
   private Integer threads;
   @Option(names = "--multicast", paramLabel = "auto|none|a|b", defaultValue = "auto", description = {
       "clusters of two sharing loads: b (two row blocks share the B tile), a (two column blocks share the A",
-      "tile, BLOCK_N 128), none; auto (default): the heuristic's choice. For A/B comparisons"})
+      "tile, BLOCK_N 128), none; auto (default): the heuristic's choice (none, with tiles handed out at run",
+      "time). a and b run the static tile schedule that clusters need. For A/B comparisons"})
   private String multicast;
   @Option(names = "--block-n", paramLabel = "auto|N", defaultValue = "auto", description = {
       "tile width for every case: one of 64, 96, 112, 128, 160, 192; auto (default): the heuristic's choice",
