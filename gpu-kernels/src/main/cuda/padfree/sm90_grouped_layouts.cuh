@@ -181,9 +181,9 @@ struct PersistentTileScheduler {
   }
 };
 
-// Tiles handed out at run time (Multicast::kNone on layouts with kDynamicTiles): block b starts on unit b
-// of the same (M-block x N-block) grid, M-block major, and each later unit is the next one no block has
-// taken (a global atomic counter). Why: the static round-robin fixes each block's units in advance, so
+// Tiles handed out at run time (Multicast::kNone on layouts with kDynamicTiles): the units of the
+// (M-block x N-block) grid are ordered in groups of kGroupM row blocks (below); block b starts on unit
+// b, and each later unit is the next one no block has taken (a global atomic counter). Why: the static round-robin fixes each block's units in advance, so
 // a block whose tiles are cheap (residual tiles that skip a warpgroup) runs ahead of the others, and
 // over tens of waves the blocks that share an expert's B tiles drift apart until the second reads it
 // from DRAM again (NOTES.md: padding-free 256-expert down GEMM, 9.85 GB read for 3.76 GB of weights).
@@ -250,8 +250,9 @@ struct DynamicTileFetcher {
     ahead_n_block = within / group_rows;
   }
 
-  // Once per block, after next() returned false: the last block zeroes the counters.
-  // (Every unit this block took was < num_units or was its last take, so no take follows this.)
+  // Once per block, after next() returned false: the last block zeroes the counters. Every block's
+  // takes have returned by then (next() stops only after a take past the last unit), so none can
+  // follow the reset.
   __device__ void retire() {
     if (atomicAdd(counters + 1, 1u) == gridDim.x - 1) {
       atomicExch(counters, 0u);

@@ -123,8 +123,8 @@ public final class GemmHeuristics {
     // No multicast, for every layout: without clusters the kernel fetches its tiles at run time in
     // groups of row blocks (sm90_grouped_layouts.cuh, DynamicTileFetcher), which keeps the blocks that
     // read one B tile in step. Measured on the H200 (NOTES.md, eighth session): that beat B multicast on
-    // every case the former padding-free B-multicast rule picked (256-expert DeepSeek-V3 gate_up
-    // 827-861 -> 929-941 TFLOPS, 32 groups log-normal N=4096 905-930 -> 960-982); A multicast needs
+    // every case the former padding-free B-multicast rule picked (256-expert DeepSeek-V3 gate_up, 93096
+    // rows: 844 -> 953-956 TFLOPS; 32 groups log-normal N=4096: 927 -> 969-974); A multicast needs
     // BLOCK_N 128 and ran 0-13% slower. Callers and gemm-bench --multicast may still ask for either,
     // which then runs the static schedule.
     return new Config(best, stagesFor(best), Multicast.NONE);
