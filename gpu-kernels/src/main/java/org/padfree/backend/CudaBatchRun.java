@@ -165,11 +165,9 @@ final class CudaBatchRun {
     }
     pathDone[2].record(compute);
 
-    GemmHeuristics.Multicast freeMulticast = gemms.get(Layout.PADDING_FREE).config().multicast();
     String kernelConfig = "sm90 fp8 grouped GEMM BLOCK_M=" + GemmHeuristics.BLOCK_M + " BLOCK_N=" + config.blockN()
         + " stages=" + config.stages() + " multicast=" + config.multicast() + " tmaStore="
-        + gemms.get(Layout.PADDING_FREE).tmaStore() + " (all layouts"
-        + (freeMulticast == config.multicast() ? "" : "; padding-free multicast=" + freeMulticast) + "); B resident ["
+        + gemms.get(Layout.PADDING_FREE).tmaStore() + " (all layouts); B resident ["
         + w.experts() + "][" + n + "][" + k + "] from " + w.distinct() + " distinct matrices";
     if (checkRows != null) {
       return checkedOnDevice(p, plan, dFree, dPad, dMasked, checkRows, kernelConfig, repetitions, start);

@@ -58,7 +58,7 @@ public final class GroupedGemm implements AutoCloseable {
     LayoutChecks.checkOffsets(offsets, a.rows(), b.experts());
     int[] table = DeviceGemmOperands.blockTable(offsets);
     int mBlocks = table.length / 2;
-    return run(Layout.PADDING_FREE, a, b, mBlocks, GemmHeuristics.Multicast.NONE, buffers -> new LayoutArgs(buffers.ints(offsets),
+    return run(Layout.PADDING_FREE, a, b, mBlocks, buffers -> new LayoutArgs(buffers.ints(offsets),
         buffers.ints(table), mBlocks, 0, mBlocks));
   }
 
@@ -71,7 +71,7 @@ public final class GroupedGemm implements AutoCloseable {
     requireSameK(a, b);
     LayoutChecks.checkPaddedGroupIndex(groupIndex, a.rows(), b.experts());
     int mBlocks = a.rows() / GemmHeuristics.BLOCK_M;
-    return run(Layout.PADDED, a, b, mBlocks, GemmHeuristics.Multicast.NONE, buffers -> new LayoutArgs(buffers.ints(groupIndex), null, a.rows(), 0, mBlocks));
+    return run(Layout.PADDED, a, b, mBlocks, buffers -> new LayoutArgs(buffers.ints(groupIndex), null, a.rows(), 0, mBlocks));
   }
 
   /** Masked (decode): A is [experts][maxRows][K]; expert e's first counts[e] rows are valid, the rest of D stays zero. */
@@ -79,7 +79,7 @@ public final class GroupedGemm implements AutoCloseable {
     requireSameK(a, b);
     LayoutChecks.checkMaskedCounts(counts, maxRows, a.rows(), b.experts());
     int mBlocks = b.experts() * ((maxRows + GemmHeuristics.BLOCK_M - 1) / GemmHeuristics.BLOCK_M);
-    return run(Layout.MASKED, a, b, mBlocks, GemmHeuristics.Multicast.NONE, buffers -> new LayoutArgs(buffers.ints(counts), null, b.experts(), maxRows, mBlocks));
+    return run(Layout.MASKED, a, b, mBlocks, buffers -> new LayoutArgs(buffers.ints(counts), null, b.experts(), maxRows, mBlocks));
   }
 
   /** D = A x B^T for one weight matrix (b holds exactly one expert). */
@@ -87,7 +87,7 @@ public final class GroupedGemm implements AutoCloseable {
     requireSameK(a, b);
     Validate.require(b.experts() == 1, "experts", b.experts(), "a dense GEMM takes exactly one weight matrix");
     int mBlocks = (a.rows() + GemmHeuristics.BLOCK_M - 1) / GemmHeuristics.BLOCK_M;
-    return run(Layout.DENSE, a, b, mBlocks, GemmHeuristics.Multicast.NONE, buffers -> new LayoutArgs(null, null, a.rows(), 0, mBlocks));
+    return run(Layout.DENSE, a, b, mBlocks, buffers -> new LayoutArgs(null, null, a.rows(), 0, mBlocks));
   }
 
   private interface ArgsOnDevice {
@@ -113,11 +113,10 @@ public final class GroupedGemm implements AutoCloseable {
     }
   }
 
-  private Bf16Matrix run(Layout layout, QuantizedActivations a, QuantizedWeights b, int mBlocks,
-      GemmHeuristics.Multicast multicast, ArgsOnDevice args) {
+  private Bf16Matrix run(Layout layout, QuantizedActivations a, QuantizedWeights b, int mBlocks, ArgsOnDevice args) {
     int n = b.n();
     device.makeCurrent();
-    GemmHeuristics.Config config = GemmHeuristics.choose(n, b.k(), mBlocks, device.multiprocessors()).withMulticast(multicast);
+    GemmHeuristics.Config config = GemmHeuristics.choose(n, b.k(), mBlocks, device.multiprocessors());
     try (Buffers buffers = new Buffers()) {
       DeviceBuffer d = buffers.keep(DeviceBuffer.allocate(2L * Math.max(1, a.rows()) * n, "D")).fill((byte) 0);
       if (a.rows() > 0) {
