@@ -3,9 +3,11 @@
 # file, e.g.
 #   scripts/gemm-bench.sh --cases conf/bench/frontier.yaml                 (a Hopper GPU)
 #   scripts/gemm-bench.sh --backend cpu --cases conf/bench/ci-cpu.yaml     (CPU reference: checks and format)
+#   scripts/gemm-bench.sh --dry-run --cases conf/bench/frontier.yaml       (rows and speedup bounds only)
 # Usage: scripts/gemm-bench.sh [options] --cases CASES.yaml
 # Options (the tool's --help explains each): --cases FILE, --backend auto|cpu|cuda, --out NAME,
-# --reports DIR, --runs N, --case NAMES, --gpu N, --threads N, --multicast auto|none|a|b, --help.
+# --reports DIR, --runs N, --case NAMES, --gpu N, --threads N, --multicast auto|none|a|b,
+# --block-n auto|N, --dry-run, --help.
 # Results: a table, and reports/kernels/<date>/<name>.json and .csv. --help lists the options.
 # Builds gpu-kernels first when its classes are missing or older than a source or pom.
 # Environment: PADFREE_MVN_OPTS (extra Maven flags, e.g. -o), PADFREE_BENCH_HEAP (default 16g);
@@ -18,8 +20,9 @@ args=("$@")
 while (( $# )); do
   case $1 in
     --help|-h) usage; exit 0 ;;
-    --cases|--backend|--out|--reports|--runs|--case|--gpu|--threads|--multicast) shift; (( $# )) && shift ;;
-    --cases=*|--backend=*|--out=*|--reports=*|--runs=*|--case=*|--gpu=*|--threads=*|--multicast=*) shift ;;
+    --dry-run) shift ;;
+    --cases|--backend|--out|--reports|--runs|--case|--gpu|--threads|--multicast|--block-n) shift; (( $# )) && shift ;;
+    --cases=*|--backend=*|--out=*|--reports=*|--runs=*|--case=*|--gpu=*|--threads=*|--multicast=*|--block-n=*) shift ;;
     --*) echo "$script: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) shift ;;
   esac

@@ -35,6 +35,29 @@ public record BenchCase(String name, int n, int k, int[] counts, String distribu
     return rows;
   }
 
+  /**
+   * The fewest rows a grouped GEMM whose tensor-core instruction has M = 64 (Hopper's wgmma) can
+   * compute: every group's rows rounded up to a multiple of 64. No padding-free kernel on this
+   * hardware does less tensor-core work than this.
+   */
+  public int wgmmaRows() {
+    int rows = 0;
+    for (int c : counts) {
+      rows += (c + 63) / 64 * 64;
+    }
+    return rows;
+  }
+
+  /**
+   * The most a padding-free GEMM can gain over a padded GEMM that computes every padded row, at the
+   * same tensor-core rate: padded rows / wgmma rows (NaN without rows). A target above it can only be
+   * met by a faster tensor-core rate, not by skipping padding.
+   */
+  public double speedupBoundVsPadded() {
+    int wgmma = wgmmaRows();
+    return wgmma == 0 ? Double.NaN : (double) paddedRows() / wgmma;
+  }
+
   /** Floating-point operations of the useful work: 2 x valid rows x N x K. */
   public double usefulFlops() {
     return 2.0 * rows() * n * k;

@@ -38,6 +38,8 @@ final class BenchReport {
     c.add(new Column("groups", r -> r.benchCase().groups()));
     c.add(new Column("rows", r -> r.benchCase().rows()));
     c.add(new Column("padded_rows", r -> r.benchCase().paddedRows()));
+    c.add(new Column("wgmma_rows", r -> r.benchCase().wgmmaRows()));
+    c.add(new Column("speedup_bound_vs_padded", r -> r.benchCase().speedupBoundVsPadded()));
     c.add(new Column("empty_groups", r -> Arrays.stream(r.benchCase().counts()).filter(x -> x == 0).count()));
     c.add(new Column("distribution", r -> r.benchCase().distribution()));
     c.add(new Column("seed", r -> r.benchCase().seed()));
@@ -205,6 +207,23 @@ final class BenchReport {
       out.println("(CPU reference backend: times are CPU wall times of the exact reference, meaningless for GPU"
           + " performance; the checks and the file format are what this run shows)");
     }
+  }
+
+  /**
+   * --dry-run's table: per case the rows a padded GEMM computes (groups rounded up to 128), the fewest a
+   * wgmma kernel can (rounded up to 64) and their ratio, the bound on padding-free's speedup over the
+   * padded GEMM at one tensor-core rate.
+   */
+  static void rowsTable(PrintStream out, List<BenchCase> cases) {
+    out.printf(Locale.ROOT, "%-28s %6s %5s %5s %7s %7s %7s %7s%n", "case", "groups", "N", "K", "rows", "padded", "wgmma",
+        "bound");
+    for (BenchCase c : cases) {
+      out.printf(Locale.ROOT, "%-28s %6d %5d %5d %7d %7d %7d %7s%n", c.name(), c.groups(), c.n(), c.k(), c.rows(),
+          c.paddedRows(), c.wgmmaRows(), fixed(c.speedupBoundVsPadded(), 3));
+    }
+    out.println("(padded: every group rounded up to 128 rows; wgmma: to 64, the fewest rows a kernel whose MMA has"
+        + " M = 64 computes; bound = padded / wgmma, the most padding-free can gain over a padded GEMM that"
+        + " computes every padded row at the same tensor-core rate)");
   }
 
   private static String spread(BenchResult r, BenchPath p) {

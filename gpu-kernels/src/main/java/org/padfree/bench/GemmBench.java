@@ -78,6 +78,10 @@ public final class GemmBench {
             c.seed(), c.paths(), options.runs(), c.warmup()));
       }
     }
+    if (options.dryRun()) {
+      BenchReport.rowsTable(out, selected);
+      return EXIT_OK;
+    }
     BenchBackend backend;
     try {
       backend = open(options);

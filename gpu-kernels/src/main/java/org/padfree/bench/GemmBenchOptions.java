@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
 final class GemmBenchOptions {
   /** Parsed command line. */
   record Options(Path casesFile, String backend, String out, Path reports, Integer runs, Set<String> only, int gpu,
-      int threads, GemmHeuristics.Multicast multicast, Integer blockN) {}
+      int threads, GemmHeuristics.Multicast multicast, Integer blockN, boolean dryRun) {}
 
   @Option(names = "--cases", paramLabel = "FILE", description = "the cases file (YAML)")
   private List<String> cases = new ArrayList<>();
@@ -62,6 +62,10 @@ final class GemmBenchOptions {
       "tile width for every case: one of 64, 96, 112, 128, 160, 192; auto (default): the heuristic's choice",
       "per case. For comparing tile widths on the same shapes (the stage count follows the width)"})
   private String blockN;
+  @Option(names = "--dry-run", description = {
+      "list each case's rows (valid, padded to 128, rounded up to 64 per group) and the most padding-free can",
+      "gain over the padded GEMM at the same tensor-core rate; runs nothing, opens no GPU, writes no file"})
+  private boolean dryRun;
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
   private boolean help;
 
@@ -113,6 +117,6 @@ final class GemmBenchOptions {
       throw new InvalidInputException("--cases", casesFile, "is not a readable file");
     }
     return new Options(casesFile, o.backend, o.out, Paths.get(o.reports), o.runs,
-        new LinkedHashSet<>(Values.items(o.only)), Integer.parseInt(o.gpu), threads, multicast, blockN);
+        new LinkedHashSet<>(Values.items(o.only)), Integer.parseInt(o.gpu), threads, multicast, blockN, o.dryRun);
   }
 }

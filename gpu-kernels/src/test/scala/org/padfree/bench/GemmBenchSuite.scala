@@ -78,6 +78,9 @@ class GemmBenchSuite extends AnyFunSuite with TempFolders {
       assert(row("rows").toInt == c.counts().sum, name)
       assert(row("groups").toInt == c.counts().length, name)
       assert(row("padded_rows").toInt == c.counts().map(x => (x + 127) / 128 * 128).sum, name)
+      val wgmma = c.counts().map(x => (x + 63) / 64 * 64).sum
+      assert(row("wgmma_rows").toInt == wgmma, name)
+      assert(math.abs(row("speedup_bound_vs_padded").toDouble - row("padded_rows").toDouble / wgmma) < 1e-9, name)
       assert(row("runs").toInt == 30, name)
       for (p <- Seq("padding_free", "padded", "pad")) {
         val (p10, med, p90) = (row(s"${p}_p10_us").toDouble, row(s"${p}_us").toDouble, row(s"${p}_p90_us").toDouble)
@@ -137,6 +140,27 @@ class GemmBenchSuite extends AnyFunSuite with TempFolders {
     val r = gemmBench(args: _*)
     assert(r.status == 2, s"exit ${r.status} for ${args.mkString(" ")}: ${r.err}")
     for (m <- mentions) assert(r.err.contains(m), s"'$m' not in: ${r.err}")
+  }
+
+  test("--dry-run lists each case's padded and wgmma rows and the speedup bound, and runs and writes nothing") {
+    val frontier = Paths.get("../conf/bench/frontier.yaml")
+    val reports = newTempDir("gemm-bench-dry")
+    // --backend cuda would fail here (no GPU): a dry run must not open a backend at all.
+    val r = gemmBench("--dry-run", "--backend", "cuda", "--reports", reports.toString, frontier.toString)
+    assert(r.status == 0, s"exit ${r.status}\n${r.out}\n${r.err}")
+    val cases = BenchCasesFile.read(frontier).cases()
+    for (i <- 0 until cases.size) {
+      val c = cases.get(i)
+      val padded = c.counts().map(x => (x + 127) / 128 * 128).sum
+      val wgmma = c.counts().map(x => (x + 63) / 64 * 64).sum
+      val line = r.out.linesIterator.find(_.startsWith(c.name() + " ")).getOrElse(fail(s"no line for ${c.name()}:\n${r.out}"))
+      val cells = line.trim.split("\\s+").toSeq
+      val bound = "%.3f".formatLocal(java.util.Locale.ROOT, padded.toDouble / wgmma)
+      assert(cells.slice(4, 8) == Seq(c.counts().sum, padded, wgmma).map(_.toString) :+ bound, line)
+    }
+    // The 32-group log-normal classes cannot reach 1.15x padded by skipping padding alone.
+    assert(r.out.linesIterator.exists(l => l.startsWith("32g-8192-ln1-n4096-k7168 ") && l.trim.endsWith("1.133")), r.out)
+    assert(!Files.exists(reports.resolve("kernels")), "a dry run writes no file")
   }
 
   test("bad cases files exit 2 naming the field and the case") {
