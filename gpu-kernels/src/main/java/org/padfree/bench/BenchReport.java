@@ -215,8 +215,8 @@ final class BenchReport {
    * padded GEMM at one tensor-core rate.
    */
   static void rowsTable(PrintStream out, List<BenchCase> cases) {
-    out.printf(Locale.ROOT, "%-28s %6s %5s %5s %7s %7s %7s %7s%n", "case", "groups", "N", "K", "rows", "padded", "wgmma",
-        "bound");
+    out.printf(Locale.ROOT, "%-28s %6s %5s %5s %7s %7s %7s %7s%n", "case", "groups", "N", "K", "rows", "padded",
+        "wgmma", "bound");
     for (BenchCase c : cases) {
       out.printf(Locale.ROOT, "%-28s %6d %5d %5d %7d %7d %7d %7s%n", c.name(), c.groups(), c.n(), c.k(), c.rows(),
           c.paddedRows(), c.wgmmaRows(), fixed(c.speedupBoundVsPadded(), 3));

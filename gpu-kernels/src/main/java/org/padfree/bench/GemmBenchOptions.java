@@ -36,9 +36,10 @@ final class GemmBenchOptions {
   private List<String> cases = new ArrayList<>();
   @Parameters(arity = "0..*", paramLabel = "CASES.yaml", hidden = true)
   private List<String> positional = new ArrayList<>();
-  @Option(names = "--backend", paramLabel = "auto|cpu|cuda", defaultValue = "auto", description = {
-      "cuda: the Hopper GPU; cpu: the exact CPU reference (small cases: checks and file format only, timings",
-      "meaningless and labelled so); auto (default): cuda when a Hopper GPU is present, else an error"})
+  // Each description is one string: picocli wraps it at the usage width.
+  @Option(names = "--backend", paramLabel = "auto|cpu|cuda", defaultValue = "auto", description = "cuda: the Hopper GPU;"
+      + " cpu: the exact CPU reference (small cases: checks and file format only, timings meaningless and labelled so);"
+      + " auto (default): cuda when a Hopper GPU is present, else an error")
   private String backend;
   @Option(names = "--out", paramLabel = "NAME", description = "base name of the result files (default: the cases file's name)")
   private String out;
@@ -53,18 +54,18 @@ final class GemmBenchOptions {
   private String gpu;
   @Option(names = "--threads", paramLabel = "N", description = "CPU backend threads (default: all processors)")
   private Integer threads;
-  @Option(names = "--multicast", paramLabel = "auto|none|a|b", defaultValue = "auto", description = {
-      "clusters of two sharing loads: b (two row blocks share the B tile), a (two column blocks share the A",
-      "tile, BLOCK_N 128), none; auto (default): the heuristic's choice (none, with tiles handed out at run",
-      "time). a and b run the static tile schedule that clusters need. For A/B comparisons"})
+  @Option(names = "--multicast", paramLabel = "auto|none|a|b", defaultValue = "auto", description = "clusters of"
+      + " two sharing loads: b (two row blocks share the B tile), a (two column blocks share the A tile, BLOCK_N 128),"
+      + " none; auto (default): the heuristic's choice (none, with tiles handed out at run time). a and b run the"
+      + " static tile schedule that clusters need. For A/B comparisons")
   private String multicast;
-  @Option(names = "--block-n", paramLabel = "auto|N", defaultValue = "auto", description = {
-      "tile width for every case: one of 64, 96, 112, 128, 160, 192; auto (default): the heuristic's choice",
-      "per case. For comparing tile widths on the same shapes (the stage count follows the width)"})
+  @Option(names = "--block-n", paramLabel = "auto|N", defaultValue = "auto", description = "tile width for"
+      + " every case: one of 64, 96, 112, 128, 160, 192; auto (default): the heuristic's choice per case. For"
+      + " comparing tile widths on the same shapes (the stage count follows the width)")
   private String blockN;
-  @Option(names = "--dry-run", description = {
-      "list each case's rows (valid, padded to 128, rounded up to 64 per group) and the most padding-free can",
-      "gain over the padded GEMM at the same tensor-core rate; runs nothing, opens no GPU, writes no file"})
+  @Option(names = "--dry-run", description = "list each case's rows (valid, padded to 128, rounded up to 64 per"
+      + " group) and the most padding-free can gain over the padded GEMM at the same tensor-core rate; runs nothing,"
+      + " opens no GPU, writes no file")
   private boolean dryRun;
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
   private boolean help;

@@ -153,13 +153,15 @@ class GemmBenchSuite extends AnyFunSuite with TempFolders {
       val c = cases.get(i)
       val padded = c.counts().map(x => (x + 127) / 128 * 128).sum
       val wgmma = c.counts().map(x => (x + 63) / 64 * 64).sum
-      val line = r.out.linesIterator.find(_.startsWith(c.name() + " ")).getOrElse(fail(s"no line for ${c.name()}:\n${r.out}"))
+      val line = r.out.linesIterator.find(_.startsWith(c.name() + " "))
+        .getOrElse(fail(s"no line for ${c.name()}:\n${r.out}"))
       val cells = line.trim.split("\\s+").toSeq
       val bound = "%.3f".formatLocal(java.util.Locale.ROOT, padded.toDouble / wgmma)
       assert(cells.slice(4, 8) == Seq(c.counts().sum, padded, wgmma).map(_.toString) :+ bound, line)
     }
     // The 32-group log-normal classes cannot reach 1.15x padded by skipping padding alone.
-    assert(r.out.linesIterator.exists(l => l.startsWith("32g-8192-ln1-n4096-k7168 ") && l.trim.endsWith("1.133")), r.out)
+    assert(r.out.linesIterator.exists(l => l.startsWith("32g-8192-ln1-n4096-k7168 ") && l.trim.endsWith("1.133")),
+      r.out)
     assert(!Files.exists(reports.resolve("kernels")), "a dry run writes no file")
   }
 

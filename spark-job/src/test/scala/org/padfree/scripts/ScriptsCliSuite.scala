@@ -80,7 +80,12 @@ class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
     }
   }
 
-  private def runScript(copy: RepositoryCopy, script: String, args: String*): Outcome = {
+  private def runScript(copy: RepositoryCopy, script: String, args: String*): Outcome =
+    runScriptWith(Map.empty, copy, script, args)
+
+  /** runScript with more environment variables. */
+  private def runScriptWith(extraEnv: Map[String, String], copy: RepositoryCopy, script: String,
+      args: Seq[String]): Outcome = {
     val scratch = Files.createTempDirectory("script-scratch")
     Seq("out", "tmp").foreach(d => Files.createDirectories(scratch.resolve(d)))
     val record = scratch.resolve("record")
@@ -92,7 +97,7 @@ class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
       "OUT" -> scratch.resolve("out").toString,
       "TMPDIR" -> scratch.resolve("tmp").toString,
       "PADFREE_RT" -> scratch.resolve("rt/padfree-rt").toString,
-      "SPARK_HOME" -> scratch.resolve("spark").toString)
+      "SPARK_HOME" -> scratch.resolve("spark").toString) ++ extraEnv
     val ran = Shell.run(Seq("bash", copy.root.resolve(script).toString) ++ args, copy.root, env,
       unset = Seq("PADFREE_JAVA", "PADFREE_PACK_JDK", "PADFREE_MVN_OPTS", "NVIDIA_SMI"))
     val recorded = if (Files.exists(record)) Files.readString(record) else ""
@@ -156,6 +161,27 @@ class ScriptsCliSuite extends AnyFunSuite with BeforeAndAfterAll {
     assert(help.status == 0, help)
     val helpLine = helpRecorded.linesIterator.toSeq.last
     assert(helpLine.startsWith("java ") && helpLine.contains(job) && helpLine.endsWith(" --help"), helpRecorded)
+  }
+
+  test("scripts/gemm-bench.sh takes every option GemmBench's --help lists and hands them all to it") {
+    val out = new java.io.ByteArrayOutputStream()
+    val err = new java.io.ByteArrayOutputStream()
+    assert(org.padfree.bench.GemmBench.run(Array("--help"), new java.io.PrintStream(out, true, "UTF-8"),
+      new java.io.PrintStream(err, true, "UTF-8")) == 0)
+    // picocli's option lines: "      --block-n auto|N   description" (a flag has no parameter label)
+    val listed = """(?m)^\s+(?:-h, )?(--[a-z][a-z-]*)(?: ([^\s]+))?""".r.findAllMatchIn(out.toString("UTF-8"))
+      .map(m => (m.group(1), Option(m.group(2)))).toSeq.filterNot(_._1 == "--help")
+    assert(listed.map(_._1).contains("--block-n") && listed.map(_._1).contains("--dry-run"), listed)
+    val args = listed.flatMap {
+      case (option, Some(_)) => Seq(option, "x")
+      case (option, None) => Seq(option)
+    } :+ "cases.yaml"
+    // With PADFREE_BENCH_CLASSPATH the script builds nothing and runs java (the fake) with the arguments.
+    val outcome = runScriptWith(Map("PADFREE_BENCH_CLASSPATH" -> "/nonexistent"), quiet, "scripts/gemm-bench.sh", args)
+    assert(outcome.ran.status == 0, outcome.ran)
+    val javaLine = outcome.recorded.linesIterator.toSeq.last
+    assert(javaLine.startsWith("java ") && javaLine.endsWith("org.padfree.bench.GemmBench " + args.mkString(" ")),
+      outcome.recorded)
   }
 
   test("sourcing lib.sh, find-jdk.sh or job-args.sh leaves the sourcing script's arguments alone") {
