@@ -28,11 +28,7 @@ public record BenchCase(String name, int n, int k, int[] counts, String distribu
 
   /** Rows of the padded layout: every group rounded up to a multiple of 128. */
   public int paddedRows() {
-    int rows = 0;
-    for (int c : counts) {
-      rows += (c + 127) / 128 * 128;
-    }
-    return rows;
+    return rowsRoundedUpTo(128);
   }
 
   /**
@@ -41,9 +37,14 @@ public record BenchCase(String name, int n, int k, int[] counts, String distribu
    * hardware does less tensor-core work than this.
    */
   public int wgmmaRows() {
+    return rowsRoundedUpTo(64);
+  }
+
+  /** The sum of every group's rows rounded up to a multiple of {@code multiple}. */
+  private int rowsRoundedUpTo(int multiple) {
     int rows = 0;
     for (int c : counts) {
-      rows += (c + 63) / 64 * 64;
+      rows += (c + multiple - 1) / multiple * multiple;
     }
     return rows;
   }
